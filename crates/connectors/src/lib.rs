@@ -1,0 +1,154 @@
+//! Connectors turn what institutions publish into RDF, record by record.
+//!
+//! A [`Connector`] reads one byte stream (an [`Input`]) and pushes each record to a
+//! [`RecordSink`]: either accepted, as quads, or rejected, as a [`Diagnostic`] that names the
+//! file, line, record and field. A bad record never ends the input. Connectors read only the
+//! reader they are handed (no paths, network, clock or globals), so the same bytes always give
+//! the same quads in the same order. [`CONNECTORS`] is the registry the pipeline and the CLI use.
+//!
+//! ```
+//! use kulturnetz_connectors::{Context, Counts, Input, connector};
+//! use kulturnetz_model::Minter;
+//!
+//! let minter = Minter::new("https://daten.kultur.example/")?;
+//! let cx = Context::new("demo", &minter);
+//! let mut bytes = &b"<http://s.example/> <http://p.example/> \"o\" .\nnot n-triples\n"[..];
+//! let mut counts = Counts::default();
+//! connector("rdf")
+//!     .unwrap()
+//!     .convert(Input { name: "demo.nt", reader: &mut bytes }, &cx, &mut counts)?;
+//! assert_eq!((counts.accepted, counts.rejected), (1, 1));
+//! # Ok::<_, Box<dyn std::error::Error>>(())
+//! ```
+
+mod rdf;
+mod sink;
+
+pub use rdf::Rdf;
+pub use sink::{Counts, RecordSink, SinkError};
+
+use kulturnetz_model::{Diagnostic, Minter};
+use oxrdf::BlankNode;
+use sha2::{Digest, Sha256};
+use std::io::BufRead;
+
+/// Turns one kind of input into RDF.
+pub trait Connector: Send + Sync {
+    /// The `kind` of a source in `kulturnetz.toml`.
+    fn kind(&self) -> &'static str;
+
+    /// Bumped whenever the output for the same input may change: part of a source's fingerprint.
+    fn version(&self) -> u32;
+
+    /// Media types this connector reads.
+    fn media_types(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Converts the input, with exactly one `accept` or `reject` per record.
+    ///
+    /// `Err` only for I/O errors, bad options, or input that is not this format at all.
+    fn convert(
+        &self,
+        input: Input<'_>,
+        cx: &Context<'_>,
+        out: &mut dyn RecordSink,
+    ) -> Result<(), ConnectorError>;
+}
+
+/// The input of a connector.
+pub struct Input<'a> {
+    /// The input's name as the user knows it (used in diagnostics).
+    pub name: &'a str,
+    /// The bytes.
+    pub reader: &'a mut dyn BufRead,
+}
+
+/// What a connector may know besides its input.
+pub struct Context<'a> {
+    /// The source's identifier.
+    pub source_id: &'a str,
+    /// Mints the IRIs of things.
+    pub minter: &'a Minter,
+    /// The connector's options (`[[source]]` keys it owns).
+    pub options: toml::Table,
+}
+
+impl<'a> Context<'a> {
+    /// A context without options.
+    pub fn new(source_id: &'a str, minter: &'a Minter) -> Self {
+        Self {
+            source_id,
+            minter,
+            options: toml::Table::new(),
+        }
+    }
+
+    /// The same context with options.
+    #[must_use]
+    pub fn with_options(mut self, options: toml::Table) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// A blank node for the input's label `label` that is the same for the same source and label,
+    /// and distinct from the blank nodes of every other source.
+    pub fn blank_node(&self, label: &str) -> BlankNode {
+        let mut hasher = Sha256::new();
+        hasher.update(self.source_id.as_bytes());
+        hasher.update([0]);
+        hasher.update(label.as_bytes());
+        let digest = hasher.finalize();
+        let mut id = [0; 16];
+        id.copy_from_slice(&digest[..16]);
+        BlankNode::new_from_unique_id(u128::from_be_bytes(id))
+    }
+
+    /// The string option `key`, if set.
+    pub fn option_str(&self, key: &str) -> Result<Option<&str>, ConnectorError> {
+        match self.options.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(ConnectorError::Option {
+                key: key.to_owned(),
+                message: format!("expected a string, found {other}"),
+            }),
+        }
+    }
+}
+
+/// An error that ends a conversion (as opposed to a rejected record).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectorError {
+    /// Reading the input failed.
+    #[error("{name}: {source}")]
+    Io {
+        /// The input.
+        name: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// An option is missing or wrong.
+    #[error("option {key:?}: {message}")]
+    Option {
+        /// The option.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The input is not of this connector's format at all.
+    #[error("{0}")]
+    Format(Diagnostic),
+    /// The sink refused to go on.
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+}
+
+/// Every connector, by kind.
+pub static CONNECTORS: &[&dyn Connector] = &[&Rdf];
+
+/// The connector of `kind`.
+pub fn connector(kind: &str) -> Option<&'static dyn Connector> {
+    CONNECTORS.iter().copied().find(|c| c.kind() == kind)
+}

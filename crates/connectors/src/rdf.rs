@@ -1,0 +1,256 @@
+//! RDF files as they are: Turtle, N-Triples, N-Quads, TriG, RDF/XML and JSON-LD
+//! (<https://www.w3.org/TR/rdf11-concepts/>), streamed with `oxrdfio`.
+//!
+//! Each statement is a record. A syntax error rejects the statement it is in, with the file, line
+//! and column; the parser then resumes at the next statement where the syntax allows it (Turtle,
+//! TriG, N-Triples, N-Quads). Blank nodes are renamed per source so that two sources never share
+//! one by accident.
+
+use crate::{Connector, ConnectorError, Context, Input, RecordSink};
+use kulturnetz_model::{Diagnostic, Location};
+use oxrdf::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
+use oxrdfio::{RdfFormat, RdfParseError, RdfParser};
+use std::collections::HashMap;
+
+/// The `rdf` connector.
+pub struct Rdf;
+
+/// How many syntax errors in a row, without a statement in between, end the input: a file that
+/// is not RDF at all should not produce one diagnostic per byte.
+const MAX_ERRORS_IN_A_ROW: u32 = 100;
+
+impl Rdf {
+    /// The format of `name` as given by the `format` option (a media type or a name like
+    /// `turtle`) or by the file's extension.
+    pub fn format(name: &str, cx: &Context<'_>) -> Result<RdfFormat, ConnectorError> {
+        if let Some(format) = cx.option_str("format")? {
+            return format_by_name(format).ok_or_else(|| ConnectorError::Option {
+                key: "format".into(),
+                message: format!(
+                    "unknown RDF format {format:?}: use turtle, ntriples, nquads, trig, rdfxml or jsonld"
+                ),
+            });
+        }
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+        RdfFormat::from_extension(ext).ok_or_else(|| {
+            ConnectorError::Format(
+                Diagnostic::new(
+                    Location::file(name),
+                    format!("cannot tell the RDF format from the extension {ext:?}"),
+                )
+                .with_hint("set `format` in the source, e.g. format = \"turtle\""),
+            )
+        })
+    }
+}
+
+fn format_by_name(name: &str) -> Option<RdfFormat> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "turtle" | "ttl" => RdfFormat::Turtle,
+        "ntriples" | "n-triples" | "nt" => RdfFormat::NTriples,
+        "nquads" | "n-quads" | "nq" => RdfFormat::NQuads,
+        "trig" => RdfFormat::TriG,
+        "rdfxml" | "rdf/xml" | "rdf" | "xml" => RdfFormat::RdfXml,
+        "jsonld" | "json-ld" => RdfFormat::JsonLd {
+            profile: oxrdfio::JsonLdProfileSet::empty(),
+        },
+        other => return RdfFormat::from_media_type(other),
+    })
+}
+
+impl Connector for Rdf {
+    fn kind(&self) -> &'static str {
+        "rdf"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn media_types(&self) -> &'static [&'static str] {
+        &[
+            "text/turtle",
+            "application/n-triples",
+            "application/n-quads",
+            "application/trig",
+            "application/rdf+xml",
+            "application/ld+json",
+        ]
+    }
+
+    fn convert(
+        &self,
+        input: Input<'_>,
+        cx: &Context<'_>,
+        out: &mut dyn RecordSink,
+    ) -> Result<(), ConnectorError> {
+        let format = Self::format(input.name, cx)?;
+        let base = match cx.option_str("base_iri")? {
+            Some(base) => base.to_owned(),
+            None => cx.minter.graph(cx.source_id).into_string(),
+        };
+        let parser = RdfParser::from_format(format)
+            .with_base_iri(base.as_str())
+            .map_err(|e| ConnectorError::Option {
+                key: "base_iri".into(),
+                message: e.to_string(),
+            })?;
+        let mut blanks: HashMap<String, BlankNode> = HashMap::new();
+        let mut rename = |b: BlankNode| -> BlankNode {
+            blanks
+                .entry(b.as_str().to_owned())
+                .or_insert_with(|| cx.blank_node(b.as_str()))
+                .clone()
+        };
+        let mut record = 0;
+        let mut errors_in_a_row = 0;
+        let mut last_line = 1;
+        for result in parser.for_reader(&mut *input.reader) {
+            record += 1;
+            match result {
+                Ok(quad) => {
+                    errors_in_a_row = 0;
+                    let subject = match quad.subject {
+                        NamedOrBlankNode::BlankNode(b) => rename(b).into(),
+                        s => s,
+                    };
+                    let object = match quad.object {
+                        Term::BlankNode(b) => rename(b).into(),
+                        o => o,
+                    };
+                    let graph_name = match quad.graph_name {
+                        GraphName::BlankNode(b) => rename(b).into(),
+                        g => g,
+                    };
+                    let quad = Quad::new(subject, quad.predicate, object, graph_name);
+                    let at = Location::file(input.name).with_record(record);
+                    out.accept(&at, std::slice::from_ref(&quad))?;
+                }
+                Err(RdfParseError::Io(source)) => {
+                    return Err(ConnectorError::Io {
+                        name: input.name.to_owned(),
+                        source,
+                    });
+                }
+                Err(RdfParseError::Syntax(e)) => {
+                    let mut at = Location::file(input.name).with_record(record);
+                    if let Some(range) = e.location() {
+                        at = at.with_position(range.start.line + 1, range.start.column + 1);
+                        // A parser that cannot recover keeps failing at the same place.
+                        if range.start.line + 1 < last_line {
+                            break;
+                        }
+                        last_line = range.start.line + 1;
+                    }
+                    out.reject(Diagnostic::new(at, syntax_message(&e.to_string())))?;
+                    errors_in_a_row += 1;
+                    if errors_in_a_row >= MAX_ERRORS_IN_A_ROW {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The parser's message without the position it repeats (the location says it), lower-cased
+/// at the start as our messages are.
+fn syntax_message(message: &str) -> String {
+    let message = message
+        .split_once(": ")
+        .filter(|(head, _)| head.starts_with("Parser error at") || head.starts_with("error at"))
+        .map_or(message, |(_, rest)| rest);
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Counts;
+    use kulturnetz_model::Minter;
+
+    struct Collect(Vec<Quad>, Vec<String>);
+
+    impl RecordSink for Collect {
+        fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), crate::SinkError> {
+            self.0.extend_from_slice(quads);
+            Ok(())
+        }
+        fn reject(&mut self, d: Diagnostic) -> Result<(), crate::SinkError> {
+            self.1.push(d.to_string());
+            Ok(())
+        }
+    }
+
+    fn run(name: &str, data: &str) -> Collect {
+        let minter = Minter::new("https://x.example/").unwrap();
+        let cx = Context::new("s", &minter);
+        let mut out = Collect(Vec::new(), Vec::new());
+        Rdf.convert(
+            Input {
+                name,
+                reader: &mut data.as_bytes(),
+            },
+            &cx,
+            &mut out,
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn free_text_before_the_prefixes_is_one_rejected_record() {
+        let out = run(
+            "a.ttl",
+            "Stand: 22.02.2024 16:12\n@prefix ex: <http://ex.example/> .\nex:a ex:b ex:c .\n",
+        );
+        assert_eq!(out.0.len(), 1);
+        assert!(!out.1.is_empty());
+        assert!(out.1[0].starts_with("a.ttl:1:"), "{:?}", out.1);
+    }
+
+    #[test]
+    fn blank_nodes_are_stable_and_per_source() {
+        let a = run("a.nt", "_:x <http://p.example/> _:x .\n");
+        let b = run("a.nt", "_:x <http://p.example/> _:x .\n");
+        assert_eq!(a.0, b.0);
+        assert_eq!(
+            a.0[0].subject,
+            NamedOrBlankNode::from(match &a.0[0].object {
+                Term::BlankNode(b) => b.clone(),
+                _ => panic!(),
+            })
+        );
+        let minter = Minter::new("https://x.example/").unwrap();
+        assert_ne!(
+            Context::new("one", &minter).blank_node("x"),
+            Context::new("two", &minter).blank_node("x")
+        );
+    }
+
+    #[test]
+    fn unknown_extension_needs_a_format() {
+        let minter = Minter::new("https://x.example/").unwrap();
+        let cx = Context::new("s", &minter);
+        let err = Rdf
+            .convert(
+                Input {
+                    name: "a.txt",
+                    reader: &mut &b""[..],
+                },
+                &cx,
+                &mut Counts::default(),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a.txt: cannot tell the RDF format from the extension \"txt\" (hint: set `format` in the source, e.g. format = \"turtle\")"
+        );
+    }
+}

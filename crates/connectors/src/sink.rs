@@ -1,0 +1,41 @@
+//! Where connectors put records.
+
+use kulturnetz_model::{Diagnostic, Location};
+use oxrdf::Quad;
+
+/// Receives each record of an input: accepted with its quads, or rejected with a diagnostic.
+pub trait RecordSink {
+    /// One accepted record at `at`.
+    fn accept(&mut self, at: &Location, quads: &[Quad]) -> Result<(), SinkError>;
+    /// One rejected record.
+    fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), SinkError>;
+}
+
+/// A sink that cannot take more (the store failed, the tolerance was exceeded, …).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkError(pub String);
+
+/// A sink that only counts, keeping the quads and diagnostics if asked to.
+#[derive(Debug, Default)]
+pub struct Counts {
+    /// Accepted records.
+    pub accepted: u64,
+    /// Rejected records.
+    pub rejected: u64,
+    /// Quads of the accepted records.
+    pub quads: u64,
+}
+
+impl RecordSink for Counts {
+    fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+        self.accepted += 1;
+        self.quads += quads.len() as u64;
+        Ok(())
+    }
+
+    fn reject(&mut self, _: Diagnostic) -> Result<(), SinkError> {
+        self.rejected += 1;
+        Ok(())
+    }
+}

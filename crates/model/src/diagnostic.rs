@@ -1,0 +1,133 @@
+//! Diagnostics: where in which input a problem is, and what it is.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A place in an input: the file, and as far as known the line, column, record and field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// The input's name as the user knows it (a file path or URL).
+    pub file: String,
+    /// 1-based line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// 1-based column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    /// 1-based record number within the input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// The field of the record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Location {
+    /// A location naming only the file.
+    pub fn file(file: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The same location at the given line and column.
+    #[must_use]
+    pub fn with_position(mut self, line: u64, column: u64) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// The same location at the given record.
+    #[must_use]
+    pub fn with_record(mut self, record: u64) -> Self {
+        self.record = Some(record);
+        self
+    }
+
+    /// The same location at the given field.
+    #[must_use]
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    /// `file:line:column: record N: field "f"`, leaving out what is not known.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        if let Some(record) = self.record {
+            write!(f, ": record {record}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field {field:?}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A problem with one record of an input. The record is rejected; the rest of the input loads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Where the problem is.
+    pub location: Location,
+    /// What is wrong, lower-case, without a trailing period.
+    pub message: String,
+    /// How to fix it, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `location`.
+    pub fn new(location: Location, message: impl Into<String>) -> Self {
+        Self {
+            location,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The same diagnostic with a hint.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_display_leaves_out_what_is_unknown() {
+        let loc = Location::file("museen.csv")
+            .with_position(17, 3)
+            .with_record(16)
+            .with_field("plz");
+        assert_eq!(loc.to_string(), "museen.csv:17:3: record 16: field \"plz\"");
+        assert_eq!(Location::file("a.ttl").to_string(), "a.ttl");
+        let d =
+            Diagnostic::new(Location::file("a.ttl").with_position(1, 1), "bad").with_hint("fix it");
+        assert_eq!(d.to_string(), "a.ttl:1:1: bad (hint: fix it)");
+    }
+}

@@ -1,0 +1,152 @@
+//! Minting of IRIs (DESIGN §5): `{base}id/{kind}/{key}` and `{base}graph/{source}`.
+
+use oxiri::Iri;
+use oxrdf::NamedNode;
+use std::fmt;
+
+/// The kinds of things that get an IRI of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A place where culture happens (museum, theatre, library building).
+    Venue,
+    /// An institution or other organisation.
+    Organization,
+    /// One event or one occurrence of a recurring event.
+    Event,
+    /// An object of a collection.
+    Object,
+    /// A person.
+    Person,
+    /// Any other place.
+    Place,
+}
+
+impl Kind {
+    /// The path segment of this kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Venue => "venue",
+            Self::Organization => "organization",
+            Self::Event => "event",
+            Self::Object => "object",
+            Self::Person => "person",
+            Self::Place => "place",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Mints every IRI of a site from its base IRI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Minter {
+    base: String,
+}
+
+impl Minter {
+    /// A minter for `base`, which must be an absolute IRI; a missing trailing `/` is added.
+    pub fn new(base: &str) -> Result<Self, oxiri::IriParseError> {
+        let mut base = Iri::parse(base.to_owned())?.into_inner();
+        if !base.ends_with('/') && !base.ends_with('#') {
+            base.push('/');
+        }
+        Ok(Self { base })
+    }
+
+    /// The base IRI, ending in `/` or `#`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The named graph of the source `source_id`.
+    pub fn graph(&self, source_id: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}graph/{}", self.base, encode_segment(source_id)))
+    }
+
+    /// The named graph that holds pipeline metadata (fingerprints, provenance).
+    pub fn meta_graph(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}graph/meta", self.base))
+    }
+
+    /// The IRI of a thing of `kind` identified by `key` (an identifier, or name and locality).
+    ///
+    /// The key is slugged, so the same identifier always gives the same IRI.
+    pub fn mint(&self, kind: Kind, key: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}id/{}/{}", self.base, kind, slug(key)))
+    }
+}
+
+/// Percent-encodes what may not stand in an IRI path segment.
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for c in segment.chars() {
+        if c.is_ascii_alphanumeric() || "-._~".contains(c) || !c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// A stable, readable key: lower case, German umlauts and ß transliterated, every other run of
+/// non-alphanumeric characters a single `-`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let piece: &str = match c {
+            'ä' => "ae",
+            'ö' => "oe",
+            'ü' => "ue",
+            'ß' => "ss",
+            _ => "",
+        };
+        if !piece.is_empty() {
+            out.push_str(piece);
+            dash = false;
+        } else if c.is_alphanumeric() {
+            out.push(c);
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_is_readable_and_stable() {
+        assert_eq!(
+            slug("Städtisches Museum Zeulenroda"),
+            "staedtisches-museum-zeulenroda"
+        );
+        assert_eq!(slug("  DE-MUS-815718  "), "de-mus-815718");
+        assert_eq!(slug("Straße / Weg"), "strasse-weg");
+        assert_eq!(slug("---"), "");
+    }
+
+    #[test]
+    fn graph_iris_are_valid() {
+        let m = Minter::new("https://x.example").unwrap();
+        assert_eq!(m.base(), "https://x.example/");
+        assert_eq!(m.graph("a b").as_str(), "https://x.example/graph/a%20b");
+        assert!(NamedNode::new(m.graph("ä/ö?#").as_str()).is_ok());
+        assert_eq!(m.meta_graph().as_str(), "https://x.example/graph/meta");
+    }
+}

@@ -1,0 +1,31 @@
+//! The shared model of Kulturnetz: what every other crate agrees on.
+//!
+//! This crate owns the configuration format (`kulturnetz.toml`, see [`Config`]), the minting of
+//! IRIs ([`Minter`]), the vocabulary terms the project writes ([`vocab`]) and the diagnostics
+//! that describe bad input ([`Diagnostic`], [`Location`]). It knows nothing of storage, HTTP or
+//! terminals.
+//!
+//! ```
+//! use kulturnetz_model::{Minter, Kind};
+//!
+//! let minter = Minter::new("https://daten.kultur.example/").unwrap();
+//! assert_eq!(
+//!     minter.graph("museen").as_str(),
+//!     "https://daten.kultur.example/graph/museen"
+//! );
+//! assert_eq!(
+//!     minter.mint(Kind::Venue, "Stadtmuseum Jena").as_str(),
+//!     "https://daten.kultur.example/id/venue/stadtmuseum-jena"
+//! );
+//! ```
+
+mod config;
+mod diagnostic;
+mod iri;
+pub mod vocab;
+
+pub use config::{
+    Config, ConfigError, ServerConfig, SiteConfig, SourceConfig, StoreConfig, Tolerance,
+};
+pub use diagnostic::{Diagnostic, Location};
+pub use iri::{Kind, Minter, slug};

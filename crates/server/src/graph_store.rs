@@ -1,0 +1,323 @@
+//! The SPARQL 1.1 Graph Store HTTP Protocol (<https://www.w3.org/TR/sparql11-http-rdf-update/>)
+//! at `/store`: `?default`, `?graph=IRI`, and graphs identified directly by a URL below `/store/`.
+
+use crate::body::{content_type, form_pairs, read_limited, request_url, stream_blocking};
+use crate::error::ApiError;
+use crate::negotiate::{RDF_FORMATS, negotiate};
+use crate::sparql::{check_write, param};
+use crate::{AppState, State};
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use kulturnetz_store::Backend;
+use oxrdf::{GraphName, NamedNode, Triple};
+use oxrdfio::{RdfFormat, RdfParser, RdfSerializer};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// What a request addresses.
+#[derive(Debug, Clone)]
+enum Target {
+    Graph(GraphName),
+    /// The graph store itself (POST creates a new graph).
+    Store,
+}
+
+fn target(uri: &Uri, url: &str) -> Result<Target, ApiError> {
+    let params = form_pairs(uri.query().unwrap_or_default().as_bytes());
+    let graph = param(&params, "graph")?;
+    let default = params.iter().any(|(k, _)| k == "default");
+    let direct = uri.path() != "/store";
+    match (graph, default, direct) {
+        (Some(_), true, _) => Err(ApiError::BadRequest(
+            "give either `graph` or `default`, not both".into(),
+        )),
+        (None, true, true) | (Some(_), false, true) => Err(ApiError::BadRequest(
+            "a graph identified by its URL takes no `graph` or `default` parameter".into(),
+        )),
+        (Some(iri), false, false) => {
+            let iri = oxiri::Iri::parse(url.to_owned())
+                .and_then(|base| base.resolve(iri))
+                .map_err(|e| {
+                    ApiError::BadRequest(format!("graph {iri:?} is not a valid IRI: {e}"))
+                })?;
+            Ok(Target::Graph(NamedNode::from(iri).into()))
+        }
+        (None, true, false) => Ok(Target::Graph(GraphName::DefaultGraph)),
+        (None, false, true) => Ok(Target::Graph(
+            NamedNode::new(url)
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?
+                .into(),
+        )),
+        (None, false, false) => Ok(Target::Store),
+    }
+}
+
+pub(crate) async fn graph_store(
+    state: State,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let state = state.0;
+    let url = request_url(&headers, &uri);
+    let target = target(&uri, &url)?;
+    match method {
+        Method::GET | Method::HEAD => {
+            let Target::Graph(graph) = target else {
+                return Err(ApiError::BadRequest(
+                    "name a graph with ?graph=IRI or ?default (the whole store is at /dumps/)"
+                        .into(),
+                ));
+            };
+            get(&state, graph, &headers, method == Method::HEAD).await
+        }
+        Method::PUT | Method::POST => {
+            check_write(&state, &headers)?;
+            let is_put = method == Method::PUT;
+            let triples = read_triples(&state, &headers, body, &target, &url).await?;
+            let backend = Arc::clone(&state.backend);
+            match target {
+                Target::Graph(graph) => {
+                    let created = tokio::task::spawn_blocking(move || {
+                        let existed = match &graph {
+                            GraphName::DefaultGraph => true,
+                            g => backend.contains_graph(g.as_ref())?,
+                        };
+                        if is_put {
+                            let mut writer = backend.replace_graph(graph.as_ref())?;
+                            for t in &triples {
+                                writer.insert(t.as_ref())?;
+                            }
+                            writer.commit()?;
+                        } else {
+                            backend.extend_graph(graph.as_ref(), &mut triples.into_iter())?;
+                        }
+                        Ok::<_, ApiError>(!existed)
+                    })
+                    .await??;
+                    Ok(if created {
+                        StatusCode::CREATED
+                    } else {
+                        StatusCode::NO_CONTENT
+                    }
+                    .into_response())
+                }
+                Target::Store if is_put => Err(ApiError::BadRequest(
+                    "PUT needs a graph: ?graph=IRI or ?default".into(),
+                )),
+                Target::Store => {
+                    let graph = new_graph_iri(&url)?;
+                    let location = graph.as_str().to_owned();
+                    tokio::task::spawn_blocking(move || {
+                        backend.extend_graph(graph.as_ref().into(), &mut triples.into_iter())
+                    })
+                    .await??;
+                    let mut response = StatusCode::CREATED.into_response();
+                    response.headers_mut().insert(
+                        header::LOCATION,
+                        HeaderValue::from_str(&location)
+                            .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    );
+                    Ok(response)
+                }
+            }
+        }
+        Method::DELETE => {
+            check_write(&state, &headers)?;
+            let Target::Graph(graph) = target else {
+                return Err(ApiError::BadRequest(
+                    "DELETE needs a graph: ?graph=IRI or ?default".into(),
+                ));
+            };
+            let backend = Arc::clone(&state.backend);
+            let name = graph.to_string();
+            let existed =
+                tokio::task::spawn_blocking(move || backend.drop_graph(graph.as_ref())).await??;
+            if existed {
+                Ok(StatusCode::NO_CONTENT.into_response())
+            } else {
+                Err(ApiError::NotFound(format!("there is no graph {name}")))
+            }
+        }
+        other => Err(ApiError::MethodNotAllowed {
+            method: other.to_string(),
+            allow: "GET, HEAD, PUT, POST, DELETE",
+        }),
+    }
+}
+
+async fn get(
+    state: &Arc<AppState>,
+    graph: GraphName,
+    headers: &HeaderMap,
+    head: bool,
+) -> Result<Response, ApiError> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = negotiate(RDF_FORMATS, accept, None).ok_or_else(|| ApiError::NotAcceptable {
+        available: RDF_FORMATS
+            .iter()
+            .map(|f| f.media_type())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })?;
+    let backend = Arc::clone(&state.backend);
+    let check = graph.clone();
+    let exists =
+        tokio::task::spawn_blocking(move || backend.contains_graph(check.as_ref())).await??;
+    if !exists {
+        return Err(ApiError::NotFound(format!("there is no graph {graph}")));
+    }
+    let body = if head {
+        Body::empty()
+    } else {
+        let backend = Arc::clone(&state.backend);
+        stream_blocking(move |w| write_graph(&*backend, &graph, format, w))
+    };
+    let mut response = Response::new(body);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.media_type()),
+    );
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+fn write_graph(
+    backend: &dyn Backend,
+    graph: &GraphName,
+    format: RdfFormat,
+    writer: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut serializer = RdfSerializer::from_format(format).for_writer(writer);
+    for triple in backend
+        .graph_triples(graph.as_ref())
+        .map_err(std::io::Error::other)?
+    {
+        serializer.serialize_triple(&triple.map_err(std::io::Error::other)?)?;
+    }
+    serializer.finish()?;
+    Ok(())
+}
+
+/// The triples of the body (or of every part of a `multipart/form-data` body), all parsed before
+/// anything is written, so that a syntax error changes nothing.
+async fn read_triples(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    body: Body,
+    target: &Target,
+    url: &str,
+) -> Result<Vec<Triple>, ApiError> {
+    let Some((media, _)) = content_type(headers) else {
+        return Err(ApiError::UnsupportedMediaType(
+            "the body needs a Content-Type: an RDF media type such as text/turtle".into(),
+        ));
+    };
+    let base = match target {
+        Target::Graph(GraphName::NamedNode(g)) => g.as_str().to_owned(),
+        _ => url.to_owned(),
+    };
+    let limit = state.options.max_upload_body;
+    if media == "multipart/form-data" {
+        let boundary = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok())
+            .ok_or_else(|| ApiError::BadRequest("multipart/form-data without a boundary".into()))?;
+        let bytes = read_limited(headers, body, limit).await?;
+        let stream = futures_stream(bytes);
+        let mut multipart = multer::Multipart::new(stream, boundary);
+        let mut triples = Vec::new();
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("multipart body: {e}")))?
+        {
+            let name = field
+                .file_name()
+                .or(field.name())
+                .unwrap_or("part")
+                .to_owned();
+            let format = field
+                .content_type()
+                .and_then(|m| RdfFormat::from_media_type(m.essence_str()))
+                .or_else(|| {
+                    name.rsplit_once('.')
+                        .and_then(|(_, ext)| RdfFormat::from_extension(ext))
+                })
+                .ok_or_else(|| {
+                    ApiError::UnsupportedMediaType(format!(
+                        "part {name:?}: cannot tell its RDF format from its Content-Type or file name"
+                    ))
+                })?;
+            let data = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::BadRequest(format!("multipart part {name:?}: {e}")))?;
+            triples.extend(parse(&data, format, &base, &name)?);
+        }
+        return Ok(triples);
+    }
+    let format = RdfFormat::from_media_type(&media).ok_or_else(|| {
+        ApiError::UnsupportedMediaType(format!(
+            "{media:?} is not an RDF media type this server reads"
+        ))
+    })?;
+    let bytes = read_limited(headers, body, limit).await?;
+    parse(&bytes, format, &base, "body")
+}
+
+fn futures_stream(
+    bytes: Vec<u8>,
+) -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::convert::Infallible>> {
+    tokio_stream::once(Ok(axum::body::Bytes::from(bytes)))
+}
+
+fn parse(data: &[u8], format: RdfFormat, base: &str, name: &str) -> Result<Vec<Triple>, ApiError> {
+    let parser = RdfParser::from_format(format)
+        .with_base_iri(base)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?
+        .without_named_graphs()
+        .rename_blank_nodes();
+    parser
+        .for_slice(data)
+        .map(|q| {
+            q.map(Triple::from).map_err(|e| {
+                let position = e
+                    .location()
+                    .map(|r| {
+                        format!(
+                            " at line {}, column {}",
+                            r.start.line + 1,
+                            r.start.column + 1
+                        )
+                    })
+                    .unwrap_or_default();
+                ApiError::BadRequest(format!("{name}{position}: {e}"))
+            })
+        })
+        .collect()
+}
+
+/// A fresh graph IRI below the graph store, for a POST to the store itself.
+fn new_graph_iri(url: &str) -> Result<NamedNode, ApiError> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = Sha256::new();
+    hasher.update(format!(
+        "{:?}{}{}",
+        std::time::SystemTime::now(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let id: String = hasher.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    NamedNode::new(format!("{}/{id}", url.trim_end_matches('/')))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}

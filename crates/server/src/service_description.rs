@@ -1,0 +1,140 @@
+//! The SPARQL 1.1 Service Description (<https://www.w3.org/TR/sparql11-service-description/>)
+//! answered on a GET of the endpoint without a query.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::negotiate::{RDF_FORMATS, RESULT_FORMATS, negotiate};
+use crate::sparql::param;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use oxrdf::{BlankNode, Graph, Literal, NamedNode, NamedNodeRef, Triple, vocab::rdf};
+use oxrdfio::{RdfFormat, RdfSerializer};
+use std::sync::Arc;
+
+const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
+const VOID_TRIPLES: &str = "http://rdfs.org/ns/void#triples";
+
+fn sd(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{SD}{local}"))
+}
+
+pub(crate) async fn respond(
+    state: &Arc<AppState>,
+    url: &str,
+    headers: &HeaderMap,
+    params: &[(String, String)],
+) -> Result<Response, ApiError> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = negotiate(RDF_FORMATS, accept, param(params, "format")?).ok_or_else(|| {
+        ApiError::NotAcceptable {
+            available: RDF_FORMATS
+                .iter()
+                .map(|f| f.media_type())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    })?;
+    let backend = Arc::clone(&state.backend);
+    let graphs = tokio::task::spawn_blocking(move || backend.graphs()).await??;
+    let mut g = Graph::new();
+    let service = BlankNode::default();
+    let endpoint = NamedNode::new(url).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let mut add = |s: &BlankNode, p: NamedNodeRef<'_>, o: oxrdf::Term| {
+        g.insert(&Triple::new(s.clone(), p, o));
+    };
+    add(&service, rdf::TYPE, sd("Service").into());
+    add(&service, sd("endpoint").as_ref(), endpoint.into());
+    add(
+        &service,
+        sd("supportedLanguage").as_ref(),
+        sd("SPARQL11Query").into(),
+    );
+    if state.options.write_token.is_some() {
+        add(
+            &service,
+            sd("supportedLanguage").as_ref(),
+            sd("SPARQL11Update").into(),
+        );
+    }
+    for f in RESULT_FORMATS {
+        add(
+            &service,
+            sd("resultFormat").as_ref(),
+            NamedNode::new_unchecked(f.iri()).into(),
+        );
+    }
+    for f in RDF_FORMATS {
+        add(
+            &service,
+            sd("resultFormat").as_ref(),
+            NamedNode::new_unchecked(f.iri()).into(),
+        );
+    }
+    if state.options.union_default_graph {
+        add(
+            &service,
+            sd("feature").as_ref(),
+            sd("UnionDefaultGraph").into(),
+        );
+    }
+    if !state.options.service_allow.is_empty() {
+        add(
+            &service,
+            sd("feature").as_ref(),
+            sd("BasicFederatedQuery").into(),
+        );
+    }
+    let dataset = BlankNode::default();
+    add(
+        &service,
+        sd("defaultDataset").as_ref(),
+        dataset.clone().into(),
+    );
+    add(&dataset, rdf::TYPE, sd("Dataset").into());
+    let default_graph = BlankNode::default();
+    add(
+        &dataset,
+        sd("defaultGraph").as_ref(),
+        default_graph.clone().into(),
+    );
+    add(&default_graph, rdf::TYPE, sd("Graph").into());
+    for info in graphs {
+        let named = BlankNode::default();
+        let graph = BlankNode::default();
+        add(&dataset, sd("namedGraph").as_ref(), named.clone().into());
+        add(&named, rdf::TYPE, sd("NamedGraph").into());
+        add(&named, sd("name").as_ref(), info.name.into());
+        add(&named, sd("graph").as_ref(), graph.clone().into());
+        add(&graph, rdf::TYPE, sd("Graph").into());
+        add(
+            &graph,
+            NamedNode::new_unchecked(VOID_TRIPLES).as_ref(),
+            Literal::from(i64::try_from(info.triples).unwrap_or(i64::MAX)).into(),
+        );
+    }
+    let mut serializer = RdfSerializer::from_format(format);
+    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
+        serializer = serializer
+            .with_prefix("sd", SD)
+            .and_then(|s| s.with_prefix("void", "http://rdfs.org/ns/void#"))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    let mut serializer = serializer.for_writer(Vec::new());
+    for t in &g {
+        serializer
+            .serialize_triple(t)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    let body = serializer
+        .finish()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut response = Response::new(body.into());
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.media_type()),
+    );
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}

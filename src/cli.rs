@@ -1,0 +1,128 @@
+//! The command line: clap types only.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Kulturnetz: ingest cultural open data into RDF and serve it over SPARQL.
+#[derive(Debug, Parser)]
+#[command(name = "kulturnetz", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Ingest the sources that changed, then serve SPARQL at http://127.0.0.1:7878/.
+    Serve(ServeArgs),
+    /// Run the pipeline: convert every source that changed and publish it in its own graph.
+    Ingest(IngestArgs),
+    /// Run a SPARQL query against the store and print the results.
+    Query(QueryArgs),
+    /// Load RDF files into the store (into --graph, else each statement's own graph).
+    Load(LoadArgs),
+    /// Write the whole store as gzipped N-Quads (`all.nq.gz`) with its SHA-256 sum.
+    Dump(DumpArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArg {
+    /// The configuration file.
+    #[arg(
+        long,
+        short = 'c',
+        default_value = "kulturnetz.toml",
+        value_name = "FILE"
+    )]
+    pub(crate) config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) config: ConfigArg,
+    /// The address to listen on (overrides `[server] bind`); port 0 picks a free port.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) bind: Option<String>,
+    /// Serve what the store holds without ingesting first.
+    #[arg(long)]
+    pub(crate) no_ingest: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestArgs {
+    #[command(flatten)]
+    pub(crate) config: ConfigArg,
+    /// Only this source (repeatable).
+    #[arg(long = "source", value_name = "ID")]
+    pub(crate) sources: Vec<String>,
+    /// Ingest even the sources that did not change.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Also write the report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QueryArgs {
+    #[command(flatten)]
+    pub(crate) config: ConfigArg,
+    /// The query, or @FILE to read it from a file.
+    pub(crate) query: String,
+    /// The output format (default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    Json,
+    Xml,
+    Csv,
+    Tsv,
+    Ttl,
+    Nt,
+    Nq,
+    Trig,
+    Rdfxml,
+    Jsonld,
+}
+
+impl Format {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Xml => "xml",
+            Self::Csv => "csv",
+            Self::Tsv => "tsv",
+            Self::Ttl => "ttl",
+            Self::Nt => "nt",
+            Self::Nq => "nq",
+            Self::Trig => "trig",
+            Self::Rdfxml => "rdfxml",
+            Self::Jsonld => "jsonld",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LoadArgs {
+    #[command(flatten)]
+    pub(crate) config: ConfigArg,
+    /// RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; by extension).
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// Load every triple into this named graph.
+    #[arg(long, value_name = "IRI")]
+    pub(crate) graph: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DumpArgs {
+    #[command(flatten)]
+    pub(crate) config: ConfigArg,
+    /// The folder to write into.
+    #[arg(long, default_value = "data/dumps", value_name = "DIR")]
+    pub(crate) out: PathBuf,
+}

@@ -1,0 +1,321 @@
+//! `kulturnetz`: the command line over the library crates.
+
+mod cli;
+
+use anyhow::{Context as _, Result, anyhow};
+use clap::Parser as _;
+use cli::{Cli, Command};
+use kulturnetz_model::Config;
+use kulturnetz_pipeline::{IngestOptions, Outcome, Report};
+use kulturnetz_store::{Backend, Embedded, EmbeddedOptions, ServicePolicy};
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// An error in how the program was called or configured: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+/// Data problems (rejected records, failed sources): exit code 1, after the report is printed.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct DataProblem(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("kulturnetz: error: {e:#}");
+            if e.downcast_ref::<UsageError>().is_some()
+                || e.downcast_ref::<kulturnetz_model::ConfigError>().is_some()
+                || e.downcast_ref::<kulturnetz_pipeline::PipelineError>()
+                    .is_some_and(|p| {
+                        matches!(
+                            p,
+                            kulturnetz_pipeline::PipelineError::UnknownSource(_)
+                                | kulturnetz_pipeline::PipelineError::UnknownKind { .. }
+                        )
+                    })
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(&args),
+        Command::Ingest(args) => ingest(&args),
+        Command::Query(args) => query(&args),
+        Command::Load(args) => load(&args),
+        Command::Dump(args) => dump(&args),
+    }
+}
+
+fn read_config(path: &Path) -> Result<Config> {
+    Ok(Config::from_file(path)?)
+}
+
+fn open_store(config: &Config) -> Result<Embedded> {
+    let path = config.resolve(&config.store.path);
+    let options = EmbeddedOptions {
+        service_policy: ServicePolicy::new(config.server.service_allow.iter().cloned()),
+    };
+    Embedded::open(&path, &options).map_err(|e| {
+        let message = e.to_string();
+        if message.contains("lock") {
+            anyhow!(
+                "{message}\n(the store in {} is in use by another process, probably a running `kulturnetz serve`)",
+                path.display()
+            )
+        } else {
+            anyhow!(message)
+        }
+    })
+}
+
+/// Runs the pipeline and prints one line per source to stderr.
+fn run_ingest(config: &Config, store: &Embedded, options: &IngestOptions) -> Result<Report> {
+    let report = kulturnetz_pipeline::ingest(config, store, options, &mut |event| {
+        if let kulturnetz_pipeline::Event::Finished(s) = event {
+            let what = match s.outcome {
+                Outcome::Loaded => format!(
+                    "loaded {} triples from {} records ({} rejected)",
+                    s.triples, s.records, s.rejected
+                ),
+                Outcome::Unchanged => format!("unchanged, {} triples", s.triples),
+                Outcome::Failed => "FAILED, previous data kept".to_owned(),
+            };
+            eprintln!("  {:<28} {what}", s.id);
+            for d in s.diagnostics.iter().take(3) {
+                eprintln!("      {d}");
+            }
+            if let Some(message) = &s.message {
+                eprintln!("      {message}");
+            }
+        }
+    })?;
+    Ok(report)
+}
+
+fn serve(args: &cli::ServeArgs) -> Result<()> {
+    let config = read_config(&args.config.config)?;
+    let store = open_store(&config)?;
+    if !args.no_ingest {
+        eprintln!(
+            "ingesting {} sources from {}",
+            config.sources.len(),
+            args.config.config.display()
+        );
+        run_ingest(&config, &store, &IngestOptions::default())?;
+    }
+    let graphs = store.graphs()?;
+    let triples: u64 = graphs.iter().map(|g| g.triples).sum();
+    eprintln!(
+        "store {}: {} graphs, {triples} triples",
+        config.resolve(&config.store.path).display(),
+        graphs.len()
+    );
+    let bind = args
+        .bind
+        .clone()
+        .unwrap_or_else(|| config.server.bind.clone());
+    let token = std::env::var("KULTURNETZ_WRITE_TOKEN").ok();
+    let options = kulturnetz_server::ServerOptions::from_config(&config.server, token);
+    let read_only = options.write_token.is_none();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&bind)
+            .await
+            .map_err(|e| UsageError(format!("cannot listen on {bind}: {e}")))?;
+        let address = listener.local_addr()?;
+        eprintln!(
+            "listening on http://{address}/ (SPARQL at http://{address}/sparql, {})",
+            if read_only {
+                "read-only"
+            } else {
+                "writes with the write token"
+            }
+        );
+        let app = kulturnetz_server::router(Arc::new(store), options);
+        kulturnetz_server::serve(listener, app).await?;
+        Ok(())
+    })
+}
+
+fn ingest(args: &cli::IngestArgs) -> Result<()> {
+    let config = read_config(&args.config.config)?;
+    let store = open_store(&config)?;
+    let options = IngestOptions {
+        sources: args.sources.clone(),
+        force: args.force,
+    };
+    let report = run_ingest(&config, &store, &options)?;
+    if let Some(path) = &args.report {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        serde_json::to_writer_pretty(std::io::BufWriter::new(file), &report)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    if report.has_failures() {
+        let failed: Vec<_> = report
+            .sources
+            .iter()
+            .filter(|s| s.outcome == Outcome::Failed)
+            .map(|s| s.id.as_str())
+            .collect();
+        return Err(DataProblem(format!(
+            "{} source(s) failed: {}",
+            failed.len(),
+            failed.join(", ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn query(args: &cli::QueryArgs) -> Result<()> {
+    let config = read_config(&args.config.config)?;
+    let text = match args.query.strip_prefix('@') {
+        Some(file) => {
+            std::fs::read_to_string(file).with_context(|| format!("{file}: cannot read"))?
+        }
+        None => args.query.clone(),
+    };
+    let store = open_store(&config)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    kulturnetz_server::write_query_results(
+        &store,
+        &text,
+        args.format.map(cli::Format::name),
+        &mut out,
+    )
+    .map_err(UsageError)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn load(args: &cli::LoadArgs) -> Result<()> {
+    use kulturnetz_connectors::{Connector as _, Context, Input, RecordSink, SinkError};
+    use kulturnetz_model::{Diagnostic, Location};
+    use oxrdf::{GraphName, NamedNode, Quad};
+
+    struct Collect {
+        quads: Vec<Quad>,
+        graph: Option<NamedNode>,
+        rejected: Vec<Diagnostic>,
+    }
+    impl RecordSink for Collect {
+        fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+            for q in quads {
+                let mut q = q.clone();
+                if let Some(g) = &self.graph {
+                    q.graph_name = GraphName::NamedNode(g.clone());
+                }
+                self.quads.push(q);
+            }
+            Ok(())
+        }
+        fn reject(&mut self, d: Diagnostic) -> Result<(), SinkError> {
+            self.rejected.push(d);
+            Ok(())
+        }
+    }
+
+    let config = read_config(&args.config.config)?;
+    let graph = args
+        .graph
+        .as_deref()
+        .map(|g| {
+            NamedNode::new(g)
+                .map_err(|e| UsageError(format!("--graph {g:?} is not an absolute IRI: {e}")))
+        })
+        .transpose()?;
+    let store = open_store(&config)?;
+    let minter = config.minter();
+    let mut problems = 0;
+    for file in &args.files {
+        let name = file.display().to_string();
+        let reader = std::fs::File::open(file).with_context(|| format!("{name}: cannot read"))?;
+        let cx = Context::new("load", &minter);
+        let mut sink = Collect {
+            quads: Vec::new(),
+            graph: graph.clone(),
+            rejected: Vec::new(),
+        };
+        kulturnetz_connectors::Rdf
+            .convert(
+                Input {
+                    name: &name,
+                    reader: &mut std::io::BufReader::new(reader),
+                },
+                &cx,
+                &mut sink,
+            )
+            .map_err(|e| anyhow!("{e}"))?;
+        for d in &sink.rejected {
+            eprintln!("{d}");
+        }
+        problems += sink.rejected.len();
+        let count = sink.quads.len();
+        store.insert_quads(&mut sink.quads.into_iter())?;
+        eprintln!(
+            "{name}: loaded {count} statements, {} rejected",
+            sink.rejected.len()
+        );
+    }
+    if problems > 0 {
+        return Err(DataProblem(format!("{problems} statement(s) rejected")).into());
+    }
+    Ok(())
+}
+
+fn dump(args: &cli::DumpArgs) -> Result<()> {
+    use sha2::Digest as _;
+    let config = read_config(&args.config.config)?;
+    let store = open_store(&config)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("{}: cannot create", args.out.display()))?;
+    let path = args.out.join("all.nq.gz");
+    let tmp = args.out.join(".all.nq.gz.tmp");
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    let mut gz = flate2::write::GzEncoder::new(
+        std::io::BufWriter::new(file),
+        flate2::Compression::default(),
+    );
+    store.dump(&mut gz)?;
+    gz.finish()?.flush()?;
+    std::fs::rename(&tmp, &path)?;
+    let bytes = std::fs::read(&path)?;
+    let sum: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(args.out.join("SHA256SUMS"), format!("{sum}  all.nq.gz\n"))?;
+    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
+}

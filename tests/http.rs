@@ -1,0 +1,1 @@
+//! The HTTP contract: negotiation, statuses and limits over a real socket.

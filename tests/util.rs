@@ -1,0 +1,193 @@
+//! Spawning the binary and talking to it.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The repository's root.
+pub(crate) fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the repository (or `$KULTURNETZ_SHARED`).
+pub(crate) fn shared() -> PathBuf {
+    std::env::var_os("KULTURNETZ_SHARED").map_or_else(|| repo().join("../shared"), PathBuf::from)
+}
+
+pub(crate) fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kulturnetz"))
+}
+
+/// A folder with a `kulturnetz.toml` whose store lives inside it.
+pub(crate) struct Site {
+    pub(crate) dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// A site with `[site]`, a store in the folder, and `extra` appended (more sections, sources).
+    pub(crate) fn new(extra: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = format!(
+            "[site]\nbase_iri = \"https://daten.kultur.example/\"\ntitle = \"Test\"\n\n[store]\npath = \"store\"\n\n{extra}"
+        );
+        std::fs::write(dir.path().join("kulturnetz.toml"), config).expect("write config");
+        Self { dir }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub(crate) fn config(&self) -> PathBuf {
+        self.dir.path().join("kulturnetz.toml")
+    }
+
+    /// Writes a file into the site's folder.
+    pub(crate) fn write(&self, name: &str, content: &str) {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create dir");
+        }
+        std::fs::write(path, content).expect("write file");
+    }
+
+    /// Runs `kulturnetz ARGS --config <site>`: (exit code, stdout, stderr).
+    pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let output = bin()
+            .args(args)
+            .arg("--config")
+            .arg(self.config())
+            .current_dir(self.path())
+            .output()
+            .expect("run kulturnetz");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// Starts `kulturnetz serve` on a free port, with `env` set.
+    pub(crate) fn serve(&self, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut command = bin();
+        command
+            .arg("serve")
+            .arg("--config")
+            .arg(self.config())
+            .args(["--bind", "127.0.0.1:0"])
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("KULTURNETZ_WRITE_TOKEN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("spawn kulturnetz serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stderr).lines();
+            let mut log = String::new();
+            for line in lines.by_ref() {
+                let Ok(line) = line else { break };
+                log.push_str(&line);
+                log.push('\n');
+                if let Some(rest) = line.strip_prefix("listening on http://") {
+                    let address = rest.split('/').next().unwrap_or_default().to_owned();
+                    let _ = tx.send(Ok((address, log.clone())));
+                    // Keep draining so the server never blocks on a full pipe.
+                    for _ in lines.by_ref() {}
+                    return;
+                }
+            }
+            let _ = tx.send(Err(log));
+        });
+        match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(Ok((address, log))) => Server {
+                child,
+                url: format!("http://{address}"),
+                log,
+            },
+            Ok(Err(log)) => {
+                let _ = child.wait();
+                panic!("kulturnetz serve exited before listening:\n{log}")
+            }
+            Err(_) => {
+                let _ = child.kill();
+                panic!("kulturnetz serve did not start listening within 120 s")
+            }
+        }
+    }
+}
+
+/// A running server; killed when dropped.
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) url: String,
+    /// What it printed before listening.
+    pub(crate) log: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A blocking HTTP client that hands every status back instead of failing on 4xx/5xx.
+pub(crate) fn client() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: ureq::http::HeaderMap,
+    pub(crate) body: String,
+}
+
+impl Reply {
+    pub(crate) fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The media type without parameters.
+    pub(crate) fn media_type(&self) -> &str {
+        self.header("content-type")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+    }
+}
+
+pub(crate) fn reply(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut response = response.expect("HTTP request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let mut body = String::new();
+    let _ = response.body_mut().as_reader().read_to_string(&mut body);
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// URL-encodes a form or query-string value.
+pub(crate) fn enc(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

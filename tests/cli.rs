@@ -1,1 +1,270 @@
-//! The command line as users meet it: exit codes, messages, files.
+//! The command line as users meet it: exit codes, messages, files, the main job.
+
+use crate::util::{Site, repo, shared};
+use std::io::Read as _;
+use std::time::{Duration, Instant};
+
+/// The repository's bundled catalogues, as sources of a fresh site.
+fn catalog_sources() -> String {
+    let config = std::fs::read_to_string(repo().join("kulturnetz.toml")).expect("kulturnetz.toml");
+    let sources = &config[config.find("[[source]]").expect("sources")..];
+    // Point the relative paths at the repository.
+    sources
+        .replace(
+            "path    = \"",
+            &format!("path    = \"{}/", repo().display()),
+        )
+        .replace(
+            "path         = \"",
+            &format!("path         = \"{}/", repo().display()),
+        )
+}
+
+#[test]
+fn issue_3_main_job_loads_every_bundled_source_and_restarts_fast() {
+    let site = Site::new(&catalog_sources());
+    let server = site.serve(&[], &[]);
+    let log = server.log.clone();
+    drop(server);
+    for id in [
+        "ontology",
+        "dcat-ap-de-refimpl-advanced",
+        "dcat-ap-de-refimpl-advanced-jsonld",
+        "dcat-ap-de-refimpl-simple",
+        "dcat-ap-de-dataservice",
+        "dcat-ap-de-uag-beispiel",
+        "n4o-collections",
+    ] {
+        let line = log
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("no line for {id}:\n{log}"));
+        assert!(line.contains(" loaded "), "{id} did not load:\n{log}");
+    }
+    // The free-text first line is reported with its place, and the rest of the file loads.
+    assert!(
+        log.contains("dcat-ap-de-uag-beispieldatensatz-2024-02-22.ttl:1:1: record 1: "),
+        "{log}"
+    );
+    assert!(log.contains("listening on http://127.0.0.1:"), "{log}");
+    let rejected =
+        std::fs::read_to_string(site.path().join("rejected/dcat-ap-de-uag-beispiel.jsonl"))
+            .expect("rejected records file");
+    assert_eq!(rejected.lines().count(), 1, "{rejected}");
+
+    // A second start with nothing changed ingests nothing and serves within 2 seconds.
+    let started = Instant::now();
+    let server = site.serve(&[], &[]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "second start took {took:?}");
+    assert_eq!(
+        server.log.matches(" unchanged, ").count(),
+        7,
+        "{}",
+        server.log
+    );
+}
+
+#[test]
+fn a_failed_source_leaves_the_previous_graph() {
+    let site =
+        Site::new("[[source]]\nid = \"a\"\nkind = \"rdf\"\npath = \"a.nt\"\nmax_rejected = 1\n");
+    site.write(
+        "a.nt",
+        "<http://ex.example/s> <http://ex.example/p> \"old\" .\n",
+    );
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 0, "{stderr}");
+    site.write(
+        "a.nt",
+        "<http://ex.example/s> <http://ex.example/p> \"new\" .\nbroken\nbroken too\n",
+    );
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("a.nt:2:"), "{stderr}");
+    assert!(
+        stderr.contains("2 of 3 records rejected, more than max_rejected = 1 allows; the previous data stays published"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("kulturnetz: error: 1 source(s) failed: a\n"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = site.run(&[
+        "query",
+        "SELECT ?o { ?s <http://ex.example/p> ?o }",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "o\r\nold\r\n");
+    // Records in = accepted + rejected, and the rejected ones are kept with their place.
+    let rejected = std::fs::read_to_string(site.path().join("rejected/a.jsonl")).expect("rejects");
+    let lines: Vec<serde_json::Value> = rejected
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["location"]["file"], "a.nt");
+    assert_eq!(lines[0]["location"]["line"], 2);
+    // A report says the same.
+    site.write(
+        "a.nt",
+        "<http://ex.example/s> <http://ex.example/p> \"new\" .\nbroken\n",
+    );
+    let (code, _, stderr) = site.run(&["ingest", "--report", "report.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.path().join("report.json")).expect("report"),
+    )
+    .expect("JSON report");
+    let a = &report["sources"][0];
+    assert_eq!(
+        (
+            a["records"].as_u64(),
+            a["accepted"].as_u64(),
+            a["rejected"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(a["outcome"], "loaded");
+}
+
+#[test]
+fn configuration_and_usage_errors_exit_2() {
+    let site = Site::new("[server]\nquery_timeout = \"soon\"\n");
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("kulturnetz: error: "), "{stderr}");
+    assert!(
+        stderr.contains("kulturnetz.toml:9:17: expected a duration like \"30s\", found \"soon\""),
+        "{stderr}"
+    );
+
+    let site = Site::new("[[source]]\nid = \"a\"\nkind = \"nope\"\npath = \"a\"\n");
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "kulturnetz: error: source \"a\": unknown kind \"nope\" (known: rdf)\n"
+    );
+    let (code, _, stderr) = Site::new("").run(&["ingest", "--source", "x"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "kulturnetz: error: no source \"x\" in the configuration\n"
+    );
+    let (code, _, stderr) = Site::new("").run(&["query", "SELECT * {", "--format", "csv"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("kulturnetz: error: query syntax error at line 1, column 11"),
+        "{stderr}"
+    );
+    let output = crate::util::bin().arg("frobnicate").output().expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let missing = crate::util::bin()
+        .args(["ingest", "--config", "/nonexistent/kulturnetz.toml"])
+        .output()
+        .expect("run");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/kulturnetz.toml: "));
+}
+
+#[test]
+fn load_query_and_dump() {
+    let site = Site::new("");
+    site.write(
+        "a.ttl",
+        "@prefix ex: <http://ex.example/> .\nex:a ex:b \"x\"@de , 2 .\n",
+    );
+    site.write(
+        "bad.nt",
+        "<http://ex.example/c> <http://ex.example/d> \"y\" .\nnope\n",
+    );
+    let (code, _, stderr) = site.run(&["load", "a.ttl", "--graph", "http://ex.example/g"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = site.run(&["load", "bad.nt"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("bad.nt:2:1: record 2: "), "{stderr}");
+    let (code, stdout, _) = site.run(&[
+        "query",
+        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+        "--format",
+        "tsv",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "?g\t?n\n<http://ex.example/g>\t2\n");
+    let (code, stdout, _) = site.run(&[
+        "query",
+        "CONSTRUCT WHERE { ?s <http://ex.example/d> ?o }",
+        "--format",
+        "nt",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "<http://ex.example/c> <http://ex.example/d> \"y\" .\n"
+    );
+    let (code, _, stderr) = site.run(&["query", "ASK {}", "--format", "ttl"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("does not fit this query form"), "{stderr}");
+    let (code, _, stderr) = site.run(&["dump", "--out", "dumps"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut nquads = String::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(site.path().join("dumps/all.nq.gz")).expect("dump"),
+    )
+    .read_to_string(&mut nquads)
+    .expect("gzip");
+    assert_eq!(nquads.lines().count(), 3, "{nquads}");
+    assert!(
+        nquads.contains(
+            "<http://ex.example/a> <http://ex.example/b> \"x\"@de <http://ex.example/g> ."
+        )
+    );
+    let sums = std::fs::read_to_string(site.path().join("dumps/SHA256SUMS")).expect("sums");
+    assert!(sums.ends_with("  all.nq.gz\n"), "{sums}");
+}
+
+#[test]
+fn every_real_catalog_converts_with_counts_adding_up() {
+    // Each real RDF file of the shared data: records in = accepted + rejected, no crash.
+    let dir = shared().join("data/real/catalogs");
+    let mut sources = String::new();
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("shared catalogs") {
+        let path = entry.expect("entry").path();
+        let id = path
+            .file_name()
+            .and_then(|s| s.to_str())
+            .expect("name")
+            .replace('.', "-");
+        sources.push_str(&format!(
+            "[[source]]\nid = \"{id}\"\nkind = \"rdf\"\npath = \"{}\"\nmax_rejected = \"100%\"\n",
+            path.display()
+        ));
+        ids.push(id);
+    }
+    let site = Site::new(&sources);
+    let (code, _, stderr) = site.run(&["ingest", "--report", "r.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(site.path().join("r.json")).expect("report"))
+            .expect("json");
+    for s in report["sources"].as_array().expect("sources") {
+        let (records, accepted, rejected) = (
+            s["records"].as_u64(),
+            s["accepted"].as_u64(),
+            s["rejected"].as_u64(),
+        );
+        assert_eq!(
+            records
+                .zip(accepted.zip(rejected))
+                .map(|(r, (a, j))| r == a + j),
+            Some(true),
+            "{s}"
+        );
+        assert!(accepted > Some(0), "{s}");
+    }
+    assert_eq!(report["sources"].as_array().map(Vec::len), Some(ids.len()));
+}

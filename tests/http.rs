@@ -1,1 +1,485 @@
-//! The HTTP contract: negotiation, statuses and limits over a real socket.
+//! The HTTP contract over a real socket: negotiation, statuses, limits.
+
+use crate::util::{Reply, Server, Site, client, enc, reply};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "s3cret";
+
+/// A site with one source of `n` triples `<s{i}> <p> i` in graph `{base}graph/data`.
+fn site_with_data(n: usize, server: &str) -> Site {
+    let site = Site::new(&format!(
+        "[server]\n{server}\n\n[[source]]\nid = \"data\"\nkind = \"rdf\"\npath = \"data.ttl\"\n"
+    ));
+    let data: String = (0..n)
+        .map(|i| format!("<http://ex.example/s{i}> <http://ex.example/p> {i} .\n"))
+        .collect();
+    site.write("data.ttl", &data);
+    site
+}
+
+fn get(server: &Server, path_and_query: &str, accept: Option<&str>) -> Reply {
+    let mut request = client().get(format!("{}{path_and_query}", server.url));
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    reply(request.call())
+}
+
+fn post(
+    server: &Server,
+    path: &str,
+    content_type: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut request = client()
+        .post(format!("{}{path}", server.url))
+        .header("Content-Type", content_type);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    reply(request.send(body))
+}
+
+fn query_get(server: &Server, query: &str, accept: Option<&str>) -> Reply {
+    get(server, &format!("/sparql?query={}", enc(query)), accept)
+}
+
+/// A query that takes far longer than any limit in these tests: a cross product of 300⁴ rows.
+const SLOW: &str = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }";
+
+#[test]
+fn select_results_by_accept_and_format() {
+    let site = site_with_data(3, "");
+    let server = site.serve(&[], &[]);
+    let q = "SELECT ?s ?o { ?s <http://ex.example/p> ?o } ORDER BY ?o";
+    for (accept, media_type) in [
+        (None, "application/sparql-results+json"),
+        (Some("*/*"), "application/sparql-results+json"),
+        (
+            Some("application/sparql-results+json"),
+            "application/sparql-results+json",
+        ),
+        (Some("application/json"), "application/sparql-results+json"),
+        (
+            Some("application/sparql-results+xml"),
+            "application/sparql-results+xml",
+        ),
+        (Some("text/csv"), "text/csv"),
+        (
+            Some("text/tab-separated-values"),
+            "text/tab-separated-values",
+        ),
+        (
+            Some("text/csv;q=0.5, text/tab-separated-values;q=0.9"),
+            "text/tab-separated-values",
+        ),
+    ] {
+        let r = query_get(&server, q, accept);
+        assert_eq!(r.status, 200, "{accept:?}: {}", r.body);
+        assert_eq!(r.media_type(), media_type, "{accept:?}");
+        assert_eq!(r.header("vary"), "Accept");
+    }
+    let csv = query_get(&server, q, Some("text/csv"));
+    assert_eq!(
+        csv.body,
+        "s,o\r\nhttp://ex.example/s0,0\r\nhttp://ex.example/s1,1\r\nhttp://ex.example/s2,2\r\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&query_get(&server, q, None).body).expect("JSON results");
+    assert_eq!(
+        json["results"]["bindings"].as_array().map(Vec::len),
+        Some(3)
+    );
+    // ?format= wins over Accept.
+    let r = get(
+        &server,
+        &format!("/sparql?query={}&format=tsv", enc(q)),
+        Some("application/json"),
+    );
+    assert_eq!(r.media_type(), "text/tab-separated-values");
+    // POST, form and direct, give the same.
+    let form = post(
+        &server,
+        "/sparql",
+        "application/x-www-form-urlencoded",
+        &format!("query={}", enc(q)),
+        &[("Accept", "text/csv")],
+    );
+    assert_eq!(form.body, csv.body);
+    let direct = post(
+        &server,
+        "/query",
+        "application/sparql-query",
+        q,
+        &[("Accept", "text/csv")],
+    );
+    assert_eq!(direct.body, csv.body);
+    // ASK.
+    let ask = query_get(
+        &server,
+        "ASK { ?s ?p 2 }",
+        Some("application/sparql-results+xml"),
+    );
+    assert!(ask.body.contains("<boolean>true</boolean>"), "{}", ask.body);
+}
+
+#[test]
+fn graph_results_in_every_rdf_format() {
+    let site = site_with_data(2, "");
+    let server = site.serve(&[], &[]);
+    let q = "CONSTRUCT { ?s <http://ex.example/q> ?o } WHERE { ?s <http://ex.example/p> ?o }";
+    for (accept, media_type, needle) in [
+        ("text/turtle", "text/turtle", "<http://ex.example/q>"),
+        (
+            "application/n-triples",
+            "application/n-triples",
+            "<http://ex.example/s1> <http://ex.example/q> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .",
+        ),
+        (
+            "application/n-quads",
+            "application/n-quads",
+            "<http://ex.example/s0> <http://ex.example/q>",
+        ),
+        (
+            "application/trig",
+            "application/trig",
+            "<http://ex.example/q>",
+        ),
+        ("application/rdf+xml", "application/rdf+xml", "rdf:RDF"),
+        ("application/ld+json", "application/ld+json", "\"@id\""),
+    ] {
+        let r = query_get(&server, q, Some(accept));
+        assert_eq!(r.status, 200, "{accept}: {}", r.body);
+        assert_eq!(r.media_type(), media_type, "{accept}");
+        assert!(r.body.contains(needle), "{accept}: {}", r.body);
+    }
+    let r = query_get(&server, q, None);
+    assert_eq!(r.media_type(), "text/turtle");
+}
+
+#[test]
+fn unacceptable_accept_is_406() {
+    let site = site_with_data(1, "");
+    let server = site.serve(&[], &[]);
+    let r = query_get(&server, "SELECT * { ?s ?p ?o }", Some("image/png"));
+    assert_eq!(r.status, 406);
+    assert!(
+        r.body.contains("application/sparql-results+json"),
+        "{}",
+        r.body
+    );
+    let r = query_get(
+        &server,
+        "CONSTRUCT WHERE { ?s ?p ?o }",
+        Some("application/sparql-results+json"),
+    );
+    assert_eq!(r.status, 406);
+    assert!(r.body.contains("text/turtle"), "{}", r.body);
+    let r = get(
+        &server,
+        &format!("/sparql?query={}&format=png", enc("SELECT * {}")),
+        None,
+    );
+    assert_eq!(r.status, 406);
+}
+
+#[test]
+fn syntax_errors_are_400_with_line_and_column() {
+    let site = site_with_data(1, "");
+    let server = site.serve(&[], &[]);
+    let r = query_get(&server, "SELECT * {\n  ?s ?p ?o .\n  FILTER(\n}", None);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.starts_with("query syntax error at line 4, column "),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(": expected one of "), "{}", r.body);
+    let r = get(&server, "/sparql?query=a&query=b", None);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body, "the parameter `query` is given more than once\n");
+}
+
+#[test]
+fn writes_need_the_token() {
+    let site = site_with_data(1, "");
+    // No token configured: read-only, whatever the request carries.
+    let server = site.serve(&[], &[]);
+    let update = "INSERT DATA { <http://ex.example/a> <http://ex.example/b> 1 }";
+    let r = post(
+        &server,
+        "/update",
+        "application/sparql-update",
+        update,
+        &[("Authorization", "Bearer x")],
+    );
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("read-only"), "{}", r.body);
+    let r = reply(
+        client()
+            .put(format!("{}/store?graph=http://ex.example/g", server.url))
+            .header("Content-Type", "text/turtle")
+            .send("<http://ex.example/a> <http://ex.example/b> 1 ."),
+    );
+    assert_eq!(r.status, 403);
+    drop(server);
+
+    let server = site.serve(&["--no-ingest"], &[("KULTURNETZ_WRITE_TOKEN", TOKEN)]);
+    let r = post(&server, "/update", "application/sparql-update", update, &[]);
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("www-authenticate"), "Bearer");
+    let r = post(
+        &server,
+        "/update",
+        "application/sparql-update",
+        update,
+        &[("Authorization", "Bearer wrong")],
+    );
+    assert_eq!(r.status, 403);
+    let bearer = format!("Bearer {TOKEN}");
+    let r = post(
+        &server,
+        "/update",
+        "application/sparql-update",
+        update,
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = post(
+        &server,
+        "/sparql",
+        "application/x-www-form-urlencoded",
+        &format!("update={}", enc(update)),
+        &[],
+    );
+    assert_eq!(r.status, 401);
+    let r = reply(
+        client()
+            .delete(format!("{}/store?graph=http://ex.example/none", server.url))
+            .call(),
+    );
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn bodies_over_the_limit_are_413() {
+    let site = site_with_data(1, "max_request_body = 1024\nmax_upload_body = 2048");
+    let server = site.serve(&[], &[("KULTURNETZ_WRITE_TOKEN", TOKEN)]);
+    let big_query = format!("SELECT * {{ ?s ?p ?o }} #{}", "x".repeat(2000));
+    let r = post(
+        &server,
+        "/sparql",
+        "application/sparql-query",
+        &big_query,
+        &[],
+    );
+    assert_eq!(r.status, 413);
+    assert_eq!(
+        r.body,
+        "the request body is larger than the limit of 1024 bytes\n"
+    );
+    let r = post(
+        &server,
+        "/sparql",
+        "application/x-www-form-urlencoded",
+        &format!("query={}", enc(&big_query)),
+        &[],
+    );
+    assert_eq!(r.status, 413);
+    let turtle: String = (0..100)
+        .map(|i| format!("<http://ex.example/s{i}> <http://ex.example/p> {i} .\n"))
+        .collect();
+    let r = reply(
+        client()
+            .put(format!("{}/store?graph=http://ex.example/g", server.url))
+            .header("Content-Type", "text/turtle")
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .send(turtle),
+    );
+    assert_eq!(r.status, 413);
+    // Nothing was written.
+    let r = get(&server, "/store?graph=http://ex.example/g", None);
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn a_query_past_its_time_limit_is_504_and_really_stops() {
+    let site = site_with_data(300, "query_timeout = \"1s\"\nmax_concurrent_queries = 1");
+    let server = site.serve(&[], &[]);
+    let started = Instant::now();
+    let r = query_get(&server, SLOW, None);
+    let took = started.elapsed();
+    assert_eq!(r.status, 504, "{}", r.body);
+    assert_eq!(
+        r.body,
+        "the query ran longer than the time limit of 1s and was cancelled\n"
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    // With a single query slot, the next query runs only once the cancelled one has stopped and
+    // let go of it: within seconds, where running to the end would take many minutes. (The
+    // engine checks for cancellation whenever it reads the store; a cross product in memory
+    // notices at its next read.)
+    let started = Instant::now();
+    loop {
+        let r = query_get(&server, "ASK { ?s ?p 1 }", None);
+        if r.status == 200 {
+            break;
+        }
+        assert_eq!(r.status, 503, "{}", r.body);
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the cancelled query still holds its slot"
+        );
+    }
+}
+
+#[test]
+fn a_full_queue_is_503_with_retry_after() {
+    let site = site_with_data(
+        300,
+        "query_timeout = \"3s\"\nmax_concurrent_queries = 1\nmax_queued_queries = 0",
+    );
+    let server = site.serve(&[], &[]);
+    let url = format!("{}/sparql?query={}", server.url, enc(SLOW));
+    let slow = std::thread::spawn(move || reply(client().get(url).call()).status);
+    // Wait until the slow query holds the only slot.
+    std::thread::sleep(Duration::from_millis(500));
+    let r = query_get(&server, "ASK {}", None);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.header("retry-after"), "2");
+    assert_eq!(slow.join().expect("slow query thread"), 504);
+}
+
+#[test]
+fn results_over_max_result_rows_are_400() {
+    let site = site_with_data(10, "max_result_rows = 5");
+    let server = site.serve(&[], &[]);
+    let r = query_get(&server, "SELECT * { ?s ?p ?o }", None);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.starts_with("the result has more than 5 rows"),
+        "{}",
+        r.body
+    );
+    let r = query_get(&server, "SELECT * { ?s ?p ?o } LIMIT 5", None);
+    assert_eq!(r.status, 200);
+    let r = query_get(&server, "CONSTRUCT WHERE { ?s ?p ?o }", None);
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn service_and_load_to_hosts_not_allowed_are_refused() {
+    let site = site_with_data(1, "");
+    let server = site.serve(&[], &[("KULTURNETZ_WRITE_TOKEN", TOKEN)]);
+    let r = query_get(
+        &server,
+        "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        None,
+    );
+    assert_eq!(r.status, 501, "{}", r.body);
+    assert_eq!(
+        r.body,
+        "SERVICE <http://127.0.0.1:9/sparql> is refused: its host is not in the server's service_allow list\n"
+    );
+    // SILENT turns the failure into one empty solution, as SPARQL 1.1 Federated Query says.
+    let r = query_get(
+        &server,
+        "SELECT * { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        Some("text/csv"),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body, "o,p,s\r\n,,\r\n");
+    // A variable service name is never sent anywhere (the engine wants it bound first, and the
+    // guard refuses every variable service).
+    let r = query_get(
+        &server,
+        "SELECT * { VALUES ?e { <http://127.0.0.1:9/sparql> } SERVICE ?e { ?s ?p ?o } }",
+        None,
+    );
+    assert!(r.status >= 500, "{}: {}", r.status, r.body);
+    let bearer = format!("Bearer {TOKEN}");
+    let r = post(
+        &server,
+        "/update",
+        "application/sparql-update",
+        "LOAD <http://127.0.0.1:9/data.ttl>",
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(r.status, 501, "{}", r.body);
+    assert!(
+        r.body
+            .starts_with("LOAD <http://127.0.0.1:9/data.ttl> is refused"),
+        "{}",
+        r.body
+    );
+    let r = post(
+        &server,
+        "/update",
+        "application/sparql-update",
+        "LOAD SILENT <http://127.0.0.1:9/data.ttl>",
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+}
+
+#[test]
+fn union_default_graph_and_protocol_datasets() {
+    let site = site_with_data(2, "");
+    let server = site.serve(&[], &[]);
+    let graph = "https://daten.kultur.example/graph/data";
+    let count = "SELECT (COUNT(*) AS ?n) { ?s <http://ex.example/p> ?o }";
+    assert_eq!(
+        query_get(&server, count, Some("text/csv")).body,
+        "n\r\n2\r\n"
+    );
+    let r = get(
+        &server,
+        &format!(
+            "/sparql?query={}&default-graph-uri={}",
+            enc(count),
+            enc(graph)
+        ),
+        Some("text/csv"),
+    );
+    assert_eq!(r.body, "n\r\n2\r\n");
+    let r = get(
+        &server,
+        &format!(
+            "/sparql?query={}&default-graph-uri={}",
+            enc(count),
+            enc("http://ex.example/none")
+        ),
+        Some("text/csv"),
+    );
+    assert_eq!(r.body, "n\r\n0\r\n");
+    let r = get(
+        &server,
+        &format!(
+            "/sparql?query={}&default-graph-uri=not%20an%20iri",
+            enc(count)
+        ),
+        None,
+    );
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn health_unknown_paths_and_methods() {
+    let site = site_with_data(1, "");
+    let server = site.serve(&[], &[]);
+    assert_eq!(get(&server, "/health", None).status, 200);
+    let r = get(&server, "/nothing/here", None);
+    assert_eq!(r.status, 404);
+    let r = reply(client().patch(format!("{}/sparql", server.url)).send("x"));
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), "GET, HEAD, POST");
+    let r = get(
+        &server,
+        &format!("/update?update={}", enc("CLEAR ALL")),
+        None,
+    );
+    assert_eq!(r.status, 405);
+    let r = post(&server, "/sparql", "text/plain", "SELECT * {}", &[]);
+    assert_eq!(r.status, 415);
+}

@@ -22,6 +22,7 @@
 //! ```
 
 mod rdf;
+mod resync;
 mod sink;
 
 pub use rdf::Rdf;
@@ -139,7 +140,7 @@ pub enum ConnectorError {
     },
     /// The input is not of this connector's format at all.
     #[error("{0}")]
-    Format(Diagnostic),
+    Format(Box<Diagnostic>),
     /// The sink refused to go on.
     #[error(transparent)]
     Sink(#[from] SinkError),

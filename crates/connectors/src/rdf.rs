@@ -2,10 +2,12 @@
 //! (<https://www.w3.org/TR/rdf11-concepts/>), streamed with `oxrdfio`.
 //!
 //! Each statement is a record. A syntax error rejects the statement it is in, with the file, line
-//! and column; the parser then resumes at the next statement where the syntax allows it (Turtle,
-//! TriG, N-Triples, N-Quads). Blank nodes are renamed per source so that two sources never share
-//! one by accident.
+//! and column; the parser then resumes: Turtle and TriG at the next line that can start a
+//! statement (see `resync`), N-Triples and N-Quads at the next line. RDF/XML and JSON-LD cannot
+//! resume: what came before the error loads. Blank nodes are renamed per source so that two
+//! sources never share one by accident.
 
+use crate::resync::{Item, Resync};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
 use oxrdf::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
@@ -34,13 +36,13 @@ impl Rdf {
         let lower = name.to_ascii_lowercase();
         let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
         RdfFormat::from_extension(ext).ok_or_else(|| {
-            ConnectorError::Format(
+            ConnectorError::Format(Box::new(
                 Diagnostic::new(
                     Location::file(name),
                     format!("cannot tell the RDF format from the extension {ext:?}"),
                 )
                 .with_hint("set `format` in the source, e.g. format = \"turtle\""),
-            )
+            ))
         })
     }
 }
@@ -90,69 +92,118 @@ impl Connector for Rdf {
             Some(base) => base.to_owned(),
             None => cx.minter.graph(cx.source_id).into_string(),
         };
+        let mut blanks: HashMap<String, BlankNode> = HashMap::new();
+        let mut record = 0;
+        let mut errors_in_a_row = 0;
+        let mut emit = |item: Result<Quad, (Option<(u64, u64)>, String)>,
+                        out: &mut dyn RecordSink|
+         -> Result<bool, ConnectorError> {
+            record += 1;
+            let at = Location::file(input.name).with_record(record);
+            match item {
+                Ok(quad) => {
+                    errors_in_a_row = 0;
+                    let quad = rename_blank_nodes(quad, &mut blanks, cx);
+                    out.accept(&at, std::slice::from_ref(&quad))?;
+                    Ok(true)
+                }
+                Err((position, message)) => {
+                    let at = match position {
+                        Some((line, column)) => at.with_position(line + 1, column + 1),
+                        None => at,
+                    };
+                    out.reject(Diagnostic::new(at, syntax_message(&message)))?;
+                    errors_in_a_row += 1;
+                    Ok(errors_in_a_row < MAX_ERRORS_IN_A_ROW)
+                }
+            }
+        };
+        let io = |source: std::io::Error| ConnectorError::Io {
+            name: input.name.to_owned(),
+            source,
+        };
+        if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
+            let parser = Resync::new(&mut *input.reader, format == RdfFormat::TriG, &base)
+                .map_err(|e| ConnectorError::Option {
+                    key: "base_iri".into(),
+                    message: e.to_string(),
+                })?;
+            for item in parser {
+                let item = match item.map_err(io)? {
+                    Item::Quad(q) => Ok(q),
+                    Item::Error(e) => Err((Some((e.line, e.column)), e.message)),
+                };
+                if !emit(item, out)? {
+                    return Err(too_many_errors(input.name));
+                }
+            }
+            return Ok(());
+        }
         let parser = RdfParser::from_format(format)
             .with_base_iri(base.as_str())
             .map_err(|e| ConnectorError::Option {
                 key: "base_iri".into(),
                 message: e.to_string(),
             })?;
-        let mut blanks: HashMap<String, BlankNode> = HashMap::new();
-        let mut rename = |b: BlankNode| -> BlankNode {
-            blanks
-                .entry(b.as_str().to_owned())
-                .or_insert_with(|| cx.blank_node(b.as_str()))
-                .clone()
-        };
-        let mut record = 0;
-        let mut errors_in_a_row = 0;
-        let mut last_line = 1;
+        let mut last_line = 0;
         for result in parser.for_reader(&mut *input.reader) {
-            record += 1;
-            match result {
-                Ok(quad) => {
-                    errors_in_a_row = 0;
-                    let subject = match quad.subject {
-                        NamedOrBlankNode::BlankNode(b) => rename(b).into(),
-                        s => s,
-                    };
-                    let object = match quad.object {
-                        Term::BlankNode(b) => rename(b).into(),
-                        o => o,
-                    };
-                    let graph_name = match quad.graph_name {
-                        GraphName::BlankNode(b) => rename(b).into(),
-                        g => g,
-                    };
-                    let quad = Quad::new(subject, quad.predicate, object, graph_name);
-                    let at = Location::file(input.name).with_record(record);
-                    out.accept(&at, std::slice::from_ref(&quad))?;
-                }
-                Err(RdfParseError::Io(source)) => {
-                    return Err(ConnectorError::Io {
-                        name: input.name.to_owned(),
-                        source,
-                    });
-                }
+            let item = match result {
+                Ok(quad) => Ok(quad),
+                Err(RdfParseError::Io(source)) => return Err(io(source)),
                 Err(RdfParseError::Syntax(e)) => {
-                    let mut at = Location::file(input.name).with_record(record);
-                    if let Some(range) = e.location() {
-                        at = at.with_position(range.start.line + 1, range.start.column + 1);
-                        // A parser that cannot recover keeps failing at the same place.
-                        if range.start.line + 1 < last_line {
+                    let position = e.location().map(|r| (r.start.line, r.start.column));
+                    if let Some((line, _)) = position {
+                        // A parser that cannot recover (RDF/XML, JSON-LD) fails again at or
+                        // before the same place: stop there.
+                        if line < last_line {
                             break;
                         }
-                        last_line = range.start.line + 1;
+                        last_line = line;
                     }
-                    out.reject(Diagnostic::new(at, syntax_message(&e.to_string())))?;
-                    errors_in_a_row += 1;
-                    if errors_in_a_row >= MAX_ERRORS_IN_A_ROW {
-                        break;
-                    }
+                    Err((position, e.to_string()))
                 }
+            };
+            if !emit(item, out)? {
+                return Err(too_many_errors(input.name));
             }
         }
         Ok(())
     }
+}
+
+fn too_many_errors(name: &str) -> ConnectorError {
+    ConnectorError::Format(Box::new(Diagnostic::new(
+        Location::file(name),
+        format!(
+            "{MAX_ERRORS_IN_A_ROW} syntax errors in a row: this does not look like the format its name says; stopped reading"
+        ),
+    )))
+}
+
+fn rename_blank_nodes(
+    quad: Quad,
+    blanks: &mut HashMap<String, BlankNode>,
+    cx: &Context<'_>,
+) -> Quad {
+    let mut rename = |b: BlankNode| -> BlankNode {
+        blanks
+            .entry(b.as_str().to_owned())
+            .or_insert_with(|| cx.blank_node(b.as_str()))
+            .clone()
+    };
+    let subject = match quad.subject {
+        NamedOrBlankNode::BlankNode(b) => rename(b).into(),
+        s => s,
+    };
+    let object = match quad.object {
+        Term::BlankNode(b) => rename(b).into(),
+        o => o,
+    };
+    let graph_name = match quad.graph_name {
+        GraphName::BlankNode(b) => rename(b).into(),
+        g => g,
+    };
+    Quad::new(subject, quad.predicate, object, graph_name)
 }
 
 /// The parser's message without the position it repeats (the location says it), lower-cased
@@ -216,6 +267,64 @@ mod tests {
     }
 
     #[test]
+    fn turtle_resumes_at_the_next_statement_not_the_next_dot() {
+        // Build-tool output before the prefixes (as in a real published file): the parser's own
+        // recovery would skip to the next `.` and swallow the @prefix line with it.
+        let out = run(
+            "n4o.ttl",
+            "\n> n4o-databases@0.0.1 jsonld2rdf\n> jsonld2rdf -c context.json n4o.json\n\n@prefix ex: <http://ex.example/> .\nex:a ex:b ex:c .\n",
+        );
+        assert_eq!(out.0.len(), 1, "{:?}", out.1);
+        assert_eq!(out.1.len(), 2, "{:?}", out.1);
+        assert!(
+            out.1[0].starts_with("n4o.ttl:2:1: record 1: "),
+            "{:?}",
+            out.1
+        );
+        assert!(
+            out.1[1].starts_with("n4o.ttl:3:1: record 2: "),
+            "{:?}",
+            out.1
+        );
+        // A broken statement is one rejected record, its indented lines included.
+        let out = run(
+            "b.ttl",
+            "@prefix ex: <http://ex.example/> .\nex:a ex:b ex:c ;\n    ex:d \"unterminated ;\n    ex:e ex:f .\nex:g ex:h ex:i .\n",
+        );
+        assert_eq!(out.1.len(), 1, "{:?}", out.1);
+        assert!(out.1[0].starts_with("b.ttl:3:"), "{:?}", out.1);
+        let subjects: Vec<_> = out.0.iter().map(|q| q.subject.to_string()).collect();
+        assert!(
+            subjects.contains(&"<http://ex.example/g>".to_owned()),
+            "{subjects:?}"
+        );
+    }
+
+    #[test]
+    fn reads_of_any_size_give_the_same_quads() {
+        let data =
+            "@prefix ex: <http://ex.example/> .\nbroken line\nex:a ex:b \"ä\" , [ ex:c 1 ] .\n";
+        let whole = run("a.ttl", data);
+        for size in [1, 7] {
+            let minter = Minter::new("https://x.example/").unwrap();
+            let cx = Context::new("s", &minter);
+            let mut out = Collect(Vec::new(), Vec::new());
+            let mut reader = std::io::BufReader::with_capacity(size, data.as_bytes());
+            Rdf.convert(
+                Input {
+                    name: "a.ttl",
+                    reader: &mut reader,
+                },
+                &cx,
+                &mut out,
+            )
+            .unwrap();
+            assert_eq!(out.1, whole.1, "read size {size}");
+            assert_eq!(out.0.len(), whole.0.len(), "read size {size}");
+        }
+    }
+
+    #[test]
     fn blank_nodes_are_stable_and_per_source() {
         let a = run("a.nt", "_:x <http://p.example/> _:x .\n");
         let b = run("a.nt", "_:x <http://p.example/> _:x .\n");
@@ -241,7 +350,7 @@ mod tests {
         let err = Rdf
             .convert(
                 Input {
-                    name: "a.txt",
+                    name: "a.csv",
                     reader: &mut &b""[..],
                 },
                 &cx,
@@ -250,7 +359,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "a.txt: cannot tell the RDF format from the extension \"txt\" (hint: set `format` in the source, e.g. format = \"turtle\")"
+            "a.csv: cannot tell the RDF format from the extension \"csv\" (hint: set `format` in the source, e.g. format = \"turtle\")"
         );
     }
 }

@@ -197,10 +197,8 @@ impl<'de> Deserialize<'de> for Tolerance {
 
 fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(deserializer)?;
-    humantime::parse_duration(&text).map_err(|e| {
-        serde::de::Error::custom(format!(
-            "expected a duration like \"30s\", found {text:?}: {e}"
-        ))
+    humantime::parse_duration(&text).map_err(|_| {
+        serde::de::Error::custom(format!("expected a duration like \"30s\", found {text:?}"))
     })
 }
 

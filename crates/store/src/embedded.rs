@@ -53,7 +53,7 @@ impl Embedded {
         let mut evaluator = SparqlEvaluator::new();
         let (refused, variable) = self.options.service_policy.refused_services(patterns);
         for name in refused {
-            evaluator = evaluator.with_service_handler(name, Refuse);
+            evaluator = evaluator.with_service_handler(name.clone(), Refuse(name));
         }
         if variable || self.options.service_policy == ServicePolicy::default() {
             evaluator = evaluator.with_default_service_handler(RefuseAll);

@@ -234,9 +234,9 @@ impl RefusedService {
     }
 }
 
-/// Answers every `SERVICE` it is registered for with a refusal (`SILENT` turns it into an empty
+/// Answers the `SERVICE` it is registered for with a refusal (`SILENT` turns it into an empty
 /// solution, as the evaluator does for any failing silent service).
-pub(crate) struct Refuse;
+pub(crate) struct Refuse(pub(crate) NamedNode);
 
 impl oxigraph::sparql::ServiceHandler for Refuse {
     type Error = RefusedService;
@@ -246,10 +246,7 @@ impl oxigraph::sparql::ServiceHandler for Refuse {
         _pattern: &GraphPattern,
         _base_iri: Option<&Iri<String>>,
     ) -> Result<QuerySolutionIter<'static>, RefusedService> {
-        Err(RefusedService {
-            operation: "SERVICE",
-            target: "(this service)".into(),
-        })
+        Err(RefusedService::new("SERVICE", &self.0))
     }
 }
 

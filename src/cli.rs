@@ -5,7 +5,20 @@ use std::path::PathBuf;
 
 /// Kulturnetz: ingest cultural open data into RDF and serve it over SPARQL.
 #[derive(Debug, Parser)]
-#[command(name = "kulturnetz", version, about, long_about = None)]
+#[command(
+    name = "kulturnetz",
+    version,
+    about,
+    long_about = None,
+    after_help = "Start here:
+  kulturnetz serve                  ingest kulturnetz.toml's sources, serve at http://127.0.0.1:7878/
+  kulturnetz ingest --report r.json convert and publish what changed, with a JSON report
+  kulturnetz query 'SELECT * { ?s ?p ?o } LIMIT 10' --format csv
+
+Writes over HTTP (SPARQL Update, Graph Store PUT/POST/DELETE) need the server started with
+KULTURNETZ_WRITE_TOKEN set, and requests sending `Authorization: Bearer <token>`.
+Exit codes: 0 ok, 1 data problems (a source failed), 2 usage or configuration errors."
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,

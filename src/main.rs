@@ -120,21 +120,41 @@ fn run_ingest(config: &Config, store: &Embedded, options: &IngestOptions) -> Res
 fn serve(args: &cli::ServeArgs) -> Result<()> {
     let config = read_config(&args.config.config)?;
     let store = open_store(&config)?;
-    if !args.no_ingest {
+    let store_path = config.resolve(&config.store.path);
+    if args.no_ingest {
+        let graphs = store.graphs()?;
+        let triples: u64 = graphs.iter().map(|g| g.triples).sum();
+        eprintln!(
+            "store {}: {} graphs, {triples} triples",
+            store_path.display(),
+            graphs.len()
+        );
+    } else {
         eprintln!(
             "ingesting {} sources from {}",
             config.sources.len(),
             args.config.config.display()
         );
-        run_ingest(&config, &store, &IngestOptions::default())?;
+        let report = run_ingest(&config, &store, &IngestOptions::default())?;
+        // The counts come from the report (kept in the meta graph), not from counting the store,
+        // so that a restart stays fast however large the store grows.
+        let failed = report
+            .sources
+            .iter()
+            .filter(|s| s.outcome == Outcome::Failed)
+            .count();
+        let triples: u64 = report.sources.iter().map(|s| s.triples).sum();
+        eprintln!(
+            "store {}: {} sources published, {triples} triples{}",
+            store_path.display(),
+            report.sources.len() - failed,
+            if failed > 0 {
+                format!(", {failed} failed and kept their previous data")
+            } else {
+                String::new()
+            }
+        );
     }
-    let graphs = store.graphs()?;
-    let triples: u64 = graphs.iter().map(|g| g.triples).sum();
-    eprintln!(
-        "store {}: {} graphs, {triples} triples",
-        config.resolve(&config.store.path).display(),
-        graphs.len()
-    );
     let bind = args
         .bind
         .clone()

@@ -164,6 +164,11 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
     let read_only = options.write_token.is_none();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Parsing and evaluating SPARQL recurse over the query's structure; a generous stack
+        // (virtual memory, touched only as deep as a query goes) keeps legal queries with long
+        // operator chains from overflowing it. Nesting beyond what this covers is refused
+        // before parsing (`kulturnetz_server::MAX_NESTING`).
+        .thread_stack_size(256 << 20)
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
@@ -225,17 +230,23 @@ fn query(args: &cli::QueryArgs) -> Result<()> {
         None => args.query.clone(),
     };
     let store = open_store(&config)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    kulturnetz_server::write_query_results(
-        &store,
-        &text,
-        args.format.map(cli::Format::name),
-        &mut out,
-    )
-    .map_err(UsageError)?;
-    out.flush()?;
-    Ok(())
+    let format = args.format.map(cli::Format::name);
+    // Parsing and evaluation recurse over the query: give them the server's generous stack.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || {
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                kulturnetz_server::write_query_results(&store, &text, format, &mut out)
+                    .map_err(UsageError)?;
+                out.flush()?;
+                Ok(())
+            })
+            .context("cannot start the query thread")?
+            .join()
+            .unwrap_or_else(|_| Err(anyhow!("the query thread panicked")))
+    })
 }
 
 fn load(args: &cli::LoadArgs) -> Result<()> {

@@ -483,3 +483,61 @@ fn health_unknown_paths_and_methods() {
     let r = post(&server, "/sparql", "text/plain", "SELECT * {}", &[]);
     assert_eq!(r.status, 415);
 }
+
+#[test]
+fn deeply_nested_or_chained_queries_are_refused_not_fatal() {
+    let site = site_with_data(1, "max_request_body = 4000000");
+    let server = site.serve(&[], &[]);
+    let n = 50_000;
+    let brackets = format!("SELECT * {{ FILTER({}1{}) }}", "(".repeat(n), ")".repeat(n));
+    let r = post(
+        &server,
+        "/query",
+        "application/sparql-query",
+        &brackets,
+        &[],
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.body,
+        "the query nests brackets deeper than 256 levels (at line 1)\n"
+    );
+    let chain = format!("SELECT ({} AS ?x) {{}}", vec!["1"; 300_000].join("+"));
+    let r = post(&server, "/query", "application/sparql-query", &chain, &[]);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .starts_with("the query has more than 20000 operators"),
+        "{}",
+        r.body
+    );
+    let unions = format!(
+        "SELECT * {{ {} }}",
+        vec!["{?a ?b ?c}"; 20_000].join(" UNION ")
+    );
+    let r = post(&server, "/query", "application/sparql-query", &unions, &[]);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .starts_with("the query nests more than 1000 operations deep"),
+        "{}",
+        r.body
+    );
+    // The server is still there, and a long but flat query is fine.
+    assert_eq!(get(&server, "/health", None).status, 200);
+    let values = format!(
+        "SELECT ?x {{ VALUES ?x {{ {} }} }} LIMIT 1",
+        (0..20_000)
+            .map(|i| format!("<http://ex.example/v{i}>"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let r = post(
+        &server,
+        "/query",
+        "application/sparql-query",
+        &values,
+        &[("Accept", "text/csv")],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+}

@@ -23,6 +23,7 @@
 //! ```
 
 mod body;
+mod complexity;
 mod error;
 mod graph_store;
 mod negotiate;
@@ -30,7 +31,7 @@ mod queue;
 mod service_description;
 mod sparql;
 
-pub use sparql::write_query_results;
+pub use sparql::{MAX_NESTING, write_query_results};
 
 use axum::Router;
 use axum::http::StatusCode;

@@ -214,6 +214,115 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The deepest nesting of brackets (`(`, `{`, `[`) a query or update may have. The parser and the
+/// evaluator recurse over it, and a deep enough nesting would overflow the stack and abort the
+/// server; no real query comes near.
+pub const MAX_NESTING: usize = 256;
+
+/// The most operator characters (`+ - * / | ^ & = ! < >`) outside strings, IRIs and comments
+/// that a query or update may have. The parser recurses once per operator of a chain such as
+/// `1+1+…` or `:p/:p/…`; this bounds that recursion before parsing. A real query has a few dozen.
+pub const MAX_OPERATORS: usize = 20_000;
+
+/// Refuses text whose brackets nest deeper than [`MAX_NESTING`] or that has more than
+/// [`MAX_OPERATORS`] operators. Brackets and operators inside strings, IRIs and comments do not
+/// count.
+pub(crate) fn check_nesting(kind: &str, text: &str) -> Result<(), ApiError> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut max, mut line, mut i) = (0_usize, 0_usize, 1, 0);
+    let mut operators = 0_usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => line += 1,
+            b'<' if bytes
+                .get(i + 1)
+                .is_some_and(|c| !c.is_ascii_whitespace() && *c != b'=') =>
+            {
+                // An IRI reference runs to `>` without whitespace; otherwise `<` is an operator.
+                let end = bytes[i + 1..]
+                    .iter()
+                    .position(|c| *c == b'>' || *c == b'<' || c.is_ascii_whitespace());
+                match end.map(|e| i + 1 + e) {
+                    Some(e) if bytes[e] == b'>' => {
+                        i = e + 1;
+                        continue;
+                    }
+                    _ => operators += 1,
+                }
+            }
+            b'+' | b'-' | b'*' | b'/' | b'|' | b'^' | b'&' | b'=' | b'!' | b'<' | b'>' => {
+                operators += 1;
+                if operators > MAX_OPERATORS {
+                    return Err(ApiError::BadQuery {
+                        message: format!(
+                            "{kind} has more than {MAX_OPERATORS} operators (at line {line}); write long chains flatter, e.g. with VALUES or IN"
+                        ),
+                    });
+                }
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            quote @ (b'"' | b'\'') => {
+                let long = bytes[i..].starts_with(&[quote; 3]);
+                i += if long { 3 } else { 1 };
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if long && bytes[i..].starts_with(&[quote; 3]) {
+                        i += 3;
+                        break;
+                    }
+                    if !long && bytes[i] == quote {
+                        i += 1;
+                        break;
+                    }
+                    if bytes[i] == b'\n' {
+                        line += 1;
+                        if !long {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+                if max > MAX_NESTING {
+                    return Err(ApiError::BadQuery {
+                        message: format!(
+                            "{kind} nests brackets deeper than {MAX_NESTING} levels (at line {line})"
+                        ),
+                    });
+                }
+            }
+            b')' | b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+fn check_depth(kind: &str, depth: usize) -> Result<(), ApiError> {
+    if depth > crate::complexity::MAX_DEPTH {
+        return Err(ApiError::BadQuery {
+            message: format!(
+                "the {kind} nests more than {} operations deep (long chains of operators, paths or UNIONs nest one level each); write it flatter, e.g. with VALUES or IN",
+                crate::complexity::MAX_DEPTH
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// `message` of a SPARQL syntax error, with the position first where the parser gives one.
 pub(crate) fn syntax_error(kind: &str, e: &spargebra::SparqlSyntaxError) -> ApiError {
     let message = e.to_string();
@@ -285,9 +394,11 @@ pub fn write_query_results(
     format: Option<&str>,
     out: &mut dyn std::io::Write,
 ) -> Result<(), String> {
+    check_nesting("the query", query).map_err(|e| e.to_string())?;
     let query = SparqlParser::new()
         .parse_query(query)
         .map_err(|e| syntax_error("query", &e).to_string())?;
+    check_depth("query", crate::complexity::query_depth(&query)).map_err(|e| e.to_string())?;
     let output = Output::negotiate(&query, None, format).map_err(|_| {
         let kind = match &query {
             Query::Select { .. } | Query::Ask { .. } => "json, xml, csv or tsv",
@@ -312,11 +423,13 @@ async fn run_query(
     text: &str,
     params: &[(String, String)],
 ) -> Result<Response, ApiError> {
+    check_nesting("the query", text)?;
     let query = SparqlParser::new()
         .with_base_iri(url)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?
         .parse_query(text)
         .map_err(|e| syntax_error("query", &e))?;
+    check_depth("query", crate::complexity::query_depth(&query))?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = param(params, "format")?;
     let output = Output::negotiate(&query, accept, format)?;
@@ -439,11 +552,13 @@ async fn run_update(
     params: &[(String, String)],
 ) -> Result<Response, ApiError> {
     check_write(state, headers)?;
+    check_nesting("the update", text)?;
     let update = SparqlParser::new()
         .with_base_iri(url)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?
         .parse_update(text)
         .map_err(|e| syntax_error("update", &e))?;
+    check_depth("update", crate::complexity::update_depth(&update))?;
     let dataset = Dataset {
         union_default_graph: false,
         default_graphs: graph_params(params, "using-graph-uri")?,

@@ -4,3 +4,4 @@ mod cli;
 mod conformance;
 mod http;
 mod util;
+mod w3c;

@@ -82,8 +82,11 @@ pub(crate) async fn graph_store(
             match target {
                 Target::Graph(graph) => {
                     let created = tokio::task::spawn_blocking(move || {
+                        // The default graph always exists; "created" means it held nothing.
                         let existed = match &graph {
-                            GraphName::DefaultGraph => true,
+                            GraphName::DefaultGraph => {
+                                backend.graph_triples(graph.as_ref())?.next().is_some()
+                            }
                             g => backend.contains_graph(g.as_ref())?,
                         };
                         if is_put {

@@ -31,7 +31,7 @@ mod queue;
 mod service_description;
 mod sparql;
 
-pub use sparql::{MAX_NESTING, write_query_results};
+pub use sparql::{MAX_NESTING, MAX_OPERATORS, write_query_results};
 
 use axum::Router;
 use axum::http::StatusCode;

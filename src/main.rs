@@ -318,6 +318,7 @@ fn load(args: &cli::LoadArgs) -> Result<()> {
             sink.rejected.len()
         );
     }
+    store.compact()?;
     if problems > 0 {
         return Err(DataProblem(format!("{problems} statement(s) rejected")).into());
     }

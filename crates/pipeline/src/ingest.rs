@@ -148,6 +148,11 @@ pub fn ingest(
         on_event(Event::Finished(&source_report));
         report.sources.push(source_report);
     }
+    if report.sources.iter().any(|s| s.outcome == Outcome::Loaded) {
+        // Transactions leave many small files behind; one compaction makes reads as fast as
+        // after a bulk load.
+        backend.compact()?;
+    }
     Ok(report)
 }
 

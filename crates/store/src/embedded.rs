@@ -218,6 +218,11 @@ impl Backend for Embedded {
         Ok(graphs)
     }
 
+    fn compact(&self) -> Result<(), StoreError> {
+        self.store.optimize()?;
+        Ok(())
+    }
+
     fn dump(&self, writer: &mut dyn Write) -> Result<(), StoreError> {
         self.store
             .dump_to_writer(RdfFormat::NQuads, writer)

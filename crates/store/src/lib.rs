@@ -87,6 +87,10 @@ pub trait Backend: Send + Sync {
     /// The named graphs, each with its number of triples, sorted by name.
     fn graphs(&self) -> Result<Vec<GraphInfo>, StoreError>;
 
+    /// Compacts the storage after large writes, so that reads stay as fast as after a bulk load.
+    /// Takes time in proportion to the store's size: call it once after an ingest, not per write.
+    fn compact(&self) -> Result<(), StoreError>;
+
     /// Writes every quad of the store as N-Quads.
     fn dump(&self, writer: &mut dyn Write) -> Result<(), StoreError>;
 }

@@ -3,7 +3,7 @@
 
 use crate::body::{content_type, form_pairs, read_limited, request_url, stream_blocking};
 use crate::error::ApiError;
-use crate::negotiate::{RDF_FORMATS, negotiate};
+use crate::negotiate::{RDF_FORMATS, choose, negotiated};
 use crate::sparql::{check_write, param};
 use crate::{AppState, State};
 use axum::body::Body;
@@ -159,13 +159,7 @@ async fn get(
     head: bool,
 ) -> Result<Response, ApiError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let format = negotiate(RDF_FORMATS, accept, None).ok_or_else(|| ApiError::NotAcceptable {
-        available: RDF_FORMATS
-            .iter()
-            .map(|f| f.media_type())
-            .collect::<Vec<_>>()
-            .join(", "),
-    })?;
+    let format = choose(RDF_FORMATS, accept, None)?;
     let backend = Arc::clone(&state.backend);
     let check = graph.clone();
     let exists =
@@ -179,15 +173,7 @@ async fn get(
         let backend = Arc::clone(&state.backend);
         stream_blocking(move |w| write_graph(&*backend, &graph, format, w))
     };
-    let mut response = Response::new(body);
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.media_type()),
-    );
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    Ok(response)
+    Ok(negotiated(body, format.media_type()))
 }
 
 fn write_graph(

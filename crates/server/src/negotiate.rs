@@ -1,5 +1,9 @@
 //! Content negotiation (RFC 9110 §12.5.1): the `Accept` header, or a `format` parameter.
 
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use oxrdfio::RdfFormat;
 use sparesults::QueryResultsFormat;
 
@@ -78,6 +82,30 @@ impl Negotiable for QueryResultsFormat {
             _ => &[],
         }
     }
+}
+
+/// [`negotiate`], or 406 listing what is available.
+pub(crate) fn choose<F: Negotiable>(
+    formats: &[F],
+    accept: Option<&str>,
+    format_param: Option<&str>,
+) -> Result<F, ApiError> {
+    negotiate(formats, accept, format_param).ok_or_else(|| ApiError::NotAcceptable {
+        available: formats
+            .iter()
+            .map(|f| f.media_type())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// A response with a negotiated body: its media type, and `Vary: Accept` for caches.
+pub(crate) fn negotiated(body: Body, media_type: &'static str) -> Response {
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
 }
 
 /// Chooses among `formats` (in the server's order of preference) by the `format` parameter if

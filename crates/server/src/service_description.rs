@@ -3,9 +3,9 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::negotiate::{RDF_FORMATS, RESULT_FORMATS, negotiate};
+use crate::negotiate::{RDF_FORMATS, RESULT_FORMATS, choose, negotiated};
 use crate::sparql::param;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use oxrdf::{BlankNode, Graph, Literal, NamedNode, NamedNodeRef, Triple, vocab::rdf};
 use oxrdfio::{RdfFormat, RdfSerializer};
@@ -25,15 +25,7 @@ pub(crate) async fn respond(
     params: &[(String, String)],
 ) -> Result<Response, ApiError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let format = negotiate(RDF_FORMATS, accept, param(params, "format")?).ok_or_else(|| {
-        ApiError::NotAcceptable {
-            available: RDF_FORMATS
-                .iter()
-                .map(|f| f.media_type())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }
-    })?;
+    let format = choose(RDF_FORMATS, accept, param(params, "format")?)?;
     let backend = Arc::clone(&state.backend);
     let graphs = tokio::task::spawn_blocking(move || backend.graphs()).await??;
     let mut g = Graph::new();
@@ -128,13 +120,5 @@ pub(crate) async fn respond(
     let body = serializer
         .finish()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut response = Response::new(body.into());
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.media_type()),
-    );
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    Ok(response)
+    Ok(negotiated(body.into(), format.media_type()))
 }

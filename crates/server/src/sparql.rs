@@ -3,10 +3,10 @@
 
 use crate::body::{content_type, form_pairs, read_limited, request_url, utf8};
 use crate::error::ApiError;
-use crate::negotiate::{RDF_FORMATS, RESULT_FORMATS, negotiate};
+use crate::negotiate::{RDF_FORMATS, RESULT_FORMATS, choose, negotiated};
 use crate::{AppState, State};
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use kulturnetz_store::{
     Backend, Cancel, Dataset, QueryOutcome, QueryRequest, StoreError, UpdateRequest,
@@ -360,26 +360,10 @@ impl Output {
     ) -> Result<Self, ApiError> {
         Ok(match query {
             Query::Select { .. } | Query::Ask { .. } => {
-                Self::Results(negotiate(RESULT_FORMATS, accept, format).ok_or_else(|| {
-                    ApiError::NotAcceptable {
-                        available: RESULT_FORMATS
-                            .iter()
-                            .map(|f| f.media_type())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    }
-                })?)
+                Self::Results(choose(RESULT_FORMATS, accept, format)?)
             }
             Query::Construct { .. } | Query::Describe { .. } => {
-                Self::Graph(negotiate(RDF_FORMATS, accept, format).ok_or_else(|| {
-                    ApiError::NotAcceptable {
-                        available: RDF_FORMATS
-                            .iter()
-                            .map(|f| f.media_type())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    }
-                })?)
+                Self::Graph(choose(RDF_FORMATS, accept, format)?)
             }
         })
     }
@@ -468,11 +452,7 @@ async fn run_query(
                 return Err(ApiError::Timeout(timeout));
             }
         };
-    let mut response = Response::new(Body::from(body));
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    h.insert(header::VARY, HeaderValue::from_static("Accept"));
-    Ok(response)
+    Ok(negotiated(Body::from(body), media_type))
 }
 
 struct CancelOnDrop(Cancel);

@@ -541,3 +541,21 @@ fn deeply_nested_or_chained_queries_are_refused_not_fatal() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+#[test]
+fn service_to_an_allowed_host_is_federated() {
+    // Two real servers on loopback: B may reach A because the operator allowed 127.0.0.1.
+    let a_site = site_with_data(3, "");
+    let a = a_site.serve(&[], &[]);
+    let b_site = site_with_data(1, "service_allow = [\"127.0.0.1\"]");
+    let b = b_site.serve(&[], &[]);
+    let q = format!(
+        "SELECT ?o {{ SERVICE <{}/query> {{ ?s <http://ex.example/p> ?o }} }} ORDER BY ?o",
+        a.url
+    );
+    let r = query_get(&b, &q, Some("text/csv"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body, "o\r\n0\r\n1\r\n2\r\n");
+    let sd = get(&b, "/sparql", Some("text/turtle"));
+    assert!(sd.body.contains("sd:BasicFederatedQuery"), "{}", sd.body);
+}

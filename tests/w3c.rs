@@ -465,6 +465,13 @@ fn w3c_graph_store_protocol_manifest() {
         "HEAD on an existing graph"
     );
     assert!(r.body.is_empty());
+    let length = r.header("content-length");
+    let get = reply(client().get(format!("{store}/person/1.ttl")).call());
+    assert!(
+        length.is_empty() || length == get.body.len().to_string(),
+        "HEAD says Content-Length: {length}, the GET body has {} bytes",
+        get.body.len()
+    );
     let r = reply(client().head(format!("{store}/person/4.ttl")).call());
     assert_eq!(r.status, 404, "HEAD on a non-existing graph");
 }

@@ -168,7 +168,9 @@ async fn get(
         return Err(ApiError::NotFound(format!("there is no graph {graph}")));
     }
     let body = if head {
-        Body::empty()
+        // A HEAD answers with GET's headers (RFC 9110 §9.3.2); the length of a streamed graph
+        // is not known in advance, so no Content-Length at all rather than a wrong `0`.
+        Body::from_stream(tokio_stream::empty::<Result<Vec<u8>, std::io::Error>>())
     } else {
         let backend = Arc::clone(&state.backend);
         stream_blocking(move |w| write_graph(&*backend, &graph, format, w))

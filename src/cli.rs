@@ -36,6 +36,8 @@ pub(crate) enum Command {
     Load(LoadArgs),
     /// Write the whole store as gzipped N-Quads (`all.nq.gz`) with its SHA-256 sum.
     Dump(DumpArgs),
+    /// Run an RML or YARRRML mapping on its own and write the RDF it makes.
+    Map(MapArgs),
 }
 
 #[derive(Debug, Args)]
@@ -138,4 +140,21 @@ pub(crate) struct DumpArgs {
     /// The folder to write into.
     #[arg(long, default_value = "data/dumps", value_name = "DIR")]
     pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MapArgs {
+    /// The mapping: RML in Turtle, or YARRRML (`.yaml`, `.yml`). Its sources are read relative
+    /// to its folder.
+    #[arg(value_name = "MAPPING")]
+    pub(crate) mapping: PathBuf,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// The output format.
+    #[arg(long, default_value = "nq", value_parser = ["nq", "nt", "ttl", "trig", "jsonld"])]
+    pub(crate) format: String,
+    /// The base IRI of relative IRIs (where a triples map has no `rml:baseIRI`).
+    #[arg(long, value_name = "IRI", default_value = kulturnetz_rml::DEFAULT_BASE_IRI)]
+    pub(crate) base: String,
 }

@@ -68,6 +68,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => query(&args),
         Command::Load(args) => load(&args),
         Command::Dump(args) => dump(&args),
+        Command::Map(args) => map(&args),
     }
 }
 
@@ -349,5 +350,43 @@ fn dump(args: &cli::DumpArgs) -> Result<()> {
         .collect();
     std::fs::write(args.out.join("SHA256SUMS"), format!("{sum}  all.nq.gz\n"))?;
     eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
+}
+
+/// How many rejected records `map` prints before it only counts them.
+const SHOWN_REJECTS: usize = 20;
+
+fn map(args: &cli::MapArgs) -> Result<()> {
+    let mapping = kulturnetz_rml::Mapping::from_path(&args.mapping)
+        .map_err(|e| UsageError(e.to_string()))?
+        .with_base_iri(&args.base);
+    let format = kulturnetz_rml::Format::from_name(&args.format)
+        .ok_or_else(|| UsageError(format!("unknown format {:?}", args.format)))?;
+    let out: Box<dyn std::io::Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut writer = kulturnetz_rml::Writer::new(&mapping, out, format)?;
+    let counts = match mapping.run(&mut writer) {
+        Ok(counts) => counts,
+        Err(kulturnetz_rml::RunError::Mapping(e)) => return Err(UsageError(e.to_string()).into()),
+        Err(e) => return Err(e.into()),
+    };
+    let rejected = writer.finish()?;
+    for d in rejected.iter().take(SHOWN_REJECTS) {
+        eprintln!("kulturnetz: rejected: {d}");
+    }
+    if rejected.len() > SHOWN_REJECTS {
+        eprintln!("kulturnetz: … and {} more", rejected.len() - SHOWN_REJECTS);
+    }
+    if counts.rejected > 0 {
+        return Err(DataProblem(format!(
+            "{} of {} records rejected ({} quads from the others)",
+            counts.rejected, counts.records, counts.quads
+        ))
+        .into());
+    }
     Ok(())
 }

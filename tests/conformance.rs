@@ -77,3 +77,40 @@ fn w3c_sparql10_data_r2_suite_through_http() {
     // Oxigraph's own server, same engine, passes 466 here.
     assert!(passed >= 466, "only {passed} passed:\n{output}");
 }
+
+/// The RML-Core and RML-IO test cases of the W3C Knowledge Graph Construction Community Group,
+/// run by the shared harness through the real `kulturnetz map`.
+#[test]
+fn rml_suite_through_the_cli() {
+    let shared = shared();
+    let harness = shared.join("tools/rml-suite");
+    let command = format!(
+        "{} map {{mapping}} --out {{output}} --format nq --base {{base}}",
+        env!("CARGO_BIN_EXE_kulturnetz")
+    );
+    let output = Command::new("python3")
+        .arg(&harness)
+        .args(["--cmd", &command])
+        .arg("--skip-file")
+        .arg(crate::util::repo().join("tests/conformance/rml.skip"))
+        .output()
+        .expect("run python3 (scripts/ensure-deps --test installs what the harness needs)");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stdout.lines().last().unwrap_or_default().to_owned();
+    let numbers: Vec<u64> = last
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    assert_eq!(
+        numbers.len(),
+        3,
+        "unexpected last line {last:?}:\n{stdout}\n{stderr}"
+    );
+    let (passed, failed, skipped) = (numbers[0], numbers[1], numbers[2]);
+    eprintln!("rml: {passed} passed, {failed} failed, {skipped} skipped");
+    assert_eq!(failed, 0, "failures not in the skip list:\n{stdout}");
+    // 149 cases: one needs a database (the harness skips it), 11 are in rml.skip with reasons.
+    assert!(passed >= 137, "only {passed} passed:\n{stdout}");
+}

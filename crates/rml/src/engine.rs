@@ -1,0 +1,660 @@
+//! Running a plan: every triples map over every record of its logical source, record by
+//! record, with joins through hash tables of the parent side.
+//! <https://w3id.org/rml/core/spec#generated-triples>
+
+use crate::error::{MappingError, RunError};
+use crate::functions::{self, Args};
+use crate::plan::{Expr, ObjectMap, Plan, TermMap, TermType, TriplesMap};
+use crate::source::{self, DataError, Record, Val};
+use crate::template::{Part, iri_safe};
+use crate::{Counts, Output, Targets};
+use kulturnetz_model::Diagnostic;
+use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+const DEFAULT_GRAPH: &str = "http://w3id.org/rml/defaultGraph";
+const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
+
+/// The subjects of a parent triples map by the values of its join conditions.
+type JoinTable = HashMap<Vec<String>, Vec<Term>>;
+
+pub(crate) struct Engine<'a> {
+    pub plan: &'a Plan,
+    pub file: &'a str,
+    pub base: &'a str,
+    pub salt: &'a str,
+}
+
+impl Engine<'_> {
+    pub(crate) fn run(&self, out: &mut dyn Output) -> Result<Counts, RunError> {
+        let mut counts = Counts::default();
+        for (index, map) in self.plan.maps.iter().enumerate() {
+            self.run_map(index, map, out, &mut counts)?;
+        }
+        Ok(counts)
+    }
+
+    fn references_of_source(&self, source: usize) -> Vec<String> {
+        let mut refs = Vec::new();
+        for map in &self.plan.maps {
+            if map.source == source {
+                map_references(map, &mut refs, true);
+            }
+            for pom in &map.poms {
+                for o in &pom.objects {
+                    if let ObjectMap::Parent { parent, joins, .. } = o {
+                        let p = &self.plan.maps[*parent];
+                        if p.source == source {
+                            references(&p.subject, &mut refs);
+                            for (_, parent) in joins {
+                                references(parent, &mut refs);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        refs.sort();
+        refs.dedup();
+        refs
+    }
+
+    fn join_table(
+        &self,
+        parent: &TriplesMap,
+        joins: &[(TermMap, TermMap)],
+    ) -> Result<JoinTable, RunError> {
+        let mut table = JoinTable::new();
+        let refs = self.references_of_source(parent.source);
+        let source = &self.plan.sources[parent.source];
+        let mut number = 0;
+        source::each(source, &refs, self.file, &mut |record| {
+            number += 1;
+            if record.problem().is_some() {
+                return Ok(());
+            }
+            // A parent record that cannot be mapped is reported by the parent's own run.
+            let Ok(subjects) = self.terms(&parent.subject, record, parent, number) else {
+                return Ok(());
+            };
+            if subjects.is_empty() {
+                return Ok(());
+            }
+            let mut keys = vec![Vec::new()];
+            for (_, p) in joins {
+                let Ok(values) = self.values(p, record) else {
+                    return Ok(());
+                };
+                keys = product(keys, &values);
+            }
+            for key in keys {
+                let entry = table.entry(key).or_default();
+                for s in &subjects {
+                    if !entry.contains(s) {
+                        entry.push(s.clone());
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(table)
+    }
+
+    fn run_map(
+        &self,
+        index: usize,
+        map: &TriplesMap,
+        out: &mut dyn Output,
+        counts: &mut Counts,
+    ) -> Result<(), RunError> {
+        // Join tables for this map's referencing object maps, built before its records flow.
+        let mut tables: HashMap<(usize, usize), JoinTable> = HashMap::new();
+        for (i, pom) in map.poms.iter().enumerate() {
+            for (j, o) in pom.objects.iter().enumerate() {
+                if let ObjectMap::Parent { parent, joins, .. } = o {
+                    let p = &self.plan.maps[*parent];
+                    if joins.is_empty() {
+                        if self.plan.sources[p.source] != self.plan.sources[map.source] {
+                            return Err(RunError::Mapping(MappingError {
+                                file: self.file.to_owned(),
+                                line: map.line,
+                                triples_map: Some(map.name.clone()),
+                                message: format!(
+                                    "the referencing object map to {} has another logical source and needs a join condition",
+                                    p.name
+                                ),
+                            }));
+                        }
+                    } else {
+                        tables.insert((i, j), self.join_table(p, joins)?);
+                    }
+                }
+            }
+        }
+        let _ = index;
+        let refs = self.references_of_source(map.source);
+        let source = &self.plan.sources[map.source];
+        let mut number = 0;
+        let mut quads: Vec<(Quad, Targets)> = Vec::new();
+        source::each(source, &refs, self.file, &mut |record| {
+            number += 1;
+            counts.records += 1;
+            quads.clear();
+            let result = match record.problem() {
+                Some(p) => Err(p),
+                None => self.record(map, record, number, &tables, &mut quads),
+            };
+            match result {
+                Ok(()) => {
+                    counts.accepted += 1;
+                    counts.quads += quads.len() as u64;
+                    out.accept(&record.location(), &quads)
+                        .map_err(RunError::Output)
+                }
+                Err(e) => {
+                    counts.rejected += 1;
+                    let mut at = record.location();
+                    at.field = e.field;
+                    let message = format!("triples map {}: {}", map.name, e.message);
+                    out.reject(Diagnostic::new(at, message))
+                        .map_err(RunError::Output)
+                }
+            }
+        })
+    }
+
+    fn record(
+        &self,
+        map: &TriplesMap,
+        record: &dyn Record,
+        number: u64,
+        tables: &HashMap<(usize, usize), JoinTable>,
+        out: &mut Vec<(Quad, Targets)>,
+    ) -> Result<(), DataError> {
+        let subjects = self.terms(&map.subject, record, map, number)?;
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        let mut subject_graphs = Vec::new();
+        let base_targets = Targets::of(&map.subject.targets);
+        for g in &map.graphs {
+            subject_graphs.extend(self.graph_terms(g, record, map, number)?);
+        }
+        let default = [(GraphName::DefaultGraph, Targets::NONE)];
+        let subjects: Vec<NamedOrBlankNode> = subjects.into_iter().filter_map(as_subject).collect();
+        for class in &map.classes {
+            let graphs = if subject_graphs.is_empty() {
+                &default[..]
+            } else {
+                &subject_graphs[..]
+            };
+            for s in &subjects {
+                for (g, gt) in graphs {
+                    push(
+                        out,
+                        Quad::new(s.clone(), oxrdf::vocab::rdf::TYPE, class.clone(), g.clone()),
+                        base_targets.union(*gt),
+                    );
+                }
+            }
+        }
+        for (i, pom) in map.poms.iter().enumerate() {
+            let mut predicates = Vec::new();
+            for p in &pom.predicates {
+                for t in self.terms(p, record, map, number)? {
+                    if let Term::NamedNode(n) = t {
+                        predicates.push((n, Targets::of(&p.targets)));
+                    }
+                }
+            }
+            let mut objects: Vec<(Term, Targets)> = Vec::new();
+            for (j, o) in pom.objects.iter().enumerate() {
+                match o {
+                    ObjectMap::Term(tm) => {
+                        let mut t = Targets::of(&tm.targets);
+                        if let Some(l) = &tm.language {
+                            t = t.with(&l.targets);
+                        }
+                        if let Some(d) = &tm.datatype {
+                            t = t.with(&d.targets);
+                        }
+                        for term in self.terms(tm, record, map, number)? {
+                            objects.push((term, t));
+                        }
+                    }
+                    ObjectMap::Parent {
+                        parent,
+                        joins,
+                        targets,
+                    } => {
+                        let t = Targets::of(targets);
+                        let parent_map = &self.plan.maps[*parent];
+                        if joins.is_empty() {
+                            for term in
+                                self.terms(&parent_map.subject, record, parent_map, number)?
+                            {
+                                objects.push((term, t));
+                            }
+                        } else if let Some(table) = tables.get(&(i, j)) {
+                            let mut keys = vec![Vec::new()];
+                            for (child, _) in joins {
+                                keys = product(keys, &self.values(child, record)?);
+                            }
+                            for key in keys {
+                                if let Some(found) = table.get(&key) {
+                                    for term in found {
+                                        if !objects.iter().any(|(o, _)| o == term) {
+                                            objects.push((term.clone(), t));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let mut graphs = subject_graphs.clone();
+            for g in &pom.graphs {
+                graphs.extend(self.graph_terms(g, record, map, number)?);
+            }
+            let graphs = if graphs.is_empty() {
+                &default[..]
+            } else {
+                &graphs[..]
+            };
+            for s in &subjects {
+                for (p, pt) in &predicates {
+                    for (o, ot) in &objects {
+                        for (g, gt) in graphs {
+                            let targets = base_targets.union(*pt).union(*ot).union(*gt);
+                            push(
+                                out,
+                                Quad::new(s.clone(), p.clone(), o.clone(), g.clone()),
+                                targets,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn graph_terms(
+        &self,
+        g: &TermMap,
+        record: &dyn Record,
+        map: &TriplesMap,
+        number: u64,
+    ) -> Result<Vec<(GraphName, Targets)>, DataError> {
+        let targets = Targets::of(&g.targets);
+        Ok(self
+            .terms(g, record, map, number)?
+            .into_iter()
+            .filter_map(|t| match t {
+                Term::NamedNode(n) if n.as_str() == DEFAULT_GRAPH => Some(GraphName::DefaultGraph),
+                Term::NamedNode(n) => Some(n.into()),
+                Term::BlankNode(b) => Some(b.into()),
+                Term::Literal(_) => None,
+            })
+            .map(|g| (g, targets))
+            .collect())
+    }
+
+    /// The string values of an expression (templates filled in as the term type asks).
+    fn values(&self, tm: &TermMap, record: &dyn Record) -> Result<Vec<Val>, DataError> {
+        match &tm.expr {
+            Expr::Constant(t) => Ok(vec![Val::plain(match t {
+                Term::NamedNode(n) => n.as_str().to_owned(),
+                Term::BlankNode(b) => b.as_str().to_owned(),
+                Term::Literal(l) => l.value().to_owned(),
+            })]),
+            Expr::Reference(r) => record.values(r),
+            Expr::Template(parts) => {
+                let encode = matches!(tm.term_type, TermType::Iri | TermType::Uri);
+                let mut results = vec![String::new()];
+                for part in parts {
+                    match part {
+                        Part::Text(t) => results.iter_mut().for_each(|r| r.push_str(t)),
+                        Part::Reference(r) => {
+                            let values = record.values(r)?;
+                            if values.is_empty() {
+                                return Ok(Vec::new());
+                            }
+                            let mut next = Vec::with_capacity(results.len() * values.len());
+                            for prefix in &results {
+                                for v in &values {
+                                    let mut s = prefix.clone();
+                                    if encode {
+                                        iri_safe(&v.text, &mut s);
+                                    } else {
+                                        s.push_str(&v.text);
+                                    }
+                                    next.push(s);
+                                }
+                            }
+                            results = next;
+                        }
+                    }
+                }
+                Ok(results.into_iter().map(Val::plain).collect())
+            }
+            Expr::Function(call) => {
+                let mut inputs = Vec::with_capacity(call.inputs.len());
+                for (parameter, value) in &call.inputs {
+                    inputs.push((parameter.as_str().to_owned(), self.values(value, record)?));
+                }
+                functions::call(call.function.as_str(), &Args::new(&inputs))
+                    .map_err(|e| DataError::new(None, e))
+            }
+            Expr::Fresh => Ok(Vec::new()),
+        }
+    }
+
+    /// The RDF terms a term map gives for a record.
+    fn terms(
+        &self,
+        tm: &TermMap,
+        record: &dyn Record,
+        map: &TriplesMap,
+        number: u64,
+    ) -> Result<Vec<Term>, DataError> {
+        if let Expr::Constant(t) = &tm.expr {
+            let matches = matches!(
+                (t, tm.term_type),
+                (
+                    Term::NamedNode(_),
+                    TermType::Iri | TermType::UnsafeIri | TermType::Uri
+                ) | (Term::BlankNode(_), TermType::BlankNode)
+                    | (Term::Literal(_), TermType::Literal)
+            );
+            if matches && tm.language.is_none() && tm.datatype.is_none() {
+                return Ok(vec![t.clone()]);
+            }
+            if let (Term::Literal(l), TermType::Literal) = (t, tm.term_type) {
+                if tm.language.is_none() && tm.datatype.is_none() {
+                    return Ok(vec![l.clone().into()]);
+                }
+            }
+        }
+        if let Expr::Fresh = tm.expr {
+            return Ok(vec![
+                self.blank(&format!("{}\u{0}{number}", map.name), true)
+                    .into(),
+            ]);
+        }
+        let values = self.values(tm, record)?;
+        let mut terms = Vec::with_capacity(values.len());
+        for v in values {
+            terms.push(match tm.term_type {
+                TermType::Iri => self.iri(&v.text, &map.base, tm, true)?.into(),
+                TermType::UnsafeIri => self.iri(&v.text, &map.base, tm, false)?.into(),
+                TermType::Uri => {
+                    let iri = self.iri(&v.text, &map.base, tm, true)?;
+                    let mut uri = String::with_capacity(iri.as_str().len());
+                    for c in iri.as_str().chars() {
+                        if c.is_ascii() {
+                            uri.push(c);
+                        } else {
+                            for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                                uri.push_str(&format!("%{b:02X}"));
+                            }
+                        }
+                    }
+                    NamedNode::new_unchecked(uri).into()
+                }
+                TermType::BlankNode => self.blank(&v.text, false).into(),
+                TermType::Literal => self.literal(v, tm, record, map, number)?.into(),
+            });
+        }
+        Ok(terms)
+    }
+
+    fn literal(
+        &self,
+        v: Val,
+        tm: &TermMap,
+        record: &dyn Record,
+        map: &TriplesMap,
+        number: u64,
+    ) -> Result<Literal, DataError> {
+        if let Some(l) = &tm.language {
+            let Some(tag) = self.values(l, record)?.into_iter().next() else {
+                return Ok(Literal::new_simple_literal(v.text));
+            };
+            if !crate::plan::is_language_tag(&tag.text) {
+                return Err(DataError::new(
+                    reference_of(l),
+                    format!("{:?} is not a language tag", tag.text),
+                ));
+            }
+            return Literal::new_language_tagged_literal(v.text, &tag.text).map_err(|e| {
+                DataError::new(
+                    reference_of(l),
+                    format!("{:?} is not a language tag: {e}", tag.text),
+                )
+            });
+        }
+        if let Some(d) = &tm.datatype {
+            let Some(Term::NamedNode(dt)) = self.terms(d, record, map, number)?.into_iter().next()
+            else {
+                return Ok(Literal::new_simple_literal(v.text));
+            };
+            return Ok(if dt.as_str() == XSD_STRING {
+                Literal::new_simple_literal(v.text)
+            } else {
+                let text = canonical(&v.text, dt.as_str()).unwrap_or(v.text);
+                Literal::new_typed_literal(text, dt)
+            });
+        }
+        match (v.datatype, &tm.expr) {
+            (Some(dt), Expr::Reference(_) | Expr::Function(_)) => Ok(Literal::new_typed_literal(
+                v.text,
+                NamedNode::new_unchecked(dt),
+            )),
+            _ => Ok(Literal::new_simple_literal(v.text)),
+        }
+    }
+
+    fn iri(
+        &self,
+        text: &str,
+        base: &str,
+        tm: &TermMap,
+        check: bool,
+    ) -> Result<NamedNode, DataError> {
+        let absolute = has_scheme(text);
+        let iri = if absolute {
+            text.to_owned()
+        } else {
+            format!("{}{text}", if base.is_empty() { self.base } else { base })
+        };
+        if !check {
+            return Ok(NamedNode::new_unchecked(iri));
+        }
+        match oxiri::Iri::parse(iri.as_str()) {
+            Ok(_) if has_scheme(&iri) => Ok(NamedNode::new_unchecked(iri)),
+            _ => Err(DataError::new(
+                reference_of(tm),
+                format!(
+                    "{text:?} does not make a valid IRI{}",
+                    if absolute {
+                        String::new()
+                    } else {
+                        format!(" (with the base {base:?})")
+                    }
+                ),
+            )),
+        }
+    }
+
+    fn blank(&self, label: &str, fresh: bool) -> BlankNode {
+        let mut hasher = Sha256::new();
+        hasher.update(self.salt.as_bytes());
+        hasher.update([0, u8::from(fresh)]);
+        hasher.update(label.as_bytes());
+        let digest = hasher.finalize();
+        let mut id = [0; 16];
+        id.copy_from_slice(&digest[..16]);
+        BlankNode::new_from_unique_id(u128::from_be_bytes(id))
+    }
+}
+
+fn push(out: &mut Vec<(Quad, Targets)>, quad: Quad, targets: Targets) {
+    if out.len() < 32 {
+        if let Some(existing) = out.iter_mut().find(|(q, _)| *q == quad) {
+            existing.1 = existing.1.union(targets);
+            return;
+        }
+    } else if out.iter().rev().take(8).any(|(q, _)| *q == quad) {
+        return;
+    }
+    out.push((quad, targets));
+}
+
+fn as_subject(t: Term) -> Option<NamedOrBlankNode> {
+    match t {
+        Term::NamedNode(n) => Some(n.into()),
+        Term::BlankNode(b) => Some(b.into()),
+        Term::Literal(_) => None,
+    }
+}
+
+fn has_scheme(s: &str) -> bool {
+    let Some(colon) = s.find(':') else {
+        return false;
+    };
+    let scheme = &s[..colon];
+    scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn product(keys: Vec<Vec<String>>, values: &[Val]) -> Vec<Vec<String>> {
+    let mut next = Vec::with_capacity(keys.len() * values.len());
+    for k in keys {
+        for v in values {
+            let mut k = k.clone();
+            k.push(v.text.clone());
+            next.push(k);
+        }
+    }
+    next
+}
+
+fn reference_of(tm: &TermMap) -> Option<&str> {
+    match &tm.expr {
+        Expr::Reference(r) => Some(r),
+        Expr::Template(parts) => parts.iter().find_map(|p| match p {
+            Part::Reference(r) => Some(r.as_str()),
+            Part::Text(_) => None,
+        }),
+        _ => None,
+    }
+}
+
+/// Every reference a term map makes, into `out`.
+pub(crate) fn references(tm: &TermMap, out: &mut Vec<String>) {
+    match &tm.expr {
+        Expr::Reference(r) => out.push(r.clone()),
+        Expr::Template(parts) => {
+            for p in parts {
+                if let Part::Reference(r) = p {
+                    out.push(r.clone());
+                }
+            }
+        }
+        Expr::Function(call) => {
+            for (_, v) in &call.inputs {
+                references(v, out);
+            }
+        }
+        Expr::Constant(_) | Expr::Fresh => {}
+    }
+    if let Some(l) = &tm.language {
+        references(l, out);
+    }
+    if let Some(d) = &tm.datatype {
+        references(d, out);
+    }
+}
+
+/// Every reference a triples map makes into its own logical source.
+pub(crate) fn map_references(map: &TriplesMap, out: &mut Vec<String>, children: bool) {
+    references(&map.subject, out);
+    for g in &map.graphs {
+        references(g, out);
+    }
+    for pom in &map.poms {
+        for tm in pom.predicates.iter().chain(&pom.graphs) {
+            references(tm, out);
+        }
+        for o in &pom.objects {
+            match o {
+                ObjectMap::Term(tm) => references(tm, out),
+                ObjectMap::Parent { joins, .. } if children => {
+                    for (child, _) in joins {
+                        references(child, out);
+                    }
+                }
+                ObjectMap::Parent { .. } => {}
+            }
+        }
+    }
+}
+
+/// The canonical lexical form of `text` as a value of the XSD `datatype`, for the numeric and
+/// boolean types; `None` leaves the text as it is (other types, or not a valid value).
+fn canonical(text: &str, datatype: &str) -> Option<String> {
+    let local = datatype.strip_prefix("http://www.w3.org/2001/XMLSchema#")?;
+    let t = text.trim();
+    match local {
+        "double" | "float" => {
+            let v: f64 = t.parse().ok()?;
+            Some(if v.is_nan() {
+                "NaN".to_owned()
+            } else if v.is_infinite() {
+                if v > 0.0 { "INF" } else { "-INF" }.to_owned()
+            } else {
+                let s = format!("{v:E}");
+                match s.split_once('E') {
+                    Some((m, e)) if !m.contains('.') => format!("{m}.0E{e}"),
+                    _ => s,
+                }
+            })
+        }
+        "integer" | "int" | "long" | "short" | "byte" | "nonNegativeInteger"
+        | "positiveInteger" => {
+            let v: i128 = t.strip_prefix('+').unwrap_or(t).parse().ok()?;
+            Some(v.to_string())
+        }
+        "boolean" => match t {
+            "true" | "1" => Some("true".to_owned()),
+            "false" | "0" => Some("false".to_owned()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    #[test]
+    fn canonical_lexical_forms() {
+        let xsd = |l: &str| format!("http://www.w3.org/2001/XMLSchema#{l}");
+        assert_eq!(canonical("33", &xsd("double")).as_deref(), Some("3.3E1"));
+        assert_eq!(canonical("1", &xsd("double")).as_deref(), Some("1.0E0"));
+        assert_eq!(canonical("0.5", &xsd("double")).as_deref(), Some("5.0E-1"));
+        assert_eq!(canonical("+007", &xsd("integer")).as_deref(), Some("7"));
+        assert_eq!(canonical("1", &xsd("boolean")).as_deref(), Some("true"));
+        assert_eq!(canonical("drei", &xsd("integer")), None);
+        assert_eq!(canonical("x", &xsd("date")), None);
+    }
+}

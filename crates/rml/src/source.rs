@@ -1,0 +1,116 @@
+//! Records of logical sources and the values that references find in them: CSV (columns),
+//! JSON (JSONPath, RFC 9535) and XML (XPath 1.0).
+//! <https://w3id.org/rml/io/spec#source-vocabulary>
+
+mod csv;
+mod json;
+mod xml;
+
+use crate::error::{MappingError, RunError};
+use crate::plan::{Formulation, LogicalSource};
+use kulturnetz_model::Location;
+
+/// A value that a reference found: its text, and for JSON numbers and booleans the XSD datatype
+/// that they naturally have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Val {
+    pub text: String,
+    pub datatype: Option<&'static str>,
+}
+
+impl Val {
+    pub(crate) fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            datatype: None,
+        }
+    }
+}
+
+/// A problem with one record: the field (reference) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DataError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl DataError {
+    pub(crate) fn new(field: Option<&str>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+/// One record of a logical source.
+pub(crate) trait Record {
+    /// The values of `reference`; none when it is absent or null.
+    fn values(&self, reference: &str) -> Result<Vec<Val>, DataError>;
+    /// Where the record is.
+    fn location(&self) -> Location;
+    /// Why the record as a whole cannot be mapped, if it cannot.
+    fn problem(&self) -> Option<DataError> {
+        None
+    }
+}
+
+/// What to do with each record; `Err` stops the iteration.
+pub(crate) type Visit<'a> = dyn FnMut(&dyn Record) -> Result<(), RunError> + 'a;
+
+/// Visits every record of `source`, in the order of the file. `references` are all the
+/// references the mapping makes into this source, checked up front where the format allows
+/// (CSV headers).
+pub(crate) fn each(
+    source: &LogicalSource,
+    references: &[String],
+    file: &str,
+    visit: &mut Visit<'_>,
+) -> Result<(), RunError> {
+    let reader = crate::io::open(
+        &source.path,
+        source.compression.as_deref(),
+        source.encoding.as_deref(),
+    )
+    .map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            RunError::Mapping(MappingError::new(
+                file,
+                format!(
+                    "the source file {:?} does not exist",
+                    source.path.display().to_string()
+                ),
+            ))
+        } else {
+            RunError::Io {
+                file: source.path.display().to_string(),
+                source: e,
+            }
+        }
+    })?;
+    match source.formulation {
+        Formulation::Csv => csv::each(source, references, file, reader, visit),
+        Formulation::JsonPath => json::each(source, file, reader, visit),
+        Formulation::XPath => xml::each(source, file, reader, visit),
+    }
+}
+
+/// Checks the syntax of a reference before anything runs.
+pub(crate) fn check_reference(formulation: Formulation, reference: &str) -> Result<(), String> {
+    match formulation {
+        Formulation::Csv => Ok(()),
+        Formulation::JsonPath => json::compile(reference).map(|_| ()),
+        Formulation::XPath => xml::check(reference),
+    }
+}
+
+/// Checks the syntax of an iterator before anything runs.
+pub(crate) fn check_iterator(formulation: Formulation, iterator: &str) -> Result<(), String> {
+    match formulation {
+        Formulation::Csv => Ok(()),
+        Formulation::JsonPath => serde_json_path::JsonPath::parse(iterator)
+            .map(|_| ())
+            .map_err(|e| format!("invalid JSONPath {iterator:?}: {e}")),
+        Formulation::XPath => xml::check(iterator),
+    }
+}

@@ -1,0 +1,360 @@
+//! Serialising the output of a run: the default output in a chosen format, and each logical
+//! target to its file with its own format, compression and encoding
+//! (<https://w3id.org/rml/io/spec#target-vocabulary>).
+
+use crate::plan::Target;
+use crate::{Mapping, Output, Targets};
+use kulturnetz_model::{Diagnostic, Location};
+use oxrdf::{NamedOrBlankNode, Quad, Term};
+use oxrdfio::{RdfFormat, RdfSerializer, WriterQuadSerializer};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// N-Quads.
+    NQuads,
+    /// N-Triples (graph names are left out).
+    NTriples,
+    /// Turtle (graph names are left out).
+    Turtle,
+    /// TriG.
+    TriG,
+    /// JSON-LD.
+    JsonLd,
+    /// RDF/XML (graph names are left out).
+    RdfXml,
+    /// RDF/JSON (<https://www.w3.org/TR/rdf-json/>; graph names are left out).
+    RdfJson,
+}
+
+impl Format {
+    /// The format of a short name (`nq`, `nt`, `ttl`, `trig`, `jsonld`, `rdf`) or of a name in
+    /// `http://www.w3.org/ns/formats/` (`N-Quads`, `Turtle`, …).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "nq" | "nquads" | "n-quads" => Self::NQuads,
+            "nt" | "ntriples" | "n-triples" => Self::NTriples,
+            "ttl" | "turtle" | "n3" => Self::Turtle,
+            "trig" => Self::TriG,
+            "jsonld" | "json-ld" => Self::JsonLd,
+            "rdf" | "xml" | "rdfxml" | "rdf_xml" | "rdf/xml" => Self::RdfXml,
+            "rdfjson" | "rdf_json" | "rdf/json" => Self::RdfJson,
+            _ => return None,
+        })
+    }
+
+    fn rdf_format(self) -> Option<RdfFormat> {
+        Some(match self {
+            Self::NQuads => RdfFormat::NQuads,
+            Self::NTriples => RdfFormat::NTriples,
+            Self::Turtle => RdfFormat::Turtle,
+            Self::TriG => RdfFormat::TriG,
+            Self::JsonLd => RdfFormat::JsonLd {
+                profile: oxrdfio::JsonLdProfileSet::empty(),
+            },
+            Self::RdfXml => RdfFormat::RdfXml,
+            Self::RdfJson => return None,
+        })
+    }
+}
+
+/// Where serialised bytes go before they reach their file.
+enum Dest {
+    File(BufWriter<File>),
+    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+    /// Kept until the end: archives need the length, UTF-16 needs transcoding.
+    Buffer(Vec<u8>),
+    Other(Box<dyn Write>),
+}
+
+impl Write for Dest {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::File(w) => w.write(buf),
+            Self::Gzip(w) => w.write(buf),
+            Self::Buffer(w) => w.write(buf),
+            Self::Other(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::File(w) => w.flush(),
+            Self::Gzip(w) => w.flush(),
+            Self::Buffer(_) => Ok(()),
+            Self::Other(w) => w.flush(),
+        }
+    }
+}
+
+enum Serializer {
+    Rdf(Box<WriterQuadSerializer<Dest>>),
+    /// RDF/JSON groups by subject and predicate, so it is written at the end.
+    Json(
+        Dest,
+        BTreeMap<String, BTreeMap<String, Vec<serde_json::Value>>>,
+    ),
+}
+
+struct Sink {
+    serializer: Serializer,
+    dataset: bool,
+    target: Option<Target>,
+}
+
+impl Sink {
+    fn new(dest: Dest, format: Format, target: Option<Target>) -> Self {
+        let (serializer, dataset) = match format.rdf_format() {
+            Some(rdf) => (
+                Serializer::Rdf(Box::new(RdfSerializer::from_format(rdf).for_writer(dest))),
+                rdf.supports_datasets(),
+            ),
+            None => (Serializer::Json(dest, BTreeMap::new()), false),
+        };
+        Self {
+            serializer,
+            dataset,
+            target,
+        }
+    }
+
+    fn write(&mut self, quad: &Quad) -> io::Result<()> {
+        match &mut self.serializer {
+            Serializer::Rdf(s) if self.dataset => s.serialize_quad(quad),
+            Serializer::Rdf(s) => s.serialize_triple(quad.as_ref()),
+            Serializer::Json(_, subjects) => {
+                let object = match &quad.object {
+                    Term::NamedNode(n) => json!({"type": "uri", "value": n.as_str()}),
+                    Term::BlankNode(b) => {
+                        json!({"type": "bnode", "value": format!("_:{}", b.as_str())})
+                    }
+                    Term::Literal(l) => match l.language() {
+                        Some(lang) => json!({"type": "literal", "value": l.value(), "lang": lang}),
+                        None => {
+                            json!({"type": "literal", "value": l.value(), "datatype": l.datatype().as_str()})
+                        }
+                    },
+                };
+                let subject = match &quad.subject {
+                    NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
+                    NamedOrBlankNode::BlankNode(b) => format!("_:{}", b.as_str()),
+                };
+                let objects = subjects
+                    .entry(subject)
+                    .or_default()
+                    .entry(quad.predicate.as_str().to_owned())
+                    .or_default();
+                if !objects.contains(&object) {
+                    objects.push(object);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        let dest = match self.serializer {
+            Serializer::Rdf(s) => s.finish()?,
+            Serializer::Json(mut dest, subjects) => {
+                serde_json::to_writer_pretty(&mut dest, &subjects)?;
+                dest
+            }
+        };
+        match dest {
+            Dest::File(mut w) => w.flush(),
+            Dest::Gzip(w) => w.finish()?.flush(),
+            Dest::Other(mut w) => w.flush(),
+            Dest::Buffer(bytes) => {
+                let Some(target) = self.target else {
+                    return Ok(());
+                };
+                let bytes = match target.encoding.as_deref() {
+                    Some(e) if e.eq_ignore_ascii_case("UTF-16") => {
+                        let text = String::from_utf8(bytes).map_err(io::Error::other)?;
+                        [0xFF, 0xFE]
+                            .into_iter()
+                            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                            .collect()
+                    }
+                    _ => bytes,
+                };
+                let name = target
+                    .path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("output")
+                    .to_owned();
+                let inner = name
+                    .trim_end_matches(".gz")
+                    .trim_end_matches(".zip")
+                    .trim_end_matches(".tar.xz")
+                    .trim_end_matches(".tar.gz")
+                    .trim_end_matches(".tar")
+                    .to_owned();
+                let mut file = BufWriter::new(File::create(&target.path)?);
+                match target
+                    .compression
+                    .as_deref()
+                    .map(str::to_ascii_lowercase)
+                    .as_deref()
+                {
+                    Some("gzip") => {
+                        let mut gz =
+                            flate2::write::GzEncoder::new(file, flate2::Compression::default());
+                        gz.write_all(&bytes)?;
+                        gz.finish()?.flush()
+                    }
+                    Some("zip") => {
+                        let mut zip = zip::ZipWriter::new(File::create(&target.path)?);
+                        zip.start_file(inner, zip::write::SimpleFileOptions::default())
+                            .map_err(io::Error::other)?;
+                        zip.write_all(&bytes)?;
+                        zip.finish().map_err(io::Error::other)?;
+                        Ok(())
+                    }
+                    Some(c @ ("targz" | "tarxz")) => {
+                        let mut archive = tar::Builder::new(Vec::new());
+                        let mut header = tar::Header::new_gnu();
+                        header.set_size(bytes.len() as u64);
+                        header.set_mode(0o644);
+                        header.set_cksum();
+                        archive.append_data(&mut header, &inner, bytes.as_slice())?;
+                        let tarball = archive.into_inner()?;
+                        if c == "targz" {
+                            let mut gz =
+                                flate2::write::GzEncoder::new(file, flate2::Compression::default());
+                            gz.write_all(&tarball)?;
+                            gz.finish()?.flush()
+                        } else {
+                            lzma_rs::xz_compress(&mut tarball.as_slice(), &mut file)?;
+                            file.flush()
+                        }
+                    }
+                    _ => {
+                        file.write_all(&bytes)?;
+                        file.flush()
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An [`Output`] that serialises: quads without a logical target to the default writer,
+/// the others to their targets' files. Rejected records are kept for the caller to report.
+pub struct Writer {
+    default: Option<Sink>,
+    targets: Vec<Sink>,
+    rejected: Vec<Diagnostic>,
+    failed: Option<io::Error>,
+}
+
+impl Writer {
+    /// A writer of `mapping`'s output: the default output to `out` as `format`, logical targets
+    /// to their files (created now).
+    pub fn new(mapping: &Mapping, out: Box<dyn Write>, format: Format) -> io::Result<Self> {
+        let mut targets = Vec::new();
+        for target in &mapping.plan.targets {
+            let format = match target.format.as_deref() {
+                None => Format::NQuads,
+                Some(name) => Format::from_name(name).ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        format!(
+                            "{}: the serialisation {name} is not supported",
+                            target.path.display()
+                        ),
+                    )
+                })?,
+            };
+            let plain = target
+                .encoding
+                .as_deref()
+                .is_none_or(|e| e.eq_ignore_ascii_case("UTF-8"));
+            let compression = target.compression.as_deref().map(str::to_ascii_lowercase);
+            let dest = match compression.as_deref() {
+                None | Some("none") if plain => {
+                    Dest::File(BufWriter::new(File::create(&target.path)?))
+                }
+                Some("gzip") if plain => Dest::Gzip(flate2::write::GzEncoder::new(
+                    BufWriter::new(File::create(&target.path)?),
+                    flate2::Compression::default(),
+                )),
+                None | Some("none" | "gzip" | "zip" | "targz" | "tarxz") => {
+                    Dest::Buffer(Vec::new())
+                }
+                Some(other) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        format!(
+                            "{}: the compression {other} is not supported",
+                            target.path.display()
+                        ),
+                    ));
+                }
+            };
+            let mut target = target.clone();
+            if matches!(dest, Dest::File(_) | Dest::Gzip(_)) {
+                target.compression = None;
+            }
+            targets.push(Sink::new(dest, format, Some(target)));
+        }
+        Ok(Self {
+            default: Some(Sink::new(Dest::Other(out), format, None)),
+            targets,
+            rejected: Vec::new(),
+            failed: None,
+        })
+    }
+
+    /// The records rejected so far.
+    pub fn rejected(&self) -> &[Diagnostic] {
+        &self.rejected
+    }
+
+    /// Ends every serialisation and flushes every file.
+    pub fn finish(mut self) -> io::Result<Vec<Diagnostic>> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        if let Some(d) = self.default.take() {
+            d.finish()?;
+        }
+        for t in self.targets.drain(..) {
+            t.finish()?;
+        }
+        Ok(self.rejected)
+    }
+}
+
+impl Output for Writer {
+    fn accept(&mut self, _: &Location, quads: &[(Quad, Targets)]) -> Result<(), String> {
+        for (quad, targets) in quads {
+            let result = if targets.is_default() {
+                self.default.as_mut().map_or(Ok(()), |d| d.write(quad))
+            } else {
+                self.targets
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| targets.contains(*i))
+                    .try_for_each(|(_, t)| t.write(quad))
+            };
+            if let Err(e) = result {
+                let message = e.to_string();
+                self.failed = Some(e);
+                return Err(message);
+            }
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), String> {
+        self.rejected.push(diagnostic);
+        Ok(())
+    }
+}

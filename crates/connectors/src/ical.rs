@@ -305,7 +305,15 @@ impl Connector for Ical {
             match prop.name.as_str() {
                 "BEGIN" => {
                     let component = prop.value.trim().to_ascii_uppercase();
-                    if component == "VEVENT" && event.is_none() {
+                    if component == "VEVENT" {
+                        if let Some(open) = event.take() {
+                            // No END:VEVENT before the next BEGIN:VEVENT (VEVENTs do not
+                            // nest): the open one is rejected, the next one read as usual.
+                            state.not_closed(&open, out)?;
+                            if let Some(at) = stack.iter().position(|c| c == "VEVENT") {
+                                stack.truncate(at);
+                            }
+                        }
                         records += 1;
                         event = Some(Draft {
                             record: records,
@@ -372,11 +380,7 @@ impl Connector for Ical {
             }
         }
         if let Some(draft) = event.take() {
-            let at = state.at(&draft, "END", draft.line);
-            out.reject(Diagnostic::new(
-                at,
-                format!("{}: not closed: END:VEVENT is missing", draft.label()),
-            ))?;
+            state.not_closed(&draft, out)?;
         }
         state.finish(out)
     }
@@ -384,12 +388,25 @@ impl Connector for Ical {
 
 impl State<'_, '_> {
     fn at(&self, draft: &Draft, field: &str, line: u64) -> Location {
+        let at = Location::file(self.name).with_record(draft.record);
         Location {
             line: Some(line),
-            ..Location::file(self.name)
-                .with_record(draft.record)
-                .with_field(field)
+            ..if field.is_empty() {
+                at
+            } else {
+                at.with_field(field)
+            }
         }
+    }
+
+    fn not_closed(&self, draft: &Draft, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
+        self.reject(
+            draft,
+            "",
+            draft.line,
+            "not closed: END:VEVENT is missing",
+            out,
+        )
     }
 
     fn reject(
@@ -563,14 +580,14 @@ impl State<'_, '_> {
                     .or_default()
                     .insert(key.clone());
             }
-            vec![(start, end, Some(key.clone()))]
+            vec![(start, end.map(|e| last_day(start, e)), Some(key.clone()))]
         } else if draft.is_series() {
             self.occurrences(draft, start, end, uid.as_deref(), last)?
                 .into_iter()
                 .map(|(s, e)| (s, e, Some(s.key(floating))))
                 .collect()
         } else {
-            vec![(start, end, None)]
+            vec![(start, end.map(|e| last_day(start, e)), None)]
         };
         for (start, end, key) in occurrences {
             let node = match &key {
@@ -999,6 +1016,16 @@ fn date_literal(when: When) -> Literal {
     match when {
         When::Date(_) => Literal::new_typed_literal(when.lexical(), xsd::DATE),
         When::Time { .. } => Literal::new_typed_literal(when.lexical(), xsd::DATE_TIME),
+    }
+}
+
+/// The `schema:endDate` of an event from `start` to `end`: for all-day events the last day
+/// (iCalendar's end date is exclusive; a zero-length one ends on its start day).
+fn last_day(start: When, end: When) -> When {
+    match (start, end) {
+        (When::Date(s), When::Date(e)) if e > s => e.pred_opt().map_or(end, When::Date),
+        (When::Date(_), When::Date(_)) => start,
+        _ => end,
     }
 }
 

@@ -39,10 +39,12 @@ pub(super) fn parse_rule(value: &str, start: When) -> Result<Rule, String> {
             _ => parts.push(part),
         }
     }
-    let rule: RRule<Unvalidated> = parts
-        .join(";")
-        .parse()
-        .map_err(|e| format!("RRULE {value:?} is not valid: {e}"))?;
+    let rule: RRule<Unvalidated> = parts.join(";").parse().map_err(|e: rrule::RRuleError| {
+        format!(
+            "RRULE {value:?} is not valid: {}",
+            e.to_string().trim_end_matches('.')
+        )
+    })?;
     Ok(Rule { rule, until })
 }
 
@@ -75,7 +77,12 @@ pub(super) fn expand(
     };
     let set = rule
         .build(as_utc(start))
-        .map_err(|e| format!("RRULE is not valid for this DTSTART: {e}"))?
+        .map_err(|e| {
+            format!(
+                "RRULE is not valid for this DTSTART: {}",
+                e.to_string().trim_end_matches('.')
+            )
+        })?
         .limit();
     // The rrule crate is third-party code on untrusted input: a panic in it rejects the record
     // instead of ending the input.

@@ -1160,3 +1160,69 @@ mod tests {
         assert_eq!(split_location("Germany"), ("Germany", None));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use crate::Counts;
+    use kulturnetz_model::Minter;
+
+    /// Damaged inputs (cut, bytes replaced by iCalendar's own punctuation) never panic, and
+    /// every VEVENT begun is accepted or rejected.
+    #[test]
+    fn damaged_inputs_never_panic() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/ical");
+        let minter = Minter::new("https://x.example/").unwrap();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ics"))
+            .collect();
+        inputs.sort();
+        for path in inputs {
+            let original = std::fs::read(&path).unwrap();
+            for round in 0..40 {
+                let mut bytes = original.clone();
+                for _ in 0..1 + round % 8 {
+                    let at = (next() as usize) % bytes.len().max(1);
+                    let with = b":;,\\\"\r\n =TZ-+0123456789P"[(next() as usize) % 24];
+                    if let Some(b) = bytes.get_mut(at) {
+                        *b = with;
+                    }
+                }
+                if round % 5 == 0 {
+                    bytes.truncate((next() as usize) % (bytes.len() + 1));
+                }
+                let begun = String::from_utf8_lossy(&bytes)
+                    .matches("BEGIN:VEVENT")
+                    .count() as u64;
+                let cx = Context::new("s", &minter);
+                let mut counts = Counts::default();
+                let result = Ical.convert(
+                    Input {
+                        name: "damaged.ics",
+                        reader: &mut &bytes[..],
+                    },
+                    &cx,
+                    &mut counts,
+                );
+                if result.is_ok() {
+                    assert!(
+                        counts.accepted + counts.rejected <= begun,
+                        "{}: {} + {} records of {begun}",
+                        path.display(),
+                        counts.accepted,
+                        counts.rejected
+                    );
+                }
+            }
+        }
+    }
+}

@@ -21,10 +21,12 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod ical;
 mod rdf;
 mod resync;
 mod sink;
 
+pub use ical::Ical;
 pub use rdf::Rdf;
 pub use sink::{Counts, RecordSink, SinkError};
 
@@ -147,7 +149,7 @@ pub enum ConnectorError {
 }
 
 /// Every connector, by kind.
-pub static CONNECTORS: &[&dyn Connector] = &[&Rdf];
+pub static CONNECTORS: &[&dyn Connector] = &[&Ical, &Rdf];
 
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {

@@ -214,3 +214,13 @@ fn rdf() {
 fn rdf_real_files() {
     real_files("rdf", "catalogs", &[".ttl", ".rdf", ".jsonld"]);
 }
+
+#[test]
+fn ical() {
+    check("ical");
+}
+
+#[test]
+fn ical_real_files() {
+    real_files("ical", "events/ics", &[".ics"]);
+}

@@ -1,0 +1,288 @@
+//! Content lines of iCalendar: unfolding, parameters and text escapes
+//! (<https://www.rfc-editor.org/rfc/rfc5545#section-3.1>).
+
+use std::io::{self, BufRead};
+
+/// Reads logical (unfolded) lines from a stream, one physical line ahead.
+///
+/// Folding may split a UTF-8 sequence, so lines are joined as bytes and decoded afterwards.
+pub(super) struct Unfolder<'a> {
+    reader: &'a mut dyn BufRead,
+    /// The next physical line and its number, already read to see whether it continues the
+    /// current one.
+    pending: Option<(Vec<u8>, u64)>,
+    /// Physical lines read so far.
+    read: u64,
+}
+
+/// One unfolded line and the number of the physical line it starts on.
+pub(super) struct Line {
+    pub(super) number: u64,
+    pub(super) text: String,
+}
+
+impl<'a> Unfolder<'a> {
+    pub(super) fn new(reader: &'a mut dyn BufRead) -> Self {
+        Self {
+            reader,
+            pending: None,
+            read: 0,
+        }
+    }
+
+    fn physical(&mut self) -> io::Result<Option<(Vec<u8>, u64)>> {
+        let mut buf = Vec::new();
+        if self.reader.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(None);
+        }
+        while matches!(buf.last(), Some(b'\n' | b'\r')) {
+            buf.pop();
+        }
+        self.read += 1;
+        if self.read == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+            buf.drain(..3);
+        }
+        Ok(Some((buf, self.read)))
+    }
+
+    /// The next logical line, `None` at the end of the input.
+    pub(super) fn next_line(&mut self) -> io::Result<Option<Line>> {
+        let (mut current, number) = match self.pending.take() {
+            Some(p) => p,
+            None => match self.physical()? {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+        };
+        loop {
+            match self.physical()? {
+                None => break,
+                Some((next, _)) if matches!(next.first(), Some(b' ' | b'\t')) => {
+                    current.extend_from_slice(&next[1..]);
+                }
+                Some(next) => {
+                    self.pending = Some(next);
+                    break;
+                }
+            }
+        }
+        Ok(Some(Line {
+            number,
+            text: String::from_utf8_lossy(&current).into_owned(),
+        }))
+    }
+}
+
+/// One property: `NAME;PARAM=value,value:value`.
+#[derive(Debug, Clone)]
+pub(super) struct Property {
+    /// Upper case.
+    pub(super) name: String,
+    /// Parameter names upper case, values as written (quotes removed).
+    pub(super) params: Vec<(String, Vec<String>)>,
+    /// The raw value, still escaped.
+    pub(super) value: String,
+    /// The line it starts on.
+    pub(super) line: u64,
+}
+
+impl Property {
+    /// The first value of the parameter `name`.
+    pub(super) fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.first())
+            .map(String::as_str)
+    }
+
+    /// Parses a content line; `None` if it has no name or no `:`.
+    pub(super) fn parse(text: &str, line: u64) -> Option<Self> {
+        let end = text.find([';', ':'])?;
+        let name = &text[..end];
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return None;
+        }
+        let mut params = Vec::new();
+        let mut rest = &text[end..];
+        // `rest` starts with the separator just seen.
+        while let Some(after) = rest.strip_prefix(';') {
+            let stop = after.find(['=', ';', ':'])?;
+            let pname = after[..stop].trim().to_ascii_uppercase();
+            let mut values = Vec::new();
+            rest = &after[stop..];
+            if let Some(mut v) = rest.strip_prefix('=') {
+                loop {
+                    if let Some(quoted) = v.strip_prefix('"') {
+                        let close = quoted.find('"')?;
+                        values.push(caret_unescape(&quoted[..close]));
+                        v = &quoted[close + 1..];
+                    } else {
+                        let stop = v.find([',', ';', ':'])?;
+                        values.push(caret_unescape(&v[..stop]));
+                        v = &v[stop..];
+                    }
+                    match v.strip_prefix(',') {
+                        Some(more) => v = more,
+                        None => break,
+                    }
+                }
+                rest = v;
+            }
+            params.push((pname, values));
+        }
+        let value = rest.strip_prefix(':')?;
+        Some(Self {
+            name: name.to_ascii_uppercase(),
+            params,
+            value: value.to_owned(),
+            line,
+        })
+    }
+}
+
+/// Parameter values escape `^n`, `^^` and `^'` (RFC 6868).
+fn caret_unescape(s: &str) -> String {
+    if !s.contains('^') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '^' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('^') => out.push('^'),
+            Some('\'') => out.push('"'),
+            Some(other) => {
+                out.push('^');
+                out.push(other);
+            }
+            None => out.push('^'),
+        }
+    }
+    out
+}
+
+/// Undoes the escapes of a TEXT value: `\,` `\;` `\n` `\N` `\\`. Other backslashes stay.
+pub(super) fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(c @ (',' | ';' | '\\' | ':' | '"')) => out.push(c),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Splits a raw value at each `sep` that is not escaped, then unescapes each part.
+pub(super) fn split_unescaped(s: &str, sep: char) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == sep {
+            parts.push(unescape(&s[start..i]));
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(unescape(&s[start..]));
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(data: &[u8]) -> Vec<(u64, String)> {
+        let mut reader = data;
+        let mut u = Unfolder::new(&mut reader);
+        let mut out = Vec::new();
+        while let Some(l) = u.next_line().unwrap() {
+            out.push((l.number, l.text));
+        }
+        out
+    }
+
+    #[test]
+    fn unfolds_crlf_and_lf_and_tabs() {
+        assert_eq!(
+            lines(b"A:one\r\n  two\r\nB:x\n\tyz\nC:\r\n"),
+            vec![
+                (1, "A:one two".to_owned()),
+                (3, "B:xyz".to_owned()),
+                (5, "C:".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn unfolds_inside_a_utf8_sequence() {
+        // "ö" is C3 B6, folded between its two bytes.
+        assert_eq!(
+            lines(b"S:K\xC3\r\n \xB6ln\r\n"),
+            vec![(1, "S:Köln".to_owned())]
+        );
+    }
+
+    #[test]
+    fn strips_a_byte_order_mark() {
+        assert_eq!(
+            lines(b"\xEF\xBB\xBFBEGIN:VCALENDAR\n")[0].1,
+            "BEGIN:VCALENDAR"
+        );
+    }
+
+    #[test]
+    fn parses_quoted_parameters() {
+        let p = Property::parse(
+            r#"ORGANIZER;CN="Müller; Anna: Kulturamt";X-A=a,"b,c":mailto:a@example.org"#,
+            1,
+        )
+        .unwrap();
+        assert_eq!(p.name, "ORGANIZER");
+        assert_eq!(p.param("CN"), Some("Müller; Anna: Kulturamt"));
+        assert_eq!(p.params[1].1, vec!["a".to_owned(), "b,c".to_owned()]);
+        assert_eq!(p.value, "mailto:a@example.org");
+        let p = Property::parse("dtstart;tzid=Europe/Berlin:20190101T100000", 1).unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.param("TZID")),
+            ("DTSTART", Some("Europe/Berlin"))
+        );
+        assert!(Property::parse("no colon here", 1).is_none());
+        assert!(Property::parse(":value", 1).is_none());
+        assert!(Property::parse("A;B=\"open:x", 1).is_none());
+    }
+
+    #[test]
+    fn unescapes_text() {
+        assert_eq!(unescape(r"a\, b\; c\nd\\e\Nf \x"), "a, b; c\nd\\e\nf \\x");
+        assert_eq!(
+            split_unescaped(r"Kunst\, Kultur,Musik,", ','),
+            vec!["Kunst, Kultur", "Musik", ""]
+        );
+        assert_eq!(split_unescaped(r"a\\,b", ','), vec!["a\\", "b"]);
+    }
+}

@@ -21,10 +21,13 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod lido;
 mod rdf;
 mod resync;
 mod sink;
+mod triples;
 
+pub use lido::Lido;
 pub use rdf::Rdf;
 pub use sink::{Counts, RecordSink, SinkError};
 
@@ -147,7 +150,7 @@ pub enum ConnectorError {
 }
 
 /// Every connector, by kind.
-pub static CONNECTORS: &[&dyn Connector] = &[&Rdf];
+pub static CONNECTORS: &[&dyn Connector] = &[&Lido, &Rdf];
 
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {

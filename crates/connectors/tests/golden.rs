@@ -214,3 +214,13 @@ fn rdf() {
 fn rdf_real_files() {
     real_files("rdf", "catalogs", &[".ttl", ".rdf", ".jsonld"]);
 }
+
+#[test]
+fn lido() {
+    check("lido");
+}
+
+#[test]
+fn lido_real_files() {
+    real_files("lido", "collections/lido", &[".xml"]);
+}

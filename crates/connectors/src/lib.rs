@@ -21,12 +21,16 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod a11y;
+mod geojson;
+mod json;
 mod lido;
 mod rdf;
 mod resync;
 mod sink;
 mod triples;
 
+pub use geojson::GeoJson;
 pub use lido::Lido;
 pub use rdf::Rdf;
 pub use sink::{Counts, RecordSink, SinkError};
@@ -150,7 +154,7 @@ pub enum ConnectorError {
 }
 
 /// Every connector, by kind.
-pub static CONNECTORS: &[&dyn Connector] = &[&Lido, &Rdf];
+pub static CONNECTORS: &[&dyn Connector] = &[&GeoJson, &Lido, &Rdf];
 
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {

@@ -8,6 +8,10 @@ use std::io::{self, BufRead, Read};
 
 /// schema.org, in the `http` form its official JSON-LD context expands to.
 pub(crate) const SCHEMA: &str = "http://schema.org/";
+/// The Kulturnetz application ontology.
+pub(crate) const KN: &str = kulturnetz_model::vocab::KULTURNETZ;
+/// GeoSPARQL.
+pub(crate) const GEO: &str = "http://www.opengis.net/ont/geosparql#";
 /// `rdf:type`.
 pub(crate) const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 /// `owl:sameAs`.
@@ -18,6 +22,16 @@ pub(crate) const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 /// The schema.org term `local`.
 pub(crate) fn schema(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{SCHEMA}{local}"))
+}
+
+/// The Kulturnetz term `local`.
+pub(crate) fn kn(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{KN}{local}"))
+}
+
+/// The GeoSPARQL term `local`.
+pub(crate) fn geo(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{GEO}{local}"))
 }
 
 /// The XML Schema datatype `local`.
@@ -113,6 +127,35 @@ impl Triples {
         }
     }
 
+    /// Adds a typed literal.
+    pub(crate) fn typed(
+        &mut self,
+        subject: impl Into<NamedOrBlankNode>,
+        predicate: &NamedNode,
+        value: &str,
+        datatype: NamedNode,
+    ) {
+        self.add(
+            subject,
+            predicate,
+            Literal::new_typed_literal(value, datatype),
+        );
+    }
+
+    /// Whether nothing was added.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.quads.is_empty()
+    }
+
+    /// Adds the quads of `other`.
+    pub(crate) fn append(&mut self, other: Triples) {
+        for quad in other.quads {
+            if self.seen.insert(quad.clone()) {
+                self.quads.push(quad);
+            }
+        }
+    }
+
     /// The quads.
     pub(crate) fn into_quads(self) -> Vec<Quad> {
         self.quads
@@ -163,6 +206,15 @@ impl BufRead for LineCounter<'_> {
     }
 }
 
+/// The 1-based line of byte `offset` in `text`.
+pub(crate) fn line_at(text: &[u8], offset: usize) -> u64 {
+    text[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+        + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +247,6 @@ mod tests {
         let mut line = Vec::new();
         counter.read_until(b'\n', &mut line).unwrap();
         assert_eq!(counter.line(), 2);
+        assert_eq!(line_at(data, 4), 3);
     }
 }

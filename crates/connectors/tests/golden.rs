@@ -224,3 +224,14 @@ fn lido() {
 fn lido_real_files() {
     real_files("lido", "collections/lido", &[".xml"]);
 }
+
+#[test]
+fn geojson() {
+    check("geojson");
+}
+
+#[test]
+fn geojson_real_files() {
+    real_files("geojson", "institutions", &[".geojson"]);
+    real_files("geojson", "accessibility", &[".geojson"]);
+}

@@ -122,6 +122,12 @@ impl Accessibility {
         self.t.add(self.subject(), &kn(term), Literal::from(value));
     }
 
+    /// A count such as `kn:wheelchairUserCapacity`.
+    pub(crate) fn count(&mut self, term: &str, value: u64) {
+        self.t
+            .add(self.subject(), &kn(term), Literal::from(value as i64));
+    }
+
     /// `kn:accessibilityDescription`, language-tagged if `lang` is a valid tag.
     pub(crate) fn description(&mut self, text: &str, lang: Option<&str>) {
         self.t

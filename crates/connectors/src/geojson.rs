@@ -170,6 +170,14 @@ fn parse_id(value: &Value) -> Option<Id> {
     Some(Id::Other(text.to_owned()))
 }
 
+/// The OSM element an id names (`node/123`, `https://openstreetmap.org/way/4`), if it names one.
+pub(crate) fn osm_element(text: &str) -> Option<(String, String)> {
+    match parse_id(&Value::String(text.to_owned()))? {
+        Id::Osm(Some(ty), n) => Some((ty, n)),
+        _ => None,
+    }
+}
+
 /// The IRI key of an OSM element, the same in every connector: `osm node/123`.
 pub(crate) fn osm_key(ty: &str, n: &str) -> String {
     format!("osm {ty}/{n}")
@@ -557,6 +565,10 @@ mod tests {
         assert_eq!(parse_id(&json!(42)), Some(Id::Osm(None, "42".into())));
         assert_eq!(parse_id(&json!("abc")), Some(Id::Other("abc".into())));
         assert_eq!(parse_id(&json!("  ")), None);
+        assert_eq!(
+            osm_element("https://openstreetmap.org/way/23576086"),
+            Some(("way".into(), "23576086".into()))
+        );
     }
 
     #[test]

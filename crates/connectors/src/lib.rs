@@ -22,6 +22,7 @@
 //! ```
 
 mod a11y;
+mod a11yjson;
 mod geojson;
 mod json;
 mod lido;
@@ -30,6 +31,7 @@ mod resync;
 mod sink;
 mod triples;
 
+pub use a11yjson::A11yJson;
 pub use geojson::GeoJson;
 pub use lido::Lido;
 pub use rdf::Rdf;
@@ -154,7 +156,7 @@ pub enum ConnectorError {
 }
 
 /// Every connector, by kind.
-pub static CONNECTORS: &[&dyn Connector] = &[&GeoJson, &Lido, &Rdf];
+pub static CONNECTORS: &[&dyn Connector] = &[&A11yJson, &GeoJson, &Lido, &Rdf];
 
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {

@@ -235,3 +235,13 @@ fn geojson_real_files() {
     real_files("geojson", "institutions", &[".geojson"]);
     real_files("geojson", "accessibility", &[".geojson"]);
 }
+
+#[test]
+fn a11yjson() {
+    check("a11yjson");
+}
+
+#[test]
+fn a11yjson_real_files() {
+    real_files("a11yjson", "accessibility", &[".a11y.json"]);
+}

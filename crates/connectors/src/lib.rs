@@ -25,6 +25,7 @@ mod a11y;
 mod a11yjson;
 mod geojson;
 mod json;
+mod jsonld;
 mod lido;
 mod rdf;
 mod resync;
@@ -33,6 +34,7 @@ mod triples;
 
 pub use a11yjson::A11yJson;
 pub use geojson::GeoJson;
+pub use jsonld::JsonLd;
 pub use lido::Lido;
 pub use rdf::Rdf;
 pub use sink::{Counts, RecordSink, SinkError};
@@ -156,7 +158,7 @@ pub enum ConnectorError {
 }
 
 /// Every connector, by kind.
-pub static CONNECTORS: &[&dyn Connector] = &[&A11yJson, &GeoJson, &Lido, &Rdf];
+pub static CONNECTORS: &[&dyn Connector] = &[&A11yJson, &GeoJson, &JsonLd, &Lido, &Rdf];
 
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {

@@ -245,3 +245,13 @@ fn a11yjson() {
 fn a11yjson_real_files() {
     real_files("a11yjson", "accessibility", &[".a11y.json"]);
 }
+
+#[test]
+fn jsonld() {
+    check("jsonld");
+}
+
+#[test]
+fn jsonld_real_files() {
+    real_files("jsonld", "events/jsonld", &[".jsonld"]);
+}

@@ -4,7 +4,10 @@
 //! [`RecordSink`]: either accepted, as quads, or rejected, as a [`Diagnostic`] that names the
 //! file, line, record and field. A bad record never ends the input. Connectors read only the
 //! reader they are handed (no paths, network, clock or globals), so the same bytes always give
-//! the same quads in the same order. [`CONNECTORS`] is the registry the pipeline and the CLI use.
+//! the same quads in the same order. [`CONNECTORS`] is the registry the pipeline and the CLI use:
+//! [`Rdf`] (RDF files as they are), [`Lido`] (museum objects), [`GeoJson`] (OSM places),
+//! [`A11yJson`] (accessibility of places) and [`JsonLd`] (schema.org events, places and
+//! organisations).
 //!
 //! ```
 //! use kulturnetz_connectors::{Context, Counts, Input, connector};

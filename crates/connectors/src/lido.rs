@@ -340,11 +340,14 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
     }
     let desc = rec.all(&["descriptiveMetadata"]);
     let admin = rec.all(&["administrativeMetadata"]);
-    let classification = ["objectClassificationWrap"];
     let mut visual = false;
     for work_type in under(
         &desc,
-        &[classification[0], "objectWorkTypeWrap", "objectWorkType"],
+        &[
+            "objectClassificationWrap",
+            "objectWorkTypeWrap",
+            "objectWorkType",
+        ],
     ) {
         for concept in work_type.values(&["conceptID"]) {
             t.link(object.clone(), &schema("additionalType"), &concept);
@@ -366,7 +369,7 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
     for term in under(
         &desc,
         &[
-            classification[0],
+            "objectClassificationWrap",
             "classificationWrap",
             "classification",
             "term",

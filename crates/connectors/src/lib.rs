@@ -4,7 +4,10 @@
 //! [`RecordSink`]: either accepted, as quads, or rejected, as a [`Diagnostic`] that names the
 //! file, line, record and field. A bad record never ends the input. Connectors read only the
 //! reader they are handed (no paths, network, clock or globals), so the same bytes always give
-//! the same quads in the same order. [`CONNECTORS`] is the registry the pipeline and the CLI use.
+//! the same quads in the same order. [`CONNECTORS`] is the registry the pipeline and the CLI use:
+//! [`Rdf`] (RDF files as they are), [`Lido`] (museum objects), [`GeoJson`] (OSM places),
+//! [`A11yJson`] (accessibility of places) and [`JsonLd`] (schema.org events, places and
+//! organisations).
 //!
 //! ```
 //! use kulturnetz_connectors::{Context, Counts, Input, connector};
@@ -21,12 +24,23 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod a11y;
+mod a11yjson;
+mod geojson;
 mod ical;
+mod json;
+mod jsonld;
+mod lido;
 mod rdf;
 mod resync;
 mod sink;
+mod triples;
 
+pub use a11yjson::A11yJson;
+pub use geojson::GeoJson;
 pub use ical::Ical;
+pub use jsonld::JsonLd;
+pub use lido::Lido;
 pub use rdf::Rdf;
 pub use sink::{Counts, RecordSink, SinkError};
 
@@ -149,7 +163,7 @@ pub enum ConnectorError {
 }
 
 /// Every connector, by kind.
-pub static CONNECTORS: &[&dyn Connector] = &[&Ical, &Rdf];
+pub static CONNECTORS: &[&dyn Connector] = &[&A11yJson, &GeoJson, &Ical, &JsonLd, &Lido, &Rdf];
 
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {

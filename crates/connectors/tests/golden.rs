@@ -224,3 +224,82 @@ fn ical() {
 fn ical_real_files() {
     real_files("ical", "events/ics", &[".ics"]);
 }
+
+#[test]
+fn lido() {
+    check("lido");
+}
+
+#[test]
+fn lido_real_files() {
+    real_files("lido", "collections/lido", &[".xml"]);
+}
+
+#[test]
+fn geojson() {
+    check("geojson");
+}
+
+#[test]
+fn geojson_real_files() {
+    real_files("geojson", "institutions", &[".geojson"]);
+    real_files("geojson", "accessibility", &[".geojson"]);
+}
+
+#[test]
+fn a11yjson() {
+    check("a11yjson");
+}
+
+#[test]
+fn a11yjson_real_files() {
+    real_files("a11yjson", "accessibility", &[".a11y.json"]);
+}
+
+#[test]
+fn jsonld() {
+    check("jsonld");
+}
+
+#[test]
+fn jsonld_real_files() {
+    real_files("jsonld", "events/jsonld", &[".jsonld"]);
+}
+
+/// Every golden input of every kind, cut off at many places and with bytes flipped, gives
+/// records or a format error, never a panic; and each record is accepted or rejected once.
+#[test]
+fn damaged_inputs_never_panic() {
+    let minter = Minter::new(BASE).expect("a valid base");
+    for kind in ["lido", "geojson", "a11yjson", "jsonld", "rdf"] {
+        for input in cases(kind) {
+            let bytes = std::fs::read(&input).expect("a readable input");
+            let name = input.to_string_lossy().into_owned();
+            let step = (bytes.len() / 20).max(1);
+            let mut variants: Vec<Vec<u8>> = (0..bytes.len())
+                .step_by(step)
+                .map(|cut| bytes[..cut].to_vec())
+                .collect();
+            for at in (0..bytes.len()).step_by(step) {
+                let mut flipped = bytes.clone();
+                flipped[at] ^= 0x5c;
+                variants.push(flipped);
+            }
+            for variant in variants {
+                let cx = Context::new("damaged", &minter);
+                let mut out = Collect::default();
+                let result = connector(kind).expect("a connector").convert(
+                    Input {
+                        name: &name,
+                        reader: &mut &variant[..],
+                    },
+                    &cx,
+                    &mut out,
+                );
+                if result.is_ok() {
+                    assert!(out.records >= out.rejects.len() as u64, "{name}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,601 @@
+//! GeoJSON (<https://www.rfc-editor.org/rfc/rfc7946>) exported from OpenStreetMap, whose feature
+//! properties are OSM tags (<https://wiki.openstreetmap.org/wiki/Map_features>): one record per
+//! feature, each a `schema:Place`.
+//!
+//! # Mapping
+//!
+//! The IRI is `{base}id/venue/{key}` for places where culture happens (museums, galleries,
+//! theatres, cinemas, libraries, arts centres, zoos) and `{base}id/place/{key}` otherwise. The
+//! key comes from the OSM id in `id`, `_id` or `@id` (of the feature or its properties):
+//! `osm-node-123` for `node/123`; a bare number, whose element type is unknown, gives
+//! `osm-123`; another id is taken as it is, prefixed with the source id. A feature without an id
+//! is keyed by `name` and `addr:city`; with neither, it is rejected.
+//!
+//! | OSM | RDF |
+//! |---|---|
+//! | `tourism`, `amenity`, `historic`, … | `rdf:type`: `schema:Museum`, `schema:ArtGallery`, `schema:PerformingArtsTheater`, `schema:Library`, … (see `TYPES`); else `schema:Place` |
+//! | `name`; `name:<lang>` | `schema:name`; language-tagged |
+//! | `alt_name`, `old_name`, `official_name`, `short_name` | `schema:alternateName` |
+//! | `addr:street` + `addr:housenumber`, `addr:postcode`, `addr:city`, `addr:country` | `schema:address` [`schema:PostalAddress`; `schema:streetAddress`, `schema:postalCode`, `schema:addressLocality`, `schema:addressCountry`] |
+//! | `website`, `contact:website`, `url` | `schema:url` |
+//! | `phone`, `contact:phone`; `email`, `contact:email` | `schema:telephone`; `schema:email` |
+//! | `opening_hours` | `schema:openingHours` (OSM syntax, as it is) |
+//! | `description`, `description:<lang>` | `schema:description` |
+//! | `image` | `schema:image` |
+//! | `wikidata` | `owl:sameAs` `<http://www.wikidata.org/entity/Q…>` |
+//! | `ref:isil` | `schema:identifier` |
+//! | the OSM element | `owl:sameAs` `<https://www.openstreetmap.org/{type}/{id}>` |
+//! | `geometry` (Point, LineString, Polygon, Multi…) | `geo:hasGeometry` [`geo:asWKT` `"POINT(lon lat)"^^geo:wktLiteral`] |
+//! | a Point, or the `centroid` of another geometry | `schema:geo` [`schema:GeoCoordinates`; `schema:latitude`, `schema:longitude`] |
+//! | `wheelchair` | `kn:accessibility` / `kn:wheelchairAccess` `kn:Yes`, `kn:Limited`, `kn:No` |
+//! | `toilets:wheelchair` | `kn:hasToiletWheelchairAccessible` |
+//! | `hearing_impaired`; `hearing_impaired:induction_loop`, `induction_loop` | `kn:hearingSupport`; `kn:hasInductionLoop` |
+//! | `blind`; `tactile_paving` | `kn:visualSupport`; `kn:hasTactilePaving` |
+//! | `wheelchair:description`, `blind:description`, `deaf:description`, `hearing_impaired:description` (each also `:<lang>`) | `kn:accessibilityDescription` |
+//! | `step_count`, `ramp:wheelchair` / `ramp` | `kn:entrance` [`kn:stepCount`, `kn:hasStep`; `kn:hasRamp`] |
+//!
+//! Values are strings or numbers alike; `;` separates several values. A geometry that is not
+//! valid GeoJSON (bad coordinates, placeholders) is left out and the rest of the feature loads.
+
+use crate::a11y::{Accessibility, Level, osm_bool};
+use crate::json::{Raw, as_text, features, read_text};
+use crate::triples::{OWL_SAME_AS, RDF_TYPE, Triples, geo, schema, xsd};
+use crate::{Connector, ConnectorError, Context, Input, RecordSink};
+use kulturnetz_model::{Diagnostic, Kind, Location};
+use oxrdf::{Literal, NamedNode};
+use serde_json::{Map, Value};
+
+/// The `geojson` connector.
+pub struct GeoJson;
+
+impl Connector for GeoJson {
+    fn kind(&self) -> &'static str {
+        "geojson"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn media_types(&self) -> &'static [&'static str] {
+        &["application/geo+json", "application/json"]
+    }
+
+    fn convert(
+        &self,
+        mut input: Input<'_>,
+        cx: &Context<'_>,
+        out: &mut dyn RecordSink,
+    ) -> Result<(), ConnectorError> {
+        let text = read_text(&mut input)?;
+        for (index, raw) in features(&text, input.name, "GeoJSON")?
+            .into_iter()
+            .enumerate()
+        {
+            let at = Location::file(input.name)
+                .with_position(raw.line, 1)
+                .with_record(index as u64 + 1);
+            match map_feature(&raw, cx) {
+                Ok(t) => out.accept(&at, &t.into_quads())?,
+                Err((field, message)) => {
+                    let at = if field.is_empty() {
+                        at
+                    } else {
+                        at.with_field(field)
+                    };
+                    out.reject(Diagnostic::new(at, message))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// OSM tags that make a feature a more specific schema.org place, the first match winning, and
+/// whether it is a venue (a place where culture happens).
+const TYPES: &[(&str, &str, &str, bool)] = &[
+    ("tourism", "museum", "Museum", true),
+    ("tourism", "gallery", "ArtGallery", true),
+    ("amenity", "theatre", "PerformingArtsTheater", true),
+    ("amenity", "cinema", "MovieTheater", true),
+    ("amenity", "library", "Library", true),
+    ("amenity", "music_venue", "MusicVenue", true),
+    ("amenity", "arts_centre", "Place", true),
+    ("amenity", "planetarium", "Place", true),
+    ("tourism", "zoo", "Zoo", true),
+    ("tourism", "aquarium", "Aquarium", true),
+    (
+        "historic",
+        "castle",
+        "LandmarksOrHistoricalBuildings",
+        false,
+    ),
+    (
+        "historic",
+        "monument",
+        "LandmarksOrHistoricalBuildings",
+        false,
+    ),
+    (
+        "historic",
+        "memorial",
+        "LandmarksOrHistoricalBuildings",
+        false,
+    ),
+    ("amenity", "townhall", "CityHall", false),
+    ("amenity", "place_of_worship", "PlaceOfWorship", false),
+    ("amenity", "restaurant", "Restaurant", false),
+    ("amenity", "fast_food", "FastFoodRestaurant", false),
+    ("amenity", "cafe", "CafeOrCoffeeShop", false),
+    ("amenity", "bar", "BarOrPub", false),
+    ("amenity", "pub", "BarOrPub", false),
+    ("amenity", "toilets", "PublicToilet", false),
+    ("amenity", "parking", "ParkingFacility", false),
+    ("amenity", "pharmacy", "Pharmacy", false),
+    ("amenity", "bank", "BankOrCreditUnion", false),
+    ("railway", "station", "TrainStation", false),
+    ("public_transport", "station", "TrainStation", false),
+    ("highway", "bus_stop", "BusStop", false),
+    ("leisure", "park", "Park", false),
+    ("tourism", "hotel", "Hotel", false),
+    ("shop", "*", "Store", false),
+    ("tourism", "attraction", "TouristAttraction", false),
+];
+
+/// An OSM element: its type (`node`, `way`, `relation`) if known, and its number.
+#[derive(Debug, PartialEq, Eq)]
+enum Id {
+    Osm(Option<String>, String),
+    Other(String),
+}
+
+fn parse_id(value: &Value) -> Option<Id> {
+    let text = as_text(value)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(text) {
+        return Some(Id::Osm(None, text.to_owned()));
+    }
+    let tail = text
+        .trim_start_matches("https://www.openstreetmap.org/")
+        .trim_start_matches("https://openstreetmap.org/");
+    if let Some((ty, n)) = tail.split_once('/') {
+        if matches!(ty, "node" | "way" | "relation") && digits(n) {
+            return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
+        }
+    }
+    Some(Id::Other(text.to_owned()))
+}
+
+/// The OSM element an id names (`node/123`, `https://openstreetmap.org/way/4`), if it names one.
+pub(crate) fn osm_element(text: &str) -> Option<(String, String)> {
+    match parse_id(&Value::String(text.to_owned()))? {
+        Id::Osm(Some(ty), n) => Some((ty, n)),
+        _ => None,
+    }
+}
+
+/// The IRI key of an OSM element, the same in every connector: `osm node/123`.
+pub(crate) fn osm_key(ty: &str, n: &str) -> String {
+    format!("osm {ty}/{n}")
+}
+
+fn map_feature(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, String)> {
+    let feature: Value = serde_json::from_str(raw.json.get())
+        .map_err(|e| (String::new(), format!("not JSON: {e}")))?;
+    let Value::Object(feature) = feature else {
+        return Err((
+            String::new(),
+            "expected a GeoJSON Feature object".to_owned(),
+        ));
+    };
+    let empty = Map::new();
+    let tags = match feature.get("properties") {
+        Some(Value::Object(p)) => p,
+        _ => &empty,
+    };
+    let tag = |key: &str| {
+        tags.get(key)
+            .and_then(as_text)
+            .and_then(|v| crate::triples::clean(&v))
+    };
+    let id = ["id", "_id", "@id"]
+        .iter()
+        .find_map(|k| feature.get(*k).and_then(parse_id))
+        .or_else(|| {
+            ["@id", "id", "_id"]
+                .iter()
+                .find_map(|k| tags.get(*k).and_then(parse_id))
+        });
+    let (class, venue) = place_type(tags);
+    let kind = if venue { Kind::Venue } else { Kind::Place };
+    let (place, osm) = match &id {
+        Some(Id::Osm(Some(ty), n)) => (cx.minter.mint(kind, &osm_key(ty, n)), Some((ty, n))),
+        Some(Id::Osm(None, n)) => (cx.minter.mint(kind, &format!("osm {n}")), None),
+        Some(Id::Other(other)) => (
+            cx.minter.mint(kind, &format!("{} {other}", cx.source_id)),
+            None,
+        ),
+        None => match (tag("name"), tag("addr:city")) {
+            (Some(name), Some(city)) => (cx.minter.mint(kind, &format!("{name} {city}")), None),
+            _ => {
+                return Err((
+                    "id".to_owned(),
+                    "the feature has no id (id, _id or @id) and no name and addr:city, so it cannot get a stable IRI".to_owned(),
+                ));
+            }
+        },
+    };
+    let mut t = Triples::default();
+    t.a(place.clone(), schema(class));
+    if let Some((ty, n)) = osm {
+        t.link(
+            place.clone(),
+            &NamedNode::new_unchecked(OWL_SAME_AS),
+            &format!("https://www.openstreetmap.org/{ty}/{n}"),
+        );
+    }
+    let mut a11y = Accessibility::new(&place, cx);
+    for (key, value) in tags {
+        let Some(value) = as_text(value) else {
+            continue;
+        };
+        map_tag(key, &value, &place, &mut t, &mut a11y, cx);
+    }
+    address(tags, &place, cx, &mut t);
+    if let Some(geometry) = feature.get("geometry") {
+        geometry_triples(geometry, &place, cx, &mut t);
+    }
+    if !matches!(feature.get("geometry"), Some(g) if g.get("type").and_then(Value::as_str) == Some("Point"))
+    {
+        if let Some(centroid) = feature.get("centroid") {
+            if let Some((lon, lat)) = point(centroid.get("coordinates")) {
+                coordinates(lon, lat, &place, cx, &mut t);
+            }
+        }
+    }
+    a11y.finish(&mut t);
+    Ok(t)
+}
+
+/// The schema.org class of the first tag in [`TYPES`] that the feature has.
+fn place_type(tags: &Map<String, Value>) -> (&'static str, bool) {
+    for (key, value, class, venue) in TYPES {
+        if let Some(tag) = tags.get(*key).and_then(as_text) {
+            if *value == "*" || tag.split(';').any(|v| v.trim() == *value) {
+                return (class, *venue);
+            }
+        }
+    }
+    ("Place", false)
+}
+
+/// The values of a `;`-separated tag.
+fn values(value: &str) -> impl Iterator<Item = &str> {
+    value.split(';').map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn map_tag(
+    key: &str,
+    value: &str,
+    place: &NamedNode,
+    t: &mut Triples,
+    a11y: &mut Accessibility,
+    cx: &Context<'_>,
+) {
+    let subject = || place.clone();
+    match key {
+        "name" => t.text(subject(), &schema("name"), value, None),
+        "alt_name" | "old_name" | "official_name" | "short_name" => {
+            for v in values(value) {
+                t.text(subject(), &schema("alternateName"), v, None);
+            }
+        }
+        "website" | "contact:website" | "url" => {
+            for v in values(value) {
+                let v = if v.starts_with("www.") {
+                    format!("http://{v}")
+                } else {
+                    v.to_owned()
+                };
+                t.link(subject(), &schema("url"), &v);
+            }
+        }
+        "phone" | "contact:phone" => {
+            for v in values(value) {
+                t.text(subject(), &schema("telephone"), v, None);
+            }
+        }
+        "email" | "contact:email" => {
+            for v in values(value) {
+                t.text(subject(), &schema("email"), v, None);
+            }
+        }
+        "opening_hours" => t.text(subject(), &schema("openingHours"), value, None),
+        "description" => t.text(subject(), &schema("description"), value, None),
+        "image" => {
+            for v in values(value) {
+                t.link(subject(), &schema("image"), v);
+            }
+        }
+        "ref:isil" => {
+            for v in values(value) {
+                t.text(subject(), &schema("identifier"), v, None);
+            }
+        }
+        "wikidata" => {
+            for v in values(value) {
+                if v.len() > 1 && v.starts_with('Q') && v[1..].bytes().all(|b| b.is_ascii_digit()) {
+                    t.link(
+                        subject(),
+                        &NamedNode::new_unchecked(OWL_SAME_AS),
+                        &format!("http://www.wikidata.org/entity/{v}"),
+                    );
+                }
+            }
+        }
+        "wheelchair" => {
+            if let Some(level) = Level::from_osm(value) {
+                a11y.wheelchair(level);
+            }
+        }
+        "toilets:wheelchair" => {
+            if let Some(yes) = osm_bool(value) {
+                a11y.flag("hasToiletWheelchairAccessible", yes);
+            }
+        }
+        "hearing_impaired" => {
+            if let Some(level) = Level::from_osm(value) {
+                a11y.hearing(level);
+            }
+        }
+        "hearing_impaired:induction_loop" | "induction_loop" => {
+            if let Some(yes) = osm_bool(value) {
+                a11y.flag("hasInductionLoop", yes);
+            }
+        }
+        "blind" => {
+            if let Some(level) = Level::from_osm(value) {
+                a11y.visual(level);
+            }
+        }
+        "tactile_paving" => {
+            if let Some(yes) = osm_bool(value) {
+                a11y.flag("hasTactilePaving", yes);
+            }
+        }
+        "step_count" => {
+            if let Ok(n) = value.trim().parse::<u64>() {
+                let entrance = a11y.entrance(0, cx);
+                a11y.triples().add(
+                    entrance.clone(),
+                    &crate::triples::kn("stepCount"),
+                    Literal::from(n as i64),
+                );
+                a11y.triples().add(
+                    entrance,
+                    &crate::triples::kn("hasStep"),
+                    Literal::from(n > 0),
+                );
+            }
+        }
+        "ramp:wheelchair" | "ramp" => {
+            if let Some(yes) = osm_bool(value) {
+                let entrance = a11y.entrance(0, cx);
+                a11y.triples()
+                    .add(entrance, &crate::triples::kn("hasRamp"), Literal::from(yes));
+            }
+        }
+        _ => {
+            if let Some(lang) = key.strip_prefix("name:") {
+                t.text(subject(), &schema("name"), value, Some(lang));
+            } else if let Some(lang) = key.strip_prefix("description:") {
+                t.text(subject(), &schema("description"), value, Some(lang));
+            } else {
+                for prefix in [
+                    "wheelchair:description",
+                    "blind:description",
+                    "deaf:description",
+                    "hearing_impaired:description",
+                ] {
+                    match key.strip_prefix(prefix) {
+                        Some("") => a11y.description(value, None),
+                        Some(lang) if lang.starts_with(':') => {
+                            a11y.description(value, Some(&lang[1..]))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `schema:address` from the `addr:*` tags, if there are any.
+fn address(tags: &Map<String, Value>, place: &NamedNode, cx: &Context<'_>, t: &mut Triples) {
+    let tag = |key: &str| {
+        tags.get(key)
+            .and_then(as_text)
+            .and_then(|v| crate::triples::clean(&v))
+    };
+    let street = match (tag("addr:street"), tag("addr:housenumber")) {
+        (Some(s), Some(n)) => Some(format!("{s} {n}")),
+        (s, _) => s,
+    };
+    let parts = [
+        ("streetAddress", street),
+        ("postalCode", tag("addr:postcode")),
+        ("addressLocality", tag("addr:city")),
+        ("addressCountry", tag("addr:country")),
+    ];
+    if parts.iter().all(|(_, v)| v.is_none()) {
+        return;
+    }
+    let node = cx.blank_node(&format!("{}#address", place.as_str()));
+    t.add(place.clone(), &schema("address"), node.clone());
+    t.a(node.clone(), schema("PostalAddress"));
+    for (term, value) in parts {
+        if let Some(value) = value {
+            t.text(node.clone(), &schema(term), &value, None);
+        }
+    }
+}
+
+/// A GeoJSON position as (longitude, latitude), if valid.
+fn point(position: Option<&Value>) -> Option<(f64, f64)> {
+    let position = position?.as_array()?;
+    let lon = position.first()?.as_f64()?;
+    let lat = position.get(1)?.as_f64()?;
+    ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)).then_some((lon, lat))
+}
+
+/// The WKT of a list of positions: `x y, x y, …`.
+fn positions(list: &Value) -> Option<String> {
+    let list = list.as_array()?;
+    if list.is_empty() {
+        return None;
+    }
+    let points: Option<Vec<String>> = list
+        .iter()
+        .map(|p| point(Some(p)).map(|(x, y)| format!("{x} {y}")))
+        .collect();
+    Some(points?.join(", "))
+}
+
+/// The WKT of a list of lists of positions: `(…), (…)`.
+fn rings(list: &Value) -> Option<String> {
+    let list = list.as_array()?;
+    if list.is_empty() {
+        return None;
+    }
+    let rings: Option<Vec<String>> = list
+        .iter()
+        .map(|r| positions(r).map(|p| format!("({p})")))
+        .collect();
+    Some(rings?.join(", "))
+}
+
+/// The WKT (<https://www.ogc.org/standard/sfa/>) of a GeoJSON geometry, if it is valid.
+pub(crate) fn wkt(geometry: &Value) -> Option<String> {
+    let coordinates = geometry.get("coordinates")?;
+    Some(match geometry.get("type")?.as_str()? {
+        "Point" => {
+            let (x, y) = point(Some(coordinates))?;
+            format!("POINT({x} {y})")
+        }
+        "MultiPoint" => format!("MULTIPOINT({})", positions(coordinates)?),
+        "LineString" => format!("LINESTRING({})", positions(coordinates)?),
+        "MultiLineString" => format!("MULTILINESTRING({})", rings(coordinates)?),
+        "Polygon" => format!("POLYGON({})", rings(coordinates)?),
+        "MultiPolygon" => {
+            let polygons: Option<Vec<String>> = coordinates
+                .as_array()?
+                .iter()
+                .map(|p| rings(p).map(|r| format!("({r})")))
+                .collect();
+            let polygons = polygons?;
+            if polygons.is_empty() {
+                return None;
+            }
+            format!("MULTIPOLYGON({})", polygons.join(", "))
+        }
+        _ => return None,
+    })
+}
+
+/// `geo:hasGeometry` and, for a point, `schema:geo`.
+pub(crate) fn geometry_triples(
+    geometry: &Value,
+    place: &NamedNode,
+    cx: &Context<'_>,
+    t: &mut Triples,
+) {
+    let Some(wkt) = wkt(geometry) else {
+        return;
+    };
+    let node = cx.blank_node(&format!("{}#geometry", place.as_str()));
+    t.add(place.clone(), &geo("hasGeometry"), node.clone());
+    t.add(
+        node.clone(),
+        &NamedNode::new_unchecked(RDF_TYPE),
+        geo("Geometry"),
+    );
+    t.typed(node, &geo("asWKT"), &wkt, geo("wktLiteral"));
+    if geometry.get("type").and_then(Value::as_str) == Some("Point") {
+        if let Some((lon, lat)) = point(geometry.get("coordinates")) {
+            coordinates(lon, lat, place, cx, t);
+        }
+    }
+}
+
+/// `schema:geo` [`schema:GeoCoordinates`].
+fn coordinates(lon: f64, lat: f64, place: &NamedNode, cx: &Context<'_>, t: &mut Triples) {
+    let node = cx.blank_node(&format!("{}#coordinates", place.as_str()));
+    t.add(place.clone(), &schema("geo"), node.clone());
+    t.a(node.clone(), schema("GeoCoordinates"));
+    t.typed(
+        node.clone(),
+        &schema("latitude"),
+        &decimal(lat),
+        xsd("decimal"),
+    );
+    t.typed(node, &schema("longitude"), &decimal(lon), xsd("decimal"));
+}
+
+/// A number in `xsd:decimal` form (Rust never writes an exponent for `f64`).
+fn decimal(x: f64) -> String {
+    let s = x.to_string();
+    if s.contains('.') { s } else { format!("{s}.0") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn osm_ids() {
+        assert_eq!(
+            parse_id(&json!("node/123")),
+            Some(Id::Osm(Some("node".into()), "123".into()))
+        );
+        assert_eq!(parse_id(&json!(42)), Some(Id::Osm(None, "42".into())));
+        assert_eq!(parse_id(&json!("abc")), Some(Id::Other("abc".into())));
+        assert_eq!(parse_id(&json!("  ")), None);
+        assert_eq!(
+            osm_element("https://openstreetmap.org/way/23576086"),
+            Some(("way".into(), "23576086".into()))
+        );
+    }
+
+    #[test]
+    fn wkt_of_geometries() {
+        assert_eq!(
+            wkt(&json!({"type": "Point", "coordinates": [13.5, 52]})).as_deref(),
+            Some("POINT(13.5 52)")
+        );
+        assert_eq!(
+            wkt(&json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}))
+                .as_deref(),
+            Some("POLYGON((0 0, 1 0, 1 1, 0 0))")
+        );
+        assert_eq!(
+            wkt(&json!({"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [0, 0]]], [[[2, 2], [3, 2], [2, 2]]]]}))
+                .as_deref(),
+            Some("MULTIPOLYGON(((0 0, 1 0, 0 0)), ((2 2, 3 2, 2 2)))")
+        );
+        assert_eq!(wkt(&json!({"...": "..."})), None);
+        assert_eq!(
+            wkt(&json!({"type": "Point", "coordinates": [200, 0]})),
+            None
+        );
+        assert_eq!(
+            wkt(&json!({"type": "Point", "coordinates": ["a", 0]})),
+            None
+        );
+        assert_eq!(decimal(52.0), "52.0");
+    }
+}

@@ -1,0 +1,140 @@
+//! Splitting JSON inputs into records (<https://www.rfc-editor.org/rfc/rfc8259>): the features
+//! of a GeoJSON FeatureCollection (<https://www.rfc-editor.org/rfc/rfc7946#section-3.3>), the
+//! items of a list, or one object, each with the line it starts on.
+
+use crate::triples::line_at;
+use crate::{ConnectorError, Input};
+use kulturnetz_model::{Diagnostic, Location};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+/// The whole input as text. JSON is UTF-8; bytes that are not are replaced (U+FFFD), as
+/// real exports hold damaged names that should still load.
+pub(crate) fn read_text(input: &mut Input<'_>) -> Result<String, ConnectorError> {
+    let mut bytes = Vec::new();
+    input
+        .reader
+        .read_to_end(&mut bytes)
+        .map_err(|source| ConnectorError::Io {
+            name: input.name.to_owned(),
+            source,
+        })?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// A format error for `name`.
+pub(crate) fn not_format(name: &str, what: &str, message: &str) -> ConnectorError {
+    ConnectorError::Format(Box::new(Diagnostic::new(
+        Location::file(name),
+        format!("not {what}: {message}"),
+    )))
+}
+
+/// One record of a JSON input: its line and its text.
+pub(crate) struct Raw<'a> {
+    pub(crate) line: u64,
+    pub(crate) json: &'a RawValue,
+}
+
+/// The top-level object of `text`, as raw members, or why it is not JSON.
+pub(crate) fn members(text: &str) -> Result<BTreeMap<String, &RawValue>, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// The records of a list member or a list at the top.
+pub(crate) fn list<'a>(
+    text: &'a str,
+    raw: &'a RawValue,
+) -> Result<Vec<Raw<'a>>, serde_json::Error> {
+    let items: Vec<&RawValue> = serde_json::from_str(raw.get())?;
+    Ok(items.into_iter().map(|json| at(text, json)).collect())
+}
+
+/// `json` with the line it starts on within `text` (it is a slice of it).
+pub(crate) fn at<'a>(text: &'a str, json: &'a RawValue) -> Raw<'a> {
+    let offset = (json.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    Raw {
+        line: line_at(text.as_bytes(), offset),
+        json,
+    }
+}
+
+/// The records of a GeoJSON input: the features of a FeatureCollection, a list of features, or
+/// a single Feature (or bare object).
+pub(crate) fn features<'a>(
+    text: &'a str,
+    name: &str,
+    what: &str,
+) -> Result<Vec<Raw<'a>>, ConnectorError> {
+    let bad = |e: serde_json::Error| not_format(name, what, &format!("line {}: {e}", e.line()));
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('[') {
+        let whole: &RawValue =
+            serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(bad)?;
+        return list(text, whole).map_err(bad);
+    }
+    if !trimmed.starts_with('{') {
+        return Err(not_format(name, what, "expected a JSON object or list"));
+    }
+    let object = members(text.trim_start_matches('\u{feff}')).map_err(bad)?;
+    match object.get("features") {
+        Some(features) => {
+            list(text, features).map_err(|_| not_format(name, what, "\"features\" is not a list"))
+        }
+        None => {
+            let whole: &RawValue =
+                serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(bad)?;
+            Ok(vec![at(text, whole)])
+        }
+    }
+}
+
+/// A JSON value as text: strings as they are, numbers and booleans written out (OSM exports
+/// give `addr:postcode` as a number).
+pub(crate) fn as_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_know_their_lines() {
+        let text =
+            "{\"type\": \"FeatureCollection\",\n\"features\": [\n{\"id\": 1},\n  {\"id\": 2}]}";
+        let features = features(text, "a.geojson", "GeoJSON").unwrap();
+        let lines: Vec<u64> = features.iter().map(|f| f.line).collect();
+        assert_eq!(lines, [3, 4]);
+        assert_eq!(features[1].json.get(), "{\"id\": 2}");
+    }
+
+    #[test]
+    fn one_feature_or_a_list() {
+        assert_eq!(
+            features("{\"type\": \"Feature\"}", "a", "GeoJSON")
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(features("[{}, {}]", "a", "GeoJSON").unwrap().len(), 2);
+        assert!(features("<html>", "a", "GeoJSON").is_err());
+        assert!(features("{\"features\": 3}", "a", "GeoJSON").is_err());
+        assert!(features("{\"a\": ", "a", "GeoJSON").is_err());
+    }
+
+    #[test]
+    fn numbers_are_text_too() {
+        assert_eq!(as_text(&serde_json::json!(10557)).as_deref(), Some("10557"));
+        assert_eq!(as_text(&serde_json::json!(null)), None);
+    }
+}

@@ -1,0 +1,926 @@
+//! LIDO 1.0 and 1.1 XML (<https://lido-schema.org/schema/latest/lido.html>), streamed record by
+//! record: each `lido:lido` element is one record, read into a small tree of its own, mapped and
+//! dropped before the next one is read.
+//!
+//! # Mapping
+//!
+//! The record becomes a `schema:CreativeWork` with the IRI `{base}id/object/{key}`, the key being
+//! `lido:lidoRecID` or, failing that, the first `lido:objectPublishedID` (without `http://` or
+//! `https://`). A record with neither is
+//! rejected. `xml:lang` is inherited, so text under `lido:descriptiveMetadata xml:lang="de"` is
+//! German unless it says otherwise. Text has its whitespace runs collapsed; empty elements are
+//! ignored.
+//!
+//! | LIDO | RDF |
+//! |---|---|
+//! | `lidoRecID` | `schema:identifier` |
+//! | `objectPublishedID` (a URI) | `schema:sameAs` |
+//! | `category/conceptID`, `objectWorkType/conceptID` (URIs) | `schema:additionalType` |
+//! | `objectWorkType/term` | `schema:genre` (language-tagged); a photograph, painting, drawing or print also makes the record a `schema:VisualArtwork` |
+//! | `classification/term` | `schema:keywords` |
+//! | `titleSet/appellationValue` | `schema:name` (language-tagged); `schema:alternateName` if marked as alternative (`lido:pref`) |
+//! | `objectDescriptionSet/descriptiveNoteValue` | `schema:description` |
+//! | `eventActor/actorInRole/actor` | `schema:creator` in a production or creation event or with a creating role (artist, author, photographer, …), else `schema:contributor` (unless also a creator): a `schema:Person` (`{base}id/person/{key}`) or, if the actor's type says so, a `schema:Organization`, keyed by the actor's first URI (without its scheme), else the source id, `lido:source` and local ID (a local ID means something only within its source), else its name; every URI ID is an `owl:sameAs` |
+//! | `nameActorSet/appellationValue` | the actor's `schema:name` or `schema:alternateName`, without a language: names are the same in every language |
+//! | production `eventDate/date/earliestDate`, `latestDate` | `schema:dateCreated` (`xsd:gYear`, `xsd:gYearMonth` or `xsd:date`) if both are one such date, else `schema:temporalCoverage` `"earliest/latest"` |
+//! | production `eventDate/displayDate` | `schema:temporalCoverage` when there is no structured date |
+//! | `termMaterialsTech/term` of type material, else `displayMaterialsTech` | `schema:material` |
+//! | `termMaterialsTech` of type technique | `schema:keywords` |
+//! | `subjectConcept/conceptID` (URIs) | `schema:about` |
+//! | `repositorySet/repositoryName` | `schema:holdingArchive`, a `schema:Organization` `{base}id/organization/{ISIL or name}` with `schema:name`, `schema:url` (`legalBodyWeblink`), `schema:identifier` (the ISIL) and `owl:sameAs` (a `legalBodyID` URI) |
+//! | `repositorySet/workID` | `schema:identifier` (the inventory number) |
+//! | `rightsWorkSet/rightsType/conceptID` | `schema:license` |
+//! | `recordRights/rightsType/conceptID` | `schema:sdLicense`: the licence of the metadata, which is what this record is |
+//! | `recordInfoLink` | `schema:url` |
+//! | `resourceRepresentation/linkResource` | `schema:image`: per resource set the master image (or the first web link); thumbnails are `schema:thumbnailUrl` |
+//!
+//! A syntax error inside a record rejects that record; reading resumes at the next `lido:lido`.
+//! Input with no LIDO record and no LIDO root element is not LIDO: a format error.
+
+use crate::triples::{
+    LineCounter, OWL_SAME_AS, Triples, clean, lang_literal, schema, web_iri, xsd,
+};
+use crate::{Connector, ConnectorError, Context, Input, RecordSink};
+use kulturnetz_model::{Diagnostic, Kind, Location};
+use oxrdf::{Literal, NamedNode};
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
+
+/// The LIDO namespace.
+const LIDO_NS: &[u8] = b"http://www.lido-schema.org";
+
+/// The `lido` connector.
+pub struct Lido;
+
+impl Connector for Lido {
+    fn kind(&self) -> &'static str {
+        "lido"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn media_types(&self) -> &'static [&'static str] {
+        &["application/xml", "text/xml"]
+    }
+
+    fn convert(
+        &self,
+        input: Input<'_>,
+        cx: &Context<'_>,
+        out: &mut dyn RecordSink,
+    ) -> Result<(), ConnectorError> {
+        let name = input.name;
+        let mut lines = LineCounter::new(&mut *input.reader);
+        let mut reader = NsReader::from_reader(&mut lines);
+        reader.config_mut().check_end_names = true;
+        let mut state = State {
+            name,
+            cx,
+            record: 0,
+            stack: Vec::new(),
+            start_line: 0,
+            skipping: false,
+        };
+        let mut root: Option<bool> = None;
+        let mut last_error_at = None;
+        let mut buf = Vec::new();
+        loop {
+            let line = reader.get_ref().line();
+            buf.clear();
+            let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
+                Ok(ok) => ok,
+                Err(quick_xml::Error::Io(e)) => {
+                    return Err(ConnectorError::Io {
+                        name: name.to_owned(),
+                        source: std::io::Error::new(e.kind(), e.to_string()),
+                    });
+                }
+                Err(e) => {
+                    // Before the first record, a broken document is no LIDO file to take records
+                    // from.
+                    if root.is_none() || (state.record == 0 && state.stack.is_empty()) {
+                        return Err(not_lido(
+                            name,
+                            &format!("not well-formed XML on line {line}: {e}"),
+                        ));
+                    }
+                    let at = reader.get_ref().line();
+                    state.broken(line, &format!("malformed XML on line {at}: {e}"), out)?;
+                    // An error that does not move the reader on would repeat for ever.
+                    let position = reader.buffer_position();
+                    if last_error_at == Some(position) {
+                        break;
+                    }
+                    last_error_at = Some(position);
+                    continue;
+                }
+            };
+            let lido = matches!(ns, ResolveResult::Bound(Namespace(n)) if n == LIDO_NS);
+            match event {
+                Event::Start(e) => {
+                    root.get_or_insert(lido);
+                    state.open(&e, lido, line);
+                }
+                Event::Empty(e) => {
+                    root.get_or_insert(lido);
+                    if state.open(&e, lido, line) {
+                        state.close(out)?;
+                    }
+                }
+                Event::End(_) => state.close(out)?,
+                Event::Text(t) if !state.stack.is_empty() => match t.unescape() {
+                    Ok(text) => state.text(&text),
+                    Err(e) => {
+                        let at = reader.get_ref().line();
+                        state.broken(line, &format!("malformed XML on line {at}: {e}"), out)?;
+                    }
+                },
+                Event::CData(t) => state.text(&String::from_utf8_lossy(&t)),
+                Event::Eof => {
+                    if !state.stack.is_empty() {
+                        state.broken(line, "the input ends inside this record", out)?;
+                    }
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if state.record == 0 && root != Some(true) {
+            return Err(not_lido(
+                name,
+                "found no lido:lido element in the LIDO namespace http://www.lido-schema.org",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn not_lido(name: &str, message: &str) -> ConnectorError {
+    ConnectorError::Format(Box::new(
+        Diagnostic::new(Location::file(name), format!("not LIDO: {message}")).with_hint(
+            "LIDO records are lido:lido elements in the namespace http://www.lido-schema.org",
+        ),
+    ))
+}
+
+/// The reading state: the record being read as a stack of open elements.
+struct State<'a, 'c> {
+    name: &'a str,
+    cx: &'a Context<'c>,
+    record: u64,
+    stack: Vec<El>,
+    start_line: u64,
+    skipping: bool,
+}
+
+impl State<'_, '_> {
+    /// An element opens on `line`; `true` if it is kept (inside a record, or a record itself).
+    fn open(&mut self, e: &BytesStart<'_>, lido: bool, line: u64) -> bool {
+        if self.stack.is_empty() {
+            if !(lido && e.local_name().as_ref() == b"lido") {
+                return false;
+            }
+            self.skipping = false;
+            self.start_line = line;
+        }
+        let lang = self.stack.last().and_then(|p| p.lang.clone());
+        self.stack.push(El::open(e, lido, lang));
+        true
+    }
+
+    /// The innermost open element closes; a closed record is mapped and sent.
+    fn close(&mut self, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
+        let Some(el) = self.stack.pop() else {
+            return Ok(());
+        };
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(el),
+            None => {
+                self.record += 1;
+                let at = Location::file(self.name)
+                    .with_position(self.start_line, 1)
+                    .with_record(self.record);
+                match map_record(&el, self.cx) {
+                    Ok(quads) => out.accept(&at, &quads.into_quads())?,
+                    Err((field, message)) => {
+                        out.reject(Diagnostic::new(at.with_field(field), message))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some(el) = self.stack.last_mut() {
+            el.text.push_str(text);
+        }
+    }
+
+    /// A syntax error: rejects the record being read (once) and skips the rest of it.
+    fn broken(
+        &mut self,
+        line: u64,
+        message: &str,
+        out: &mut dyn RecordSink,
+    ) -> Result<(), ConnectorError> {
+        if self.stack.is_empty() && self.skipping {
+            return Ok(());
+        }
+        self.record += 1;
+        let mut at = Location::file(self.name).with_record(self.record);
+        if self.stack.is_empty() {
+            at = at.with_position(line, 1);
+        } else {
+            let field: Vec<&str> = self.stack.iter().skip(1).map(|e| e.name.as_str()).collect();
+            at = at.with_position(self.start_line, 1);
+            if !field.is_empty() {
+                at = at.with_field(field.join("/"));
+            }
+        }
+        out.reject(Diagnostic::new(at, message))?;
+        self.stack.clear();
+        self.skipping = true;
+        Ok(())
+    }
+}
+
+/// An element of a record: its local name (prefixed with `{namespace}` outside LIDO), its
+/// attributes by local name, its language (`xml:lang`, inherited) and its text.
+#[derive(Default)]
+struct El {
+    name: String,
+    attrs: Vec<(String, String)>,
+    lang: Option<String>,
+    text: String,
+    children: Vec<El>,
+}
+
+impl El {
+    fn open(e: &BytesStart<'_>, lido: bool, inherited: Option<String>) -> Self {
+        let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+        let mut el = El {
+            name: if lido { local } else { format!("{{}}{local}") },
+            lang: inherited,
+            ..El::default()
+        };
+        for attr in e.attributes().with_checks(false).flatten() {
+            let key = attr.key.as_ref();
+            let value = match attr.unescape_value() {
+                Ok(v) => v.into_owned(),
+                Err(_) => String::from_utf8_lossy(&attr.value).into_owned(),
+            };
+            if key == b"xml:lang" {
+                el.lang = clean(&value);
+            } else {
+                let local = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
+                el.attrs.push((local, value));
+            }
+        }
+        el
+    }
+
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The descendants along `path` of child names.
+    fn all<'s>(&'s self, path: &[&str]) -> Vec<&'s El> {
+        let mut level = vec![self];
+        for step in path {
+            level = level
+                .into_iter()
+                .flat_map(|e| e.children.iter().filter(|c| c.name == *step))
+                .collect();
+        }
+        level
+    }
+
+    /// The text, cleaned; `None` if empty.
+    fn value(&self) -> Option<String> {
+        clean(&self.text)
+    }
+
+    /// The cleaned texts along `path`.
+    fn values(&self, path: &[&str]) -> Vec<String> {
+        self.all(path).into_iter().filter_map(El::value).collect()
+    }
+}
+
+/// Maps one record, or says which field makes it unusable.
+fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
+    let key = rec
+        .values(&["lidoRecID"])
+        .into_iter()
+        .chain(rec.values(&["objectPublishedID"]))
+        .next()
+        .ok_or_else(|| {
+            (
+                "lidoRecID".to_owned(),
+                "the record has no lido:lidoRecID and no lido:objectPublishedID, so it cannot get a stable IRI".to_owned(),
+            )
+        })?;
+    let object = cx.minter.mint(Kind::Object, without_scheme(&key));
+    let mut t = Triples::default();
+    t.a(object.clone(), schema("CreativeWork"));
+    for id in rec.values(&["lidoRecID"]) {
+        t.text(object.clone(), &schema("identifier"), &id, None);
+    }
+    for id in rec.values(&["objectPublishedID"]) {
+        t.link(object.clone(), &schema("sameAs"), &id);
+    }
+    for concept in rec.values(&["category", "conceptID"]) {
+        t.link(object.clone(), &schema("additionalType"), &concept);
+    }
+    let desc = rec.all(&["descriptiveMetadata"]);
+    let admin = rec.all(&["administrativeMetadata"]);
+    let mut visual = false;
+    for work_type in under(
+        &desc,
+        &[
+            "objectClassificationWrap",
+            "objectWorkTypeWrap",
+            "objectWorkType",
+        ],
+    ) {
+        for concept in work_type.values(&["conceptID"]) {
+            t.link(object.clone(), &schema("additionalType"), &concept);
+        }
+        for term in work_type.all(&["term"]) {
+            if let Some(value) = term.value() {
+                visual |= is_visual(&value);
+                t.add(
+                    object.clone(),
+                    &schema("genre"),
+                    lang_literal(&value, term.lang.as_deref()),
+                );
+            }
+        }
+    }
+    if visual {
+        t.a(object.clone(), schema("VisualArtwork"));
+    }
+    for term in under(
+        &desc,
+        &[
+            "objectClassificationWrap",
+            "classificationWrap",
+            "classification",
+            "term",
+        ],
+    ) {
+        t.text(
+            object.clone(),
+            &schema("keywords"),
+            &term.text,
+            term.lang.as_deref(),
+        );
+    }
+    let identification = under(&desc, &["objectIdentificationWrap"]);
+    for title in under(
+        &identification,
+        &["titleWrap", "titleSet", "appellationValue"],
+    ) {
+        t.text(
+            object.clone(),
+            &name_predicate(title),
+            &title.text,
+            title.lang.as_deref(),
+        );
+    }
+    for note in under(
+        &identification,
+        &[
+            "objectDescriptionWrap",
+            "objectDescriptionSet",
+            "descriptiveNoteValue",
+        ],
+    ) {
+        t.text(
+            object.clone(),
+            &schema("description"),
+            &note.text,
+            note.lang.as_deref(),
+        );
+    }
+    for set in under(&identification, &["repositoryWrap", "repositorySet"]) {
+        // Earlier repositories (`lido:type="former"`) did not hold the object when described.
+        if set
+            .attr("type")
+            .is_some_and(|ty| ty.to_lowercase().contains("former"))
+        {
+            continue;
+        }
+        for body in set.all(&["repositoryName"]) {
+            if let Some(org) = legal_body(body, cx, &mut t) {
+                t.add(object.clone(), &schema("holdingArchive"), org);
+            }
+        }
+        for id in set.all(&["workID"]) {
+            t.text(object.clone(), &schema("identifier"), &id.text, None);
+        }
+    }
+    let (mut creators, mut contributors) = (Vec::new(), Vec::new());
+    for event in under(&desc, &["eventWrap", "eventSet", "event"]) {
+        map_event(event, &object, cx, &mut t, &mut creators, &mut contributors);
+    }
+    // An actor who made the object and also, say, used it, is its creator.
+    for creator in &creators {
+        t.add(object.clone(), &schema("creator"), creator.clone());
+    }
+    for contributor in contributors.iter().filter(|c| !creators.contains(c)) {
+        t.add(object.clone(), &schema("contributor"), contributor.clone());
+    }
+    for concept in under(
+        &desc,
+        &[
+            "objectRelationWrap",
+            "subjectWrap",
+            "subjectSet",
+            "subject",
+            "subjectConcept",
+            "conceptID",
+        ],
+    ) {
+        if let Some(value) = concept.value() {
+            t.link(object.clone(), &schema("about"), &value);
+        }
+    }
+    for concept in under(
+        &admin,
+        &["rightsWorkWrap", "rightsWorkSet", "rightsType", "conceptID"],
+    ) {
+        if let Some(value) = concept.value() {
+            t.link(object.clone(), &schema("license"), &value);
+        }
+    }
+    for concept in under(
+        &admin,
+        &["recordWrap", "recordRights", "rightsType", "conceptID"],
+    ) {
+        if let Some(value) = concept.value() {
+            t.link(object.clone(), &schema("sdLicense"), &value);
+        }
+    }
+    for link in under(&admin, &["recordWrap", "recordInfoSet", "recordInfoLink"]) {
+        if let Some(value) = link.value() {
+            t.link(object.clone(), &schema("url"), &value);
+        }
+    }
+    for set in under(&admin, &["resourceWrap", "resourceSet"]) {
+        let reps = set.all(&["resourceRepresentation"]);
+        let link = |rep: &El| {
+            rep.values(&["linkResource"])
+                .into_iter()
+                .find(|l| web_iri(l).is_some())
+        };
+        let kind = |rep: &El| rep.attr("type").unwrap_or("").to_lowercase();
+        let linked: Vec<(String, String)> = reps
+            .iter()
+            .filter_map(|r| Some((kind(r), link(r)?)))
+            .collect();
+        let main = linked
+            .iter()
+            .filter(|(k, _)| !k.contains("thumb"))
+            .find(|(k, _)| k.contains("master") || k.contains("provided"))
+            .or_else(|| linked.iter().find(|(k, _)| !k.contains("thumb")))
+            .map(|(_, l)| l.clone());
+        if let Some(main) = main {
+            t.link(object.clone(), &schema("image"), &main);
+        }
+        for (_, thumb) in linked.iter().filter(|(k, _)| k.contains("thumb")) {
+            t.link(object.clone(), &schema("thumbnailUrl"), thumb);
+        }
+    }
+    Ok(t)
+}
+
+/// `https://objects.example/42` as `objects.example/42`, so that an `http` and an `https` form
+/// of an ID give one IRI.
+fn without_scheme(id: &str) -> &str {
+    id.split_once("://").map_or(id, |(_, rest)| rest)
+}
+
+/// `schema:alternateName` for an appellation marked as alternative (`lido:pref="alternative"`
+/// in LIDO 1.0, `lido00170` in 1.1), else `schema:name`.
+fn name_predicate(appellation: &El) -> NamedNode {
+    let pref = appellation.attr("pref").unwrap_or("");
+    if pref.contains("alternative") || pref.ends_with("lido00170") {
+        schema("alternateName")
+    } else {
+        schema("name")
+    }
+}
+
+/// The descendants along `path` of each of `roots`.
+fn under<'a>(roots: &[&'a El], path: &[&str]) -> Vec<&'a El> {
+    roots.iter().flat_map(|r| r.all(path)).collect()
+}
+
+/// Whether an object type names a picture.
+fn is_visual(work_type: &str) -> bool {
+    let lower = work_type.to_lowercase();
+    [
+        "foto",
+        "photo",
+        "gemälde",
+        "painting",
+        "zeichnung",
+        "drawing",
+        "grafik",
+        "graphic",
+        "druckgraphik",
+        "print",
+        "aquarell",
+        "watercolo",
+        "plakat",
+        "poster",
+        "postkarte",
+        "postcard",
+        "bild",
+        "picture",
+        "skulptur",
+        "sculpture",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// A `legalBodyName`-holding element (`repositoryName`, `rightsHolder`, …) as an organisation:
+/// keyed by its ISIL (also the last segment of an ISIL URI), else by its name.
+fn legal_body(body: &El, cx: &Context<'_>, t: &mut Triples) -> Option<NamedNode> {
+    let names = body.all(&["legalBodyName", "appellationValue"]);
+    let ids = body.values(&["legalBodyID"]);
+    let isil = ids.iter().find_map(|id| isil(id));
+    let first_name = names.iter().find_map(|n| n.value());
+    let key = isil.clone().or_else(|| first_name.clone())?;
+    let org = cx.minter.mint(Kind::Organization, &key);
+    t.a(org.clone(), schema("Organization"));
+    for name in &names {
+        t.text(org.clone(), &name_predicate(name), &name.text, None);
+    }
+    if let Some(isil) = isil {
+        t.text(org.clone(), &schema("identifier"), &isil, None);
+    }
+    for id in &ids {
+        t.link(org.clone(), &NamedNode::new_unchecked(OWL_SAME_AS), id);
+    }
+    for link in body.values(&["legalBodyWeblink"]) {
+        t.link(org.clone(), &schema("url"), &link);
+    }
+    Some(org)
+}
+
+/// The ISIL in a legal body ID: the ID itself (`DE-MUS-825210`) or the last path segment of a URI
+/// (`http://ld.zdb-services.de/resource/organisations/DE-68`).
+fn isil(id: &str) -> Option<String> {
+    let candidate = id.trim().trim_end_matches('/').rsplit('/').next()?;
+    let (country, rest) = candidate.split_once('-')?;
+    let ok = (country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase())
+        || country.len() <= 4
+            && country.chars().all(|c| c.is_ascii_uppercase())
+            && country.len() > 2)
+        && !rest.is_empty()
+        && rest.len() <= 14
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-:/".contains(c));
+    ok.then(|| candidate.to_owned())
+}
+
+/// Production and creation events give the creators and the date of creation.
+fn is_creation(event: &El) -> bool {
+    let ty = event.all(&["eventType"]);
+    ty.iter().flat_map(|t| t.values(&["conceptID"])).any(|c| {
+        let c = c.to_lowercase();
+        [
+            "production",
+            "creation",
+            "lido00007",
+            "lido00012",
+            "lido00224",
+            "lido00228",
+        ]
+        .iter()
+        .any(|w| c.ends_with(w))
+    }) || ty.iter().flat_map(|t| t.values(&["term"])).any(|term| {
+        let term = term.to_lowercase();
+        [
+            "herstell",
+            "produc",
+            "creat",
+            "entsteh",
+            "verfass",
+            "gezeichnet",
+            "gemalt",
+            "aufnahme",
+            "design",
+            "entwurf",
+            "entworfen",
+        ]
+        .iter()
+        .any(|w| term.contains(w))
+    })
+}
+
+/// Roles (MARC relator codes or words) that make an actor a creator whatever the event.
+fn is_creating_role(role: &str) -> bool {
+    let role = role.to_lowercase();
+    [
+        "/relators/art",
+        "/relators/aut",
+        "/relators/cre",
+        "/relators/pht",
+        "/relators/pnt",
+        "/relators/scl",
+        "/relators/egr",
+        "/relators/ill",
+        "/relators/arc",
+        "künstler",
+        "artist",
+        "autor",
+        "author",
+        "fotograf",
+        "photographer",
+        "maler",
+        "painter",
+        "bildhauer",
+        "urheber",
+    ]
+    .iter()
+    .any(|w| role.contains(w))
+}
+
+/// Maps an event; its actors are added to `creators` or `contributors`.
+fn map_event(
+    event: &El,
+    object: &NamedNode,
+    cx: &Context<'_>,
+    t: &mut Triples,
+    creators: &mut Vec<NamedNode>,
+    contributors: &mut Vec<NamedNode>,
+) {
+    let creation = is_creation(event);
+    for actor_in_role in event.all(&["eventActor", "actorInRole"]) {
+        let roles: Vec<String> = actor_in_role
+            .all(&["roleActor"])
+            .into_iter()
+            .flat_map(|r| {
+                r.values(&["conceptID"])
+                    .into_iter()
+                    .chain(r.values(&["term"]))
+            })
+            .collect();
+        for actor in actor_in_role.all(&["actor"]) {
+            let Some(node) = map_actor(actor, cx, t) else {
+                continue;
+            };
+            if creation || roles.iter().any(|r| is_creating_role(r)) {
+                creators.push(node);
+            } else {
+                contributors.push(node);
+            }
+        }
+    }
+    if creation {
+        for date in event.all(&["eventDate"]) {
+            let earliest = date.values(&["date", "earliestDate"]).into_iter().next();
+            let latest = date.values(&["date", "latestDate"]).into_iter().next();
+            match (earliest, latest) {
+                (Some(a), Some(b)) if a == b && typed_date(&a).is_some() => {
+                    if let Some(literal) = typed_date(&a) {
+                        t.add(object.clone(), &schema("dateCreated"), literal);
+                    }
+                }
+                (None, Some(a)) | (Some(a), None) if typed_date(&a).is_some() => {
+                    if let Some(literal) = typed_date(&a) {
+                        t.add(object.clone(), &schema("dateCreated"), literal);
+                    }
+                }
+                (Some(a), Some(b)) => {
+                    t.text(
+                        object.clone(),
+                        &schema("temporalCoverage"),
+                        &format!("{a}/{b}"),
+                        None,
+                    );
+                }
+                _ => {
+                    let displays = date.all(&["displayDate"]);
+                    // One display date: the one in the record's language, else the first.
+                    let display = displays
+                        .iter()
+                        .find(|d| d.attr("lang").is_none() && d.value().is_some())
+                        .or_else(|| displays.iter().find(|d| d.value().is_some()));
+                    if let Some(display) = display {
+                        t.text(
+                            object.clone(),
+                            &schema("temporalCoverage"),
+                            &display.text,
+                            display.lang.as_deref(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for materials in event.all(&["eventMaterialsTech"]) {
+        let terms = materials.all(&["materialsTech", "termMaterialsTech"]);
+        // The display text repeats the terms when there are any, and they say whether they name
+        // a material or a technique.
+        if terms.is_empty() {
+            for display in materials.all(&["displayMaterialsTech"]) {
+                t.text(
+                    object.clone(),
+                    &schema("material"),
+                    &display.text,
+                    display.lang.as_deref(),
+                );
+            }
+        }
+        for term in terms {
+            let technique = term
+                .attr("type")
+                .is_some_and(|ty| ty.to_lowercase().contains("techni"));
+            let predicate = schema(if technique { "keywords" } else { "material" });
+            for value in term.all(&["term"]) {
+                t.text(
+                    object.clone(),
+                    &predicate,
+                    &value.text,
+                    value.lang.as_deref(),
+                );
+            }
+        }
+    }
+}
+
+/// An actor as a person or organisation.
+fn map_actor(actor: &El, cx: &Context<'_>, t: &mut Triples) -> Option<NamedNode> {
+    let ids = actor.all(&["actorID"]);
+    let names = actor.all(&["nameActorSet", "appellationValue"]);
+    let uri = ids
+        .iter()
+        .filter_map(|i| i.value())
+        .find(|i| web_iri(i).is_some());
+    // A local ID means something only within its source.
+    let local = ids.iter().find_map(|i| {
+        let value = i.value()?;
+        Some(format!(
+            "{} {} {value}",
+            cx.source_id,
+            i.attr("source").unwrap_or("")
+        ))
+    });
+    let key = uri
+        .as_deref()
+        .map(|u| without_scheme(u).to_owned())
+        .or(local)
+        .or_else(|| names.iter().find_map(|n| n.value()))?;
+    let ty = actor.attr("type").unwrap_or("").to_lowercase();
+    let organisation = [
+        "organi",
+        "corporat",
+        "körperschaft",
+        "group",
+        "family",
+        "lido00164",
+    ]
+    .iter()
+    .any(|w| ty.contains(w));
+    let (kind, class) = if organisation {
+        (Kind::Organization, "Organization")
+    } else {
+        (Kind::Person, "Person")
+    };
+    let node = cx.minter.mint(kind, &key);
+    t.a(node.clone(), schema(class));
+    // A name is no text in a language: it is the same in every record, whatever language the
+    // record is in.
+    for name in &names {
+        t.text(node.clone(), &name_predicate(name), &name.text, None);
+    }
+    for id in ids.iter().filter_map(|i| i.value()) {
+        t.link(node.clone(), &NamedNode::new_unchecked(OWL_SAME_AS), &id);
+    }
+    Some(node)
+}
+
+/// A date as `xsd:date`, `xsd:gYearMonth` or `xsd:gYear` if it is one.
+fn typed_date(text: &str) -> Option<Literal> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let parts: Vec<&str> = digits.split('-').collect();
+    let numeric = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let datatype = match parts.as_slice() {
+        [y] if numeric(y, 4) => "gYear",
+        [y, m] if numeric(y, 4) && numeric(m, 2) && month(m) => "gYearMonth",
+        [y, m, d] if numeric(y, 4) && numeric(m, 2) && numeric(d, 2) && month(m) && day(d) => {
+            "date"
+        }
+        _ => return None,
+    };
+    Some(Literal::new_typed_literal(
+        format!("{sign}{digits}"),
+        xsd(datatype),
+    ))
+}
+
+fn month(m: &str) -> bool {
+    matches!(m.parse::<u8>(), Ok(1..=12))
+}
+
+fn day(d: &str) -> bool {
+    matches!(d.parse::<u8>(), Ok(1..=31))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::Counts;
+    use kulturnetz_model::Minter;
+
+    fn run(data: &str) -> Result<Counts, ConnectorError> {
+        let minter = Minter::new("https://x.example/").unwrap();
+        let cx = Context::new("s", &minter);
+        let mut counts = Counts::default();
+        Lido.convert(
+            Input {
+                name: "a.xml",
+                reader: &mut data.as_bytes(),
+            },
+            &cx,
+            &mut counts,
+        )
+        .map(|()| counts)
+    }
+
+    #[test]
+    fn what_is_not_lido_is_a_format_error() {
+        for data in ["{\"a\": 1}", "<html><body/></html>", "", "<a><b></a>"] {
+            let err = run(data).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.starts_with("a.xml: not LIDO"), "{data:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_wrapper_without_records_is_empty_lido() {
+        let counts = run("<lido:lidoWrap xmlns:lido=\"http://www.lido-schema.org\"/>").unwrap();
+        assert_eq!((counts.accepted, counts.rejected), (0, 0));
+    }
+
+    #[test]
+    fn a_truncated_record_is_rejected() {
+        let counts = run(
+            "<lido:lidoWrap xmlns:lido=\"http://www.lido-schema.org\"><lido:lido><lido:lidoRecID>a</lido:lidoRecID></lido:lido><lido:lido><lido:lidoRecID>b",
+        )
+        .unwrap();
+        assert_eq!((counts.accepted, counts.rejected), (1, 1));
+    }
+
+    #[test]
+    fn isils_from_ids_and_uris() {
+        assert_eq!(isil("DE-MUS-825210").as_deref(), Some("DE-MUS-825210"));
+        assert_eq!(
+            isil("http://ld.zdb-services.de/resource/organisations/DE-68").as_deref(),
+            Some("DE-68")
+        );
+        assert_eq!(isil("https://www.bs-museum-oderberg.de/"), None);
+        assert_eq!(isil("12345"), None);
+    }
+
+    #[test]
+    fn dates_are_typed_only_when_valid() {
+        assert_eq!(
+            typed_date("1869")
+                .map(|l| l.datatype().as_str().to_owned())
+                .as_deref(),
+            Some("http://www.w3.org/2001/XMLSchema#gYear")
+        );
+        assert!(typed_date("1921-07").is_some());
+        assert!(typed_date("1921-07-01").is_some());
+        assert!(typed_date("-0300").is_some());
+        assert!(typed_date("1921-13").is_none());
+        assert!(typed_date("um 1900").is_none());
+        assert!(typed_date("").is_none());
+    }
+
+    #[test]
+    fn creating_roles_and_pictures() {
+        assert!(is_creating_role(
+            "http://id.loc.gov/vocabulary/relators/art"
+        ));
+        assert!(!is_creating_role("Herausgeber"));
+        assert!(is_visual("Fotografie"));
+        assert!(!is_visual("Geldschein / Notgeld"));
+    }
+}

@@ -38,6 +38,9 @@ pub(crate) enum Command {
     Dump(DumpArgs),
     /// Run an RML or YARRRML mapping on its own and write the RDF it makes.
     Map(MapArgs),
+    /// Run one connector (ical, jsonld, a11yjson, geojson, lido, rdf, rml, yarrrml) on one file
+    /// and write N-Quads.
+    Convert(ConvertArgs),
 }
 
 #[derive(Debug, Args)]
@@ -156,5 +159,29 @@ pub(crate) struct MapArgs {
     pub(crate) format: String,
     /// The base IRI of relative IRIs (where a triples map has no `rml:baseIRI`).
     #[arg(long, value_name = "IRI", default_value = kulturnetz_rml::DEFAULT_BASE_IRI)]
+    pub(crate) base: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConvertArgs {
+    /// The connector.
+    #[arg(value_name = "KIND")]
+    pub(crate) kind: String,
+    /// The input file.
+    #[arg(value_name = "INPUT")]
+    pub(crate) input: PathBuf,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// A connector option, as in a `[[source]]` of the configuration (repeatable), e.g.
+    /// `--option window_start=2026-01-01` or `--option mapping=museen.yarrrml.yaml`.
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    pub(crate) options: Vec<String>,
+    /// The base of minted IRIs.
+    #[arg(
+        long,
+        value_name = "IRI",
+        default_value = "https://daten.kultur.example/"
+    )]
     pub(crate) base: String,
 }

@@ -69,6 +69,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Load(args) => load(&args),
         Command::Dump(args) => dump(&args),
         Command::Map(args) => map(&args),
+        Command::Convert(args) => convert(&args),
     }
 }
 
@@ -372,6 +373,11 @@ fn map(args: &cli::MapArgs) -> Result<()> {
     let counts = match mapping.run(&mut writer) {
         Ok(counts) => counts,
         Err(kulturnetz_rml::RunError::Mapping(e)) => return Err(UsageError(e.to_string()).into()),
+        // The writer keeps the I/O error (a closed pipe is not an error of the mapping).
+        Err(kulturnetz_rml::RunError::Output(message)) => {
+            writer.finish()?;
+            return Err(anyhow!(message));
+        }
         Err(e) => return Err(e.into()),
     };
     let rejected = writer.finish()?;
@@ -385,6 +391,117 @@ fn map(args: &cli::MapArgs) -> Result<()> {
         return Err(DataProblem(format!(
             "{} of {} records rejected ({} quads from the others)",
             counts.rejected, counts.records, counts.quads
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes accepted quads as N-Quads and keeps the rejected records.
+struct ConvertSink<W: std::io::Write> {
+    serializer: oxrdfio::WriterQuadSerializer<W>,
+    rejected: Vec<kulturnetz_model::Diagnostic>,
+    counts: kulturnetz_connectors::Counts,
+}
+
+impl<W: std::io::Write> kulturnetz_connectors::RecordSink for ConvertSink<W> {
+    fn accept(
+        &mut self,
+        at: &kulturnetz_model::Location,
+        quads: &[oxrdf::Quad],
+    ) -> Result<(), kulturnetz_connectors::SinkError> {
+        self.counts.accept(at, quads)?;
+        for q in quads {
+            self.serializer
+                .serialize_quad(q)
+                .map_err(|e| kulturnetz_connectors::SinkError(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn reject(
+        &mut self,
+        diagnostic: kulturnetz_model::Diagnostic,
+    ) -> Result<(), kulturnetz_connectors::SinkError> {
+        self.counts.reject(diagnostic.clone())?;
+        self.rejected.push(diagnostic);
+        Ok(())
+    }
+}
+
+fn convert(args: &cli::ConvertArgs) -> Result<()> {
+    let connector = kulturnetz_connectors::connector(&args.kind).ok_or_else(|| {
+        let known: Vec<&str> = kulturnetz_connectors::CONNECTORS
+            .iter()
+            .map(|c| c.kind())
+            .collect();
+        UsageError(format!(
+            "no connector of kind {:?} (known: {})",
+            args.kind,
+            known.join(", ")
+        ))
+    })?;
+    let mut options = toml::Table::new();
+    for option in &args.options {
+        let Some((key, value)) = option.split_once('=') else {
+            return Err(UsageError(format!("--option {option:?} is not KEY=VALUE")).into());
+        };
+        options.insert(key.to_owned(), toml::Value::String(value.to_owned()));
+    }
+    let minter = kulturnetz_model::Minter::new(&args.base)
+        .map_err(|e| UsageError(format!("--base {:?}: {e}", args.base)))?;
+    let name = args.input.display().to_string();
+    let id = args
+        .input
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("input");
+    let cx = kulturnetz_connectors::Context::new(id, &minter).with_options(options);
+    let file = std::fs::File::open(&args.input).with_context(|| name.clone())?;
+    let out: Box<dyn std::io::Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut sink = ConvertSink {
+        serializer: oxrdfio::RdfSerializer::from_format(oxrdfio::RdfFormat::NQuads).for_writer(out),
+        rejected: Vec::new(),
+        counts: kulturnetz_connectors::Counts::default(),
+    };
+    let result = connector.convert(
+        kulturnetz_connectors::Input {
+            name: &name,
+            reader: &mut std::io::BufReader::with_capacity(1 << 16, file),
+        },
+        &cx,
+        &mut sink,
+    );
+    let ConvertSink {
+        serializer,
+        rejected,
+        counts,
+    } = sink;
+    serializer.finish()?.flush()?;
+    match result {
+        Ok(()) => {}
+        Err(e @ kulturnetz_connectors::ConnectorError::Option { .. }) => {
+            return Err(UsageError(e.to_string()).into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    for d in rejected.iter().take(SHOWN_REJECTS) {
+        eprintln!("kulturnetz: rejected: {d}");
+    }
+    if rejected.len() > SHOWN_REJECTS {
+        eprintln!("kulturnetz: … and {} more", rejected.len() - SHOWN_REJECTS);
+    }
+    if counts.rejected > 0 {
+        return Err(DataProblem(format!(
+            "{} of {} records rejected ({} quads from the others)",
+            counts.rejected,
+            counts.accepted + counts.rejected,
+            counts.quads
         ))
         .into());
     }

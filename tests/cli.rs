@@ -1,6 +1,6 @@
 //! The command line as users meet it: exit codes, messages, files, the main job.
 
-use crate::util::{Site, repo, shared};
+use crate::util::{Site, client, enc, reply, repo, shared};
 use std::io::Read as _;
 use std::time::{Duration, Instant};
 
@@ -8,16 +8,28 @@ use std::time::{Duration, Instant};
 fn catalog_sources() -> String {
     let config = std::fs::read_to_string(repo().join("kulturnetz.toml")).expect("kulturnetz.toml");
     let sources = &config[config.find("[[source]]").expect("sources")..];
-    // Point the relative paths at the repository.
+    // Point the relative paths (`path`, `mapping`) at the repository.
     sources
-        .replace(
-            "path    = \"",
-            &format!("path    = \"{}/", repo().display()),
-        )
-        .replace(
-            "path         = \"",
-            &format!("path         = \"{}/", repo().display()),
-        )
+        .lines()
+        .map(|line| {
+            let key = line.split('=').next().unwrap_or("").trim();
+            match line.split_once("= \"") {
+                Some((head, rest)) if key == "path" || key == "mapping" => {
+                    format!("{head}= \"{}/{rest}\n", repo().display())
+                }
+                _ => format!("{line}\n"),
+            }
+        })
+        .collect()
+}
+
+/// The ids of the bundled sources.
+fn source_ids() -> Vec<String> {
+    catalog_sources()
+        .lines()
+        .filter(|l| l.split('=').next().is_some_and(|k| k.trim() == "id"))
+        .filter_map(|l| l.split('"').nth(1).map(str::to_owned))
+        .collect()
 }
 
 #[test]
@@ -26,15 +38,9 @@ fn issue_3_main_job_loads_every_bundled_source_and_restarts_fast() {
     let server = site.serve(&[], &[]);
     let log = server.log.clone();
     drop(server);
-    for id in [
-        "ontology",
-        "dcat-ap-de-refimpl-advanced",
-        "dcat-ap-de-refimpl-advanced-jsonld",
-        "dcat-ap-de-refimpl-simple",
-        "dcat-ap-de-dataservice",
-        "dcat-ap-de-uag-beispiel",
-        "n4o-collections",
-    ] {
+    let ids = source_ids();
+    assert!(ids.len() >= 17, "{ids:?}");
+    for id in &ids {
         let line = log
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{id} ")))
@@ -59,9 +65,37 @@ fn issue_3_main_job_loads_every_bundled_source_and_restarts_fast() {
     assert!(took < Duration::from_secs(2), "second start took {took:?}");
     assert_eq!(
         server.log.matches(" unchanged, ").count(),
-        7,
+        ids.len(),
         "{}",
         server.log
+    );
+
+    // Issues 4 and 5: every kind of connector is in the main job, and the sources link up:
+    // photographs mapped with YARRRML are held by a museum of the YARRRML museum directory,
+    // whose ISIL key is the one the LIDO connector gives repositories.
+    let kinds = std::fs::read_to_string(repo().join("kulturnetz.toml")).expect("kulturnetz.toml");
+    for kind in [
+        "rdf", "yarrrml", "ical", "jsonld", "a11yjson", "geojson", "lido",
+    ] {
+        assert!(
+            kinds.contains(&format!("\"{kind}\"")),
+            "no source of kind {kind}"
+        );
+    }
+    let ask = "PREFIX schema: <http://schema.org/> ASK { ?photo a schema:Photograph ; \
+               schema:holdingArchive ?museum . ?museum a schema:Museum ; \
+               schema:name \"Stadtgeschichtliches Museum Leipzig\" }";
+    let r = reply(
+        client()
+            .get(format!("{}/sparql?query={}", server.url, enc(ask)))
+            .header("Accept", "application/sparql-results+json")
+            .call(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("true"),
+        "photographs are not linked to their museum: {}",
+        r.body
     );
 }
 
@@ -146,7 +180,7 @@ fn configuration_and_usage_errors_exit_2() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "kulturnetz: error: source \"a\": unknown kind \"nope\" (known: rdf)\n"
+        "kulturnetz: error: source \"a\": unknown kind \"nope\" (known: a11yjson, geojson, ical, jsonld, lido, rdf, rml, yarrrml)\n"
     );
     let (code, _, stderr) = Site::new("").run(&["ingest", "--source", "x"]);
     assert_eq!(code, 2);

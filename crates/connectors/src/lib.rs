@@ -33,6 +33,7 @@ mod jsonld;
 mod lido;
 mod rdf;
 mod resync;
+mod rml;
 mod sink;
 mod triples;
 
@@ -42,6 +43,7 @@ pub use ical::Ical;
 pub use jsonld::JsonLd;
 pub use lido::Lido;
 pub use rdf::Rdf;
+pub use rml::Rml;
 pub use sink::{Counts, RecordSink, SinkError};
 
 use kulturnetz_model::{Diagnostic, Minter};
@@ -60,6 +62,13 @@ pub trait Connector: Send + Sync {
     /// Media types this connector reads.
     fn media_types(&self) -> &'static [&'static str] {
         &[]
+    }
+
+    /// Files besides the input that decide the output (a mapping and the files it reads): part
+    /// of the source's fingerprint. Most connectors read only their input.
+    fn dependencies(&self, cx: &Context<'_>) -> Result<Vec<std::path::PathBuf>, ConnectorError> {
+        let _ = cx;
+        Ok(Vec::new())
     }
 
     /// Converts the input, with exactly one `accept` or `reject` per record.
@@ -163,7 +172,16 @@ pub enum ConnectorError {
 }
 
 /// Every connector, by kind.
-pub static CONNECTORS: &[&dyn Connector] = &[&A11yJson, &GeoJson, &Ical, &JsonLd, &Lido, &Rdf];
+pub static CONNECTORS: &[&dyn Connector] = &[
+    &A11yJson,
+    &GeoJson,
+    &Ical,
+    &JsonLd,
+    &Lido,
+    &Rdf,
+    &Rml::RML,
+    &Rml::YARRRML,
+];
 
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {

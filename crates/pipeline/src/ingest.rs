@@ -178,7 +178,22 @@ fn ingest_source(
     };
     let path = config.resolve(&source.path);
     let name = source.path.display().to_string();
-    let fingerprint = match fingerprint(&path, source, connector) {
+    // Paths in options (a mapping file) are relative to the configuration, as `path` is.
+    let mut options = source.options.clone();
+    for key in PATH_OPTIONS {
+        if let Some(toml::Value::String(p)) = options.get_mut(*key) {
+            *p = config.resolve(Path::new(p.as_str())).display().to_string();
+        }
+    }
+    let cx = Context::new(&source.id, &minter).with_options(options);
+    let dependencies = match connector.dependencies(&cx) {
+        Ok(d) => d,
+        Err(e) => {
+            report.message = Some(format!("{name}: {e}"));
+            return Ok(report);
+        }
+    };
+    let fingerprint = match fingerprint(&path, &dependencies, source, connector) {
         Ok(f) => f,
         Err(e) => {
             report.message = Some(format!("{name}: cannot read: {e}"));
@@ -211,7 +226,6 @@ fn ingest_source(
         triples: 0,
         first: Vec::new(),
     };
-    let cx = Context::new(&source.id, &minter).with_options(source.options.clone());
     let result = connector.convert(
         Input {
             name: &name,
@@ -309,9 +323,13 @@ fn ingest_source(
     Ok(report)
 }
 
+/// Options that name files, resolved relative to the configuration file.
+const PATH_OPTIONS: &[&str] = &["mapping"];
+
 /// The hex SHA-256 of what decides a source's output: its input, settings and connector version.
 fn fingerprint(
     path: &Path,
+    dependencies: &[PathBuf],
     source: &SourceConfig,
     connector: &dyn Connector,
 ) -> std::io::Result<String> {
@@ -319,14 +337,17 @@ fn fingerprint(
     hasher.update(format!("{}\0{}\0", connector.kind(), connector.version()));
     hasher.update(toml::to_string(&source.options).unwrap_or_default());
     hasher.update([0]);
-    let mut file = File::open(path)?;
     let mut buf = vec![0; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
+    for file in std::iter::once(path).chain(dependencies.iter().map(PathBuf::as_path)) {
+        let mut file = File::open(file)?;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
         }
-        hasher.update(&buf[..n]);
+        hasher.update([0]);
     }
     Ok(hasher
         .finalize()

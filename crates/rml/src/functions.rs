@@ -275,7 +275,7 @@ pub(crate) fn call(function: &str, args: &Args<'_>) -> Result<Vec<Val>, String> 
                 Vec::new()
             }
         }
-        "slugify" => one(slug(value)),
+        "slugify" => one(kulturnetz_model::slug(value)),
         "escape" | "string_escape" => {
             let mut s = String::new();
             crate::template::iri_safe(value, &mut s);
@@ -311,22 +311,6 @@ fn title_case(s: &str) -> String {
         start = c.is_whitespace();
     }
     out
-}
-
-fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.to_lowercase().chars() {
-        match c {
-            'ä' => out.push_str("ae"),
-            'ö' => out.push_str("oe"),
-            'ü' => out.push_str("ue"),
-            'ß' => out.push_str("ss"),
-            c if c.is_alphanumeric() => out.push(c),
-            _ if !out.ends_with('-') && !out.is_empty() => out.push('-'),
-            _ => {}
-        }
-    }
-    out.trim_end_matches('-').to_owned()
 }
 
 /// Reads `value` by a Java-style `pattern` (`dd.MM.yyyy`, `yyyy-MM-dd HH:mm`) and writes it as

@@ -31,6 +31,7 @@ pub(crate) struct LogicalSource {
     pub encoding: Option<String>,
     pub compression: Option<String>,
     pub delimiter: u8,
+    pub ragged: bool,
     pub namespaces: Vec<(String, String)>,
 }
 
@@ -741,6 +742,7 @@ impl<'a> Reader<'a> {
         let mut encoding = None;
         let mut compression = None;
         let mut delimiter = None;
+        let mut ragged = false;
         let (path, display) = match self.object(node, "source")? {
             None => return Err(self.error("the logical source has no rml:source")),
             Some(TermRef::Literal(l)) => (self.dir.join(l.value()), l.value().to_owned()),
@@ -777,6 +779,10 @@ impl<'a> Reader<'a> {
                 compression = self
                     .object(s, "compression")?
                     .map(|e| Self::local(e).map_or_else(|| e.to_string(), str::to_owned));
+                ragged = self
+                    .graph
+                    .object_for_subject_predicate(s, &NamedNode::new_unchecked(vocab::RAGGED_ROWS))
+                    .is_some_and(|v| matches!(v, TermRef::Literal(l) if l.value() == "true"));
                 // CSVW descriptions (`csvw:url`, `csvw:dialect`), which legacy mappings use.
                 let csvw =
                     |p: &str| NamedNode::new_unchecked(format!("http://www.w3.org/ns/csvw#{p}"));
@@ -872,6 +878,7 @@ impl<'a> Reader<'a> {
             encoding,
             compression,
             delimiter,
+            ragged,
             namespaces,
         };
         if let Some(i) = self.sources.iter().position(|s| *s == source) {

@@ -15,6 +15,9 @@ pub(crate) const FNO_HTTP: &str = "http://w3id.org/function/ontology#";
 pub(crate) const GREL: &str = "http://users.ugent.be/~bjdmeest/function/grel.ttl#";
 pub(crate) const IDLAB_FN: &str = "https://w3id.org/imec/idlab/function#";
 pub(crate) const RDF_TYPE: NamedNodeRef<'static> = oxrdf::vocab::rdf::TYPE;
+/// On a CSV source: rows may have fewer fields than the header; the missing ones are null.
+/// Spreadsheet exports and SPARQL result files drop trailing empty fields.
+pub(crate) const RAGGED_ROWS: &str = "https://w3id.org/kulturnetz/ontology/kulturnetz#raggedRows";
 pub(crate) const FORMATS: &str = "http://www.w3.org/ns/formats/";
 
 /// The RML term `rml:{local}`.

@@ -1,7 +1,8 @@
 //! YARRRML (<https://rml.io/yarrrml/spec/>), translated to the RML graph that the Turtle reader
 //! reads, so both run through one plan. `$(ref)` is a reference, `~iri`, `~lang`, `~csv`, …
-//! are the YARRRML suffixes. Beyond the spec, a source may give `delimiter`, `encoding` and
-//! `null` (CSV dialects that real exports need).
+//! are the YARRRML suffixes. Beyond the spec, a source may give `delimiter`, `encoding`,
+//! `null` and `ragged: true` (rows may leave out trailing empty fields): CSV dialects that real
+//! exports need.
 
 use crate::error::MappingError;
 use crate::vocab::{GREL, IDLAB_FN, RDF_TYPE, rml};
@@ -187,6 +188,10 @@ impl Translator<'_> {
         self.add(node.clone(), rml("subjectMap"), subject_map.clone());
         match subjects.as_slice() {
             [] => self.add(subject_map.clone(), rml("termType"), rml("BlankNode")),
+            [s] if get(s, &["function", "fn", "f"]).is_some() => {
+                let fe = self.function(name, s)?;
+                self.add(subject_map.clone(), rml("functionExecution"), fe);
+            }
             [s] => {
                 let s =
                     scalar(s).ok_or_else(|| self.error(name, "the subject must be a string"))?;
@@ -290,6 +295,13 @@ impl Translator<'_> {
             }
             if any {
                 self.add(src.clone(), csvw("dialect"), dialect);
+            }
+            if let Some(Yaml::Boolean(true)) = get(extra, &["ragged"]) {
+                self.add(
+                    src.clone(),
+                    NamedNode::new_unchecked(crate::vocab::RAGGED_ROWS),
+                    Literal::from(true),
+                );
             }
             for n in get(extra, &["null"]).map(list).unwrap_or_default() {
                 let n = scalar(n).unwrap_or_default();

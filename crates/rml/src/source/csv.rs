@@ -91,7 +91,8 @@ pub(super) fn each(
                     number,
                     line: record.position().map_or(0, csv::Position::line),
                 };
-                if record.len() == headers.len() {
+                if record.len() == headers.len() || (source.ragged && record.len() < headers.len())
+                {
                     visit(&row)?;
                 } else {
                     let message = format!(
@@ -99,8 +100,22 @@ pub(super) fn each(
                         record.len(),
                         headers.len()
                     );
-                    visit(&Invalid { row, message })?;
+                    visit(&Invalid {
+                        at: row.location(),
+                        message,
+                    })?;
                 }
+            }
+            // A record that is not UTF-8 is rejected; the reader goes on with the next one.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                number += 1;
+                let mut at = Location::file(&source.display).with_record(number);
+                at.line = e.position().map(csv::Position::line);
+                visit(&Invalid {
+                    at,
+                    message: "the record is not valid UTF-8 (is the source's encoding set?)"
+                        .to_owned(),
+                })?;
             }
             Err(e) => return Err(io(e)),
         }
@@ -108,12 +123,12 @@ pub(super) fn each(
 }
 
 /// A row that cannot be read as a record (it has more or fewer fields than the header).
-struct Invalid<'a> {
-    row: Row<'a>,
+struct Invalid {
+    at: Location,
     message: String,
 }
 
-impl Record for Invalid<'_> {
+impl Record for Invalid {
     fn values(&self, _: &str) -> Result<Vec<Val>, DataError> {
         Err(DataError::new(None, self.message.clone()))
     }
@@ -123,6 +138,6 @@ impl Record for Invalid<'_> {
     }
 
     fn location(&self) -> Location {
-        self.row.location()
+        self.at.clone()
     }
 }

@@ -89,7 +89,11 @@ impl Engine<'_> {
                 keys = product(keys, &values);
             }
             for key in keys {
-                let entry = table.entry(key).or_default();
+                // Most keys have one subject: sized exactly, not with the four slots that a
+                // first push reserves, the table of a large parent side is a third smaller.
+                let entry = table
+                    .entry(key)
+                    .or_insert_with(|| Vec::with_capacity(subjects.len()));
                 for s in &subjects {
                     if !entry.contains(s) {
                         entry.push(s.clone());

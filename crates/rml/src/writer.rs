@@ -5,10 +5,11 @@
 use crate::plan::Target;
 use crate::{Mapping, Output, Targets};
 use kulturnetz_model::{Diagnostic, Location};
-use oxrdf::{NamedOrBlankNode, Quad, Term};
+use oxrdf::{NamedOrBlankNode, Quad, Term, TripleRef};
 use oxrdfio::{RdfFormat, RdfSerializer, WriterQuadSerializer};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
@@ -93,6 +94,10 @@ impl Write for Dest {
 }
 
 enum Serializer {
+    /// N-Quads and N-Triples, one line per statement, exactly as `oxttl` writes them
+    /// (`writeln!(w, "{} .", quad)`), but formatted into a reused line first: formatting
+    /// straight into the destination costs a call through it for every fragment of a term.
+    Lines(Dest, String),
     Rdf(Box<WriterQuadSerializer<Dest>>),
     /// RDF/JSON groups by subject and predicate, so it is written at the end.
     Json(
@@ -110,6 +115,10 @@ struct Sink {
 impl Sink {
     fn new(dest: Dest, format: Format, target: Option<Target>) -> Self {
         let (serializer, dataset) = match format.rdf_format() {
+            Some(rdf @ (RdfFormat::NQuads | RdfFormat::NTriples)) => (
+                Serializer::Lines(dest, String::new()),
+                rdf.supports_datasets(),
+            ),
             Some(rdf) => (
                 Serializer::Rdf(Box::new(RdfSerializer::from_format(rdf).for_writer(dest))),
                 rdf.supports_datasets(),
@@ -125,6 +134,16 @@ impl Sink {
 
     fn write(&mut self, quad: &Quad) -> io::Result<()> {
         match &mut self.serializer {
+            Serializer::Lines(dest, line) => {
+                line.clear();
+                let written = if self.dataset {
+                    writeln!(line, "{} .", quad.as_ref())
+                } else {
+                    writeln!(line, "{} .", TripleRef::from(quad.as_ref()))
+                };
+                written.map_err(io::Error::other)?;
+                dest.write_all(line.as_bytes())
+            }
             Serializer::Rdf(s) if self.dataset => s.serialize_quad(quad),
             Serializer::Rdf(s) => s.serialize_triple(quad.as_ref()),
             Serializer::Json(_, subjects) => {
@@ -159,6 +178,7 @@ impl Sink {
 
     fn finish(self) -> io::Result<()> {
         let dest = match self.serializer {
+            Serializer::Lines(dest, _) => dest,
             Serializer::Rdf(s) => s.finish()?,
             Serializer::Json(mut dest, subjects) => {
                 serde_json::to_writer_pretty(&mut dest, &subjects)?;
@@ -356,5 +376,54 @@ impl Output for Writer {
     fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), String> {
         self.rejected.push(diagnostic);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxrdf::{BlankNode, GraphName, Literal, NamedNode};
+
+    /// The line serialiser writes what `oxrdfio` writes, byte for byte.
+    #[test]
+    fn lines_are_those_of_oxrdfio() {
+        let s = NamedNode::new_unchecked("https://example.org/s/M%C3%BCller");
+        let p = NamedNode::new_unchecked("http://schema.org/name");
+        let g = NamedNode::new_unchecked("https://example.org/g");
+        let objects: Vec<Term> = vec![
+            Literal::new_simple_literal("Sammlung \"Alte Meister\",\nDresden\t\\ Ü").into(),
+            Literal::new_language_tagged_literal_unchecked("Köln", "de").into(),
+            Literal::new_typed_literal("1.5", oxrdf::vocab::xsd::DECIMAL).into(),
+            BlankNode::new_unchecked("b0").into(),
+            s.clone().into(),
+        ];
+        let mut quads = Vec::new();
+        for o in objects {
+            for graph in [GraphName::DefaultGraph, g.clone().into()] {
+                quads.push(Quad::new(s.clone(), p.clone(), o.clone(), graph));
+            }
+        }
+        for (format, rdf) in [
+            (Format::NQuads, RdfFormat::NQuads),
+            (Format::NTriples, RdfFormat::NTriples),
+        ] {
+            let mut ours = Sink::new(Dest::Buffer(Vec::new()), format, None);
+            let mut theirs = RdfSerializer::from_format(rdf).for_writer(Vec::new());
+            for q in &quads {
+                ours.write(q).unwrap();
+                if rdf.supports_datasets() {
+                    theirs.serialize_quad(q).unwrap();
+                } else {
+                    theirs.serialize_triple(q.as_ref()).unwrap();
+                }
+            }
+            let Serializer::Lines(Dest::Buffer(bytes), _) = ours.serializer else {
+                panic!("{format:?} is not written line by line");
+            };
+            assert_eq!(
+                String::from_utf8(bytes).unwrap(),
+                String::from_utf8(theirs.finish().unwrap()).unwrap()
+            );
+        }
     }
 }

@@ -4,7 +4,8 @@ iCalendar feed with `icalendar` and expands its occurrences within a window with
 
     python3 ical_python.py --start 2025-01-01T00:00:00Z --end 2026-07-01T00:00:00Z feed.ics
 
-Prints `events=<VEVENTs> occurrences=<occurrences> maxrss_kb=<peak RSS>` on stderr.
+Prints `events=<VEVENTs> occurrences=<occurrences> maxrss_kb=<peak RSS> cpu_us=<CPU time>`
+on stderr.
 """
 
 import argparse
@@ -33,8 +34,12 @@ def main():
         occurrence.get("SUMMARY")
         occurrence.get("DTSTART")
         occurrences += 1
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"events={events} occurrences={occurrences} maxrss_kb={maxrss}", file=sys.stderr)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_us = round((usage.ru_utime + usage.ru_stime) * 1e6)
+    print(
+        f"events={events} occurrences={occurrences} maxrss_kb={usage.ru_maxrss} cpu_us={cpu_us}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

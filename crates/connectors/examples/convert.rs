@@ -6,7 +6,7 @@
 //!
 //! `KEY=VALUE` pairs are the connector's options (for `ical`: `window_start=2025-01-01`, …).
 //! A count line goes to stderr at the end, in a form `benches/connectors_vs_python.rs` reads:
-//! `records=… accepted=… rejected=… quads=… events=… vmhwm_kb=…` (`events` counts the
+//! `records=… accepted=… rejected=… quads=… events=… vmhwm_kb=… cpu_us=…` (`events` counts the
 //! `schema:Event` nodes written, that is the occurrences of an iCalendar feed).
 //!
 //! It is a separate process so that its peak memory can be measured on its own.
@@ -50,6 +50,16 @@ impl<W: Write> RecordSink for NQuads<W> {
         self.rejected += 1;
         Ok(())
     }
+}
+
+/// The CPU time this process has had so far in nanoseconds, from `/proc/self/schedstat`.
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// The peak resident set of this process in KiB, from `/proc/self/status` (Linux only).
@@ -98,13 +108,14 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     )?;
     sink.out.finish()?.flush()?;
     eprintln!(
-        "records={} accepted={} rejected={} quads={} events={} vmhwm_kb={}",
+        "records={} accepted={} rejected={} quads={} events={} vmhwm_kb={} cpu_us={}",
         sink.accepted + sink.rejected,
         sink.accepted,
         sink.rejected,
         sink.quads,
         sink.events,
-        vmhwm_kb().unwrap_or(0)
+        vmhwm_kb().unwrap_or(0),
+        cpu_ns().unwrap_or(0) / 1000
     );
     Ok(())
 }

@@ -73,7 +73,10 @@ const MONTHS_WITHOUT_WINDOW: u32 = 24;
 const SCHEMA: &str = "http://schema.org/";
 
 fn schema(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{SCHEMA}{local}"))
+    let mut iri = String::with_capacity(SCHEMA.len() + local.len());
+    iri.push_str(SCHEMA);
+    iri.push_str(local);
+    NamedNode::new_unchecked(iri)
 }
 
 /// The connector's options, parsed from the source's table.

@@ -68,7 +68,9 @@ impl<'a> Unfolder<'a> {
         }
         Ok(Some(Line {
             number,
-            text: String::from_utf8_lossy(&current).into_owned(),
+            // Valid UTF-8 (nearly always) becomes the string without a copy.
+            text: String::from_utf8(current)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         }))
     }
 }

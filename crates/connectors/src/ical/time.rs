@@ -3,10 +3,11 @@
 
 use super::lines::Property;
 use chrono::{
-    DateTime, Days, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta,
-    TimeZone, Utc,
+    DateTime, Datelike, Days, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
+    TimeDelta, TimeZone, Timelike, Utc,
 };
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 /// Where a wall-clock time is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,22 +87,46 @@ impl When {
     /// A key that is the same for the same instant (or date): `20190302T090000Z` or `20190302`.
     pub(super) fn key(self, floating: Zone) -> String {
         match self {
-            Self::Date(d) => d.format("%Y%m%d").to_string(),
-            Self::Time { .. } => self
-                .instant(floating)
-                .with_timezone(&Utc)
-                .format("%Y%m%dT%H%M%SZ")
-                .to_string(),
+            Self::Date(d) => compact_date(d),
+            Self::Time { .. } => {
+                let t = self.instant(floating).naive_utc();
+                let mut key = compact_date(t.date());
+                match plain_time(t) {
+                    Some((h, m, s)) => {
+                        let _ = write!(key, "T{h:02}{m:02}{s:02}Z");
+                    }
+                    None => key.push_str(&t.format("T%H%M%SZ").to_string()),
+                }
+                key
+            }
         }
     }
 
     /// The `xsd:date` or `xsd:dateTime` lexical form, with the offset of its zone.
     pub(super) fn lexical(self) -> String {
         match self {
-            Self::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Self::Date(d) => iso_date(d).unwrap_or_else(|| d.format("%Y-%m-%d").to_string()),
             Self::Time { local, zone } => {
                 let t = zone.resolve(local);
-                if t.offset().local_minus_utc() == 0 && zone == Zone::Utc {
+                let offset = t.offset().local_minus_utc();
+                let utc = offset == 0 && zone == Zone::Utc;
+                // The common case by hand: chrono's `format` parses its pattern every time.
+                if let (Some(mut text), Some((h, m, s))) =
+                    (iso_date(t.date_naive()), plain_time(t.naive_local()))
+                {
+                    if utc || offset % 60 == 0 {
+                        let _ = write!(text, "T{h:02}:{m:02}:{s:02}");
+                        if utc {
+                            text.push('Z');
+                        } else {
+                            let sign = if offset < 0 { '-' } else { '+' };
+                            let minutes = offset.unsigned_abs() / 60;
+                            let _ = write!(text, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+                        }
+                        return text;
+                    }
+                }
+                if utc {
                     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
                 } else {
                     t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
@@ -109,6 +134,31 @@ impl When {
             }
         }
     }
+}
+
+/// `2019-03-02`, for years that chrono's `%Y` writes as four digits without sign.
+fn iso_date(d: NaiveDate) -> Option<String> {
+    let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let mut text = String::with_capacity(32);
+    let _ = write!(text, "{year:04}-{:02}-{:02}", d.month(), d.day());
+    Some(text)
+}
+
+/// `20190302` (chrono's `%Y%m%d`).
+fn compact_date(d: NaiveDate) -> String {
+    match u32::try_from(d.year()).ok().filter(|y| *y <= 9999) {
+        Some(year) => {
+            let mut text = String::with_capacity(24);
+            let _ = write!(text, "{year:04}{:02}{:02}", d.month(), d.day());
+            text
+        }
+        None => d.format("%Y%m%d").to_string(),
+    }
+}
+
+/// Hours, minutes and seconds, unless the time is a leap second (which `%S` writes as 60).
+fn plain_time(t: NaiveDateTime) -> Option<(u32, u32, u32)> {
+    (t.nanosecond() < 1_000_000_000).then(|| (t.hour(), t.minute(), t.second()))
 }
 
 /// Parses `20190101`, `20190101T100000` or `20190101T100000Z`.
@@ -397,6 +447,48 @@ mod tests {
 
     fn dt(s: &str) -> NaiveDateTime {
         parse_date_time(s).unwrap().0
+    }
+
+    #[test]
+    fn lexical_forms_and_keys_are_chrono_s() {
+        let zones = [
+            Zone::Utc,
+            Zone::Iana(chrono_tz::Europe::Berlin),
+            Zone::Iana(chrono_tz::Europe::London),
+            Zone::Iana(chrono_tz::America::St_Johns),
+            Zone::Fixed(FixedOffset::east_opt(-(3 * 3600 + 30 * 60)).unwrap()),
+            Zone::Fixed(FixedOffset::east_opt(5 * 3600 + 45 * 60 + 7).unwrap()),
+        ];
+        for text in [
+            "20190101T000000",
+            "20190331T023000",
+            "20191027T023000",
+            "00010101T120000",
+            "99991231T235959",
+        ] {
+            let local = dt(text);
+            for zone in zones {
+                let when = When::Time { local, zone };
+                let t = zone.resolve(local);
+                let expected = if t.offset().local_minus_utc() == 0 && zone == Zone::Utc {
+                    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                } else {
+                    t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+                };
+                assert_eq!(when.lexical(), expected, "{text} in {zone:?}");
+                let floating = Zone::Iana(chrono_tz::Europe::Berlin);
+                assert_eq!(
+                    when.key(floating),
+                    t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string()
+                );
+            }
+            let date = When::Date(local.date());
+            assert_eq!(date.lexical(), local.date().format("%Y-%m-%d").to_string());
+            assert_eq!(
+                date.key(Zone::Utc),
+                local.date().format("%Y%m%d").to_string()
+            );
+        }
     }
 
     #[test]

@@ -469,10 +469,11 @@ impl Engine<'_> {
         check: bool,
     ) -> Result<NamedNode, DataError> {
         let absolute = has_scheme(text);
+        let base = if base.is_empty() { self.base } else { base };
         let iri = if absolute {
             text.to_owned()
         } else {
-            format!("{}{text}", if base.is_empty() { self.base } else { base })
+            format!("{base}{text}")
         };
         if !check {
             return Ok(NamedNode::new_unchecked(iri));

@@ -28,7 +28,7 @@ pub(super) fn compile(reference: &str) -> Result<Path, String> {
         format!("${rest}")
     } else if reference
         .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']' | '*'))
     {
         format!("$.{reference}")
     } else {

@@ -1,0 +1,224 @@
+//! The engine's behaviour where other engines differ or fail: JSON nulls, booleans, numbers and
+//! arrays, self-joins, the legacy vocabulary, XPath with namespaces, CSV dialects, and the text
+//! of error messages.
+
+use kulturnetz_model::{Diagnostic, Location};
+use kulturnetz_rml::{Mapping, Output, Targets};
+use oxrdf::Quad;
+use std::path::Path;
+
+#[derive(Default)]
+struct Collect {
+    quads: Vec<String>,
+    rejected: Vec<String>,
+}
+
+impl Output for Collect {
+    fn accept(&mut self, _: &Location, quads: &[(Quad, Targets)]) -> Result<(), String> {
+        self.quads.extend(quads.iter().map(|(q, _)| q.to_string()));
+        Ok(())
+    }
+
+    fn reject(&mut self, d: Diagnostic) -> Result<(), String> {
+        self.rejected.push(d.to_string());
+        Ok(())
+    }
+}
+
+fn run(dir: &Path, mapping: &str, yaml: bool) -> Collect {
+    let m = if yaml {
+        Mapping::from_yarrrml(mapping, "m.yaml", dir)
+    } else {
+        Mapping::from_turtle(mapping, "m.ttl", dir)
+    }
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Collect::default();
+    m.run(&mut out).unwrap_or_else(|e| panic!("{e}"));
+    out.quads.sort();
+    out
+}
+
+fn dir(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(d.path().join(name), bytes).unwrap();
+    }
+    d
+}
+
+const PEOPLE: &str = r#"{"people": [
+  {"id": 1, "name": "Ada", "active": true, "score": 1.5, "tags": ["a", "b"], "boss": null},
+  {"id": 2, "name": null, "active": false, "score": 2, "tags": [], "boss": 1}
+]}"#;
+
+#[test]
+fn json_nulls_booleans_numbers_and_arrays() {
+    let d = dir(&[("p.json", PEOPLE.as_bytes())]);
+    let out = run(
+        d.path(),
+        r#"
+prefixes: {ex: http://example.org/}
+mappings:
+  person:
+    sources: [[p.json~jsonpath, "$.people[*]"]]
+    s: http://example.org/p/$(id)
+    po:
+      - [ex:name, $(name)]
+      - [ex:active, $(active)]
+      - [ex:score, $(score)]
+      - [ex:tag, "$(tags[*])"]
+"#,
+        true,
+    );
+    let xsd = "http://www.w3.org/2001/XMLSchema#";
+    assert_eq!(
+        out.quads,
+        vec![
+            format!(
+                "<http://example.org/p/1> <http://example.org/active> \"true\"^^<{xsd}boolean>"
+            ),
+            "<http://example.org/p/1> <http://example.org/name> \"Ada\"".to_owned(),
+            format!("<http://example.org/p/1> <http://example.org/score> \"1.5\"^^<{xsd}double>"),
+            "<http://example.org/p/1> <http://example.org/tag> \"a\"".to_owned(),
+            "<http://example.org/p/1> <http://example.org/tag> \"b\"".to_owned(),
+            // A null gives no term for that reference only: the record's other terms stay.
+            format!(
+                "<http://example.org/p/2> <http://example.org/active> \"false\"^^<{xsd}boolean>"
+            ),
+            format!("<http://example.org/p/2> <http://example.org/score> \"2\"^^<{xsd}integer>"),
+        ]
+    );
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+}
+
+#[test]
+fn self_joins_work() {
+    let d = dir(&[("p.json", PEOPLE.as_bytes())]);
+    let out = run(
+        d.path(),
+        r#"
+prefixes: {ex: http://example.org/}
+mappings:
+  person:
+    sources: [[p.json~jsonpath, "$.people[*]"]]
+    s: http://example.org/p/$(id)
+    po:
+      - p: ex:boss
+        o:
+          mapping: person
+          condition:
+            function: equal
+            parameters:
+              - [str1, $(boss)]
+              - [str2, $(id)]
+"#,
+        true,
+    );
+    assert_eq!(
+        out.quads,
+        vec!["<http://example.org/p/2> <http://example.org/boss> <http://example.org/p/1>"]
+    );
+}
+
+#[test]
+fn legacy_vocabulary_and_csv_dialects() {
+    // Windows-1252, semicolons, a quoted newline, a BOM-less header with a space.
+    let d = dir(&[(
+        "m.csv",
+        b"id;Name der Stadt\n1;\"G\xf6rlitz\nOberlausitz\"\n2;Weimar\n",
+    )]);
+    let out = run(
+        d.path(),
+        r#"
+@prefix rr: <http://www.w3.org/ns/r2rml#> .
+@prefix rml: <http://semweb.mmlab.be/ns/rml#> .
+@prefix ql: <http://semweb.mmlab.be/ns/ql#> .
+@prefix csvw: <http://www.w3.org/ns/csvw#> .
+<#Cities> rml:logicalSource [
+    rml:source [ csvw:url "m.csv"; csvw:dialect [ csvw:delimiter ";"; csvw:encoding "windows-1252" ] ];
+    rml:referenceFormulation ql:CSV ];
+  rr:subjectMap [ rr:template "http://example.org/city/{id}"; rr:class <http://schema.org/City> ];
+  rr:predicateObjectMap [ rr:predicate <http://schema.org/name>;
+    rr:objectMap [ rml:reference "Name der Stadt"; rr:language "de" ] ] .
+"#,
+        false,
+    );
+    assert_eq!(
+        out.quads,
+        vec![
+            "<http://example.org/city/1> <http://schema.org/name> \"Görlitz\\nOberlausitz\"@de",
+            "<http://example.org/city/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/City>",
+            "<http://example.org/city/2> <http://schema.org/name> \"Weimar\"@de",
+            "<http://example.org/city/2> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/City>",
+        ]
+    );
+}
+
+#[test]
+fn xpath_with_the_document_namespaces() {
+    let xml = br#"<lido:lidoWrap xmlns:lido="http://www.lido-schema.org">
+  <lido:lido><lido:lidoRecID>k-1</lido:lidoRecID><lido:title xml:lang="de">M&#252;nze</lido:title></lido:lido>
+  <lido:lido><lido:lidoRecID>k-2</lido:lidoRecID></lido:lido>
+</lido:lidoWrap>"#;
+    let d = dir(&[("o.xml", xml)]);
+    let out = run(
+        d.path(),
+        r#"
+prefixes: {schema: http://schema.org/}
+mappings:
+  object:
+    sources: [[o.xml~xpath, "/lido:lidoWrap/lido:lido"]]
+    s: http://example.org/object/$(lido:lidoRecID)
+    po:
+      - [schema:name, $(lido:title), $(lido:title/@xml:lang)~lang]
+"#,
+        true,
+    );
+    assert_eq!(
+        out.quads,
+        vec!["<http://example.org/object/k-1> <http://schema.org/name> \"Münze\"@de"]
+    );
+}
+
+#[test]
+fn errors_name_the_place() {
+    let d = dir(&[
+        ("p.json", PEOPLE.as_bytes()),
+        ("c.csv", b"id,name\n1,Ada\n2\n3,a b\n"),
+    ]);
+    // A mapping error: the mapping file, the line and the triples map.
+    let e = Mapping::from_yarrrml(
+        "mappings:\n  person:\n    sources: [[p.json~jsonpath, \"$.people[*]\"]]\n    s: http://example.org/$(id)\n    po:\n      - [http://example.org/x, {function: grel:frobnicate, parameters: [[grel:valueParameter, $(id)]]}]\n",
+        "m.yaml",
+        d.path(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "m.yaml:2: triples map \"person\": the function <http://users.ugent.be/~bjdmeest/function/grel.ttl#frobnicate> is not known"
+    );
+    // A data error: the data file, the line, the record and the field; the rest maps.
+    let out = run(
+        d.path(),
+        "mappings:\n  row:\n    sources: [c.csv~csv]\n    s: http://example.org/$(id)\n    po:\n      - [http://example.org/name, $(name)]\n",
+        true,
+    );
+    assert_eq!(out.quads.len(), 2);
+    assert_eq!(
+        out.rejected,
+        vec!["c.csv:3: record 2: triples map \"row\": the row has 1 fields, the header 2"]
+    );
+    // An IRI that cannot be made: the field, and the base it was resolved against.
+    let out = run(
+        d.path(),
+        "mappings:\n  row:\n    sources: [c.csv~csv]\n    s: $(name)\n    po:\n      - [http://example.org/id, $(id)]\n",
+        true,
+    );
+    assert_eq!(
+        out.rejected,
+        vec![
+            "c.csv:3: record 2: triples map \"row\": the row has 1 fields, the header 2",
+            "c.csv:4: record 3: field \"name\": triples map \"row\": \"a b\" does not make a valid IRI (with the base \"http://example.com/base/\")",
+        ]
+    );
+}

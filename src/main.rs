@@ -357,18 +357,45 @@ fn dump(args: &cli::DumpArgs) -> Result<()> {
 /// How many rejected records `map` prints before it only counts them.
 const SHOWN_REJECTS: usize = 20;
 
+/// Standard output, or the file `path`, buffered.
+fn output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
+    Ok(match path {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// Prints the first rejected records and fails with a data problem if there were any.
+fn report_rejected(
+    rejected: &[kulturnetz_model::Diagnostic],
+    records: u64,
+    quads: u64,
+) -> Result<()> {
+    for d in rejected.iter().take(SHOWN_REJECTS) {
+        eprintln!("kulturnetz: rejected: {d}");
+    }
+    if rejected.len() > SHOWN_REJECTS {
+        eprintln!("kulturnetz: … and {} more", rejected.len() - SHOWN_REJECTS);
+    }
+    if !rejected.is_empty() {
+        return Err(DataProblem(format!(
+            "{} of {records} records rejected ({quads} quads from the others)",
+            rejected.len()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 fn map(args: &cli::MapArgs) -> Result<()> {
     let mapping = kulturnetz_rml::Mapping::from_path(&args.mapping)
         .map_err(|e| UsageError(e.to_string()))?
         .with_base_iri(&args.base);
     let format = kulturnetz_rml::Format::from_name(&args.format)
         .ok_or_else(|| UsageError(format!("unknown format {:?}", args.format)))?;
-    let out: Box<dyn std::io::Write> = match &args.out {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
+    let out = output(args.out.as_deref())?;
     let mut writer = kulturnetz_rml::Writer::new(&mapping, out, format)?;
     let counts = match mapping.run(&mut writer) {
         Ok(counts) => counts,
@@ -381,20 +408,7 @@ fn map(args: &cli::MapArgs) -> Result<()> {
         Err(e) => return Err(e.into()),
     };
     let rejected = writer.finish()?;
-    for d in rejected.iter().take(SHOWN_REJECTS) {
-        eprintln!("kulturnetz: rejected: {d}");
-    }
-    if rejected.len() > SHOWN_REJECTS {
-        eprintln!("kulturnetz: … and {} more", rejected.len() - SHOWN_REJECTS);
-    }
-    if counts.rejected > 0 {
-        return Err(DataProblem(format!(
-            "{} of {} records rejected ({} quads from the others)",
-            counts.rejected, counts.records, counts.quads
-        ))
-        .into());
-    }
-    Ok(())
+    report_rejected(&rejected, counts.records, counts.quads)
 }
 
 /// Writes accepted quads as N-Quads and keeps the rejected records.
@@ -458,12 +472,7 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         .unwrap_or("input");
     let cx = kulturnetz_connectors::Context::new(id, &minter).with_options(options);
     let file = std::fs::File::open(&args.input).with_context(|| name.clone())?;
-    let out: Box<dyn std::io::Write> = match &args.out {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
+    let out = output(args.out.as_deref())?;
     let mut sink = ConvertSink {
         serializer: oxrdfio::RdfSerializer::from_format(oxrdfio::RdfFormat::NQuads).for_writer(out),
         rejected: Vec::new(),
@@ -490,20 +499,5 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         }
         Err(e) => return Err(e.into()),
     }
-    for d in rejected.iter().take(SHOWN_REJECTS) {
-        eprintln!("kulturnetz: rejected: {d}");
-    }
-    if rejected.len() > SHOWN_REJECTS {
-        eprintln!("kulturnetz: … and {} more", rejected.len() - SHOWN_REJECTS);
-    }
-    if counts.rejected > 0 {
-        return Err(DataProblem(format!(
-            "{} of {} records rejected ({} quads from the others)",
-            counts.rejected,
-            counts.accepted + counts.rejected,
-            counts.quads
-        ))
-        .into());
-    }
-    Ok(())
+    report_rejected(&rejected, counts.accepted + counts.rejected, counts.quads)
 }

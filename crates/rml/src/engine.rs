@@ -29,8 +29,8 @@ pub(crate) struct Engine<'a> {
 impl Engine<'_> {
     pub(crate) fn run(&self, out: &mut dyn Output) -> Result<Counts, RunError> {
         let mut counts = Counts::default();
-        for (index, map) in self.plan.maps.iter().enumerate() {
-            self.run_map(index, map, out, &mut counts)?;
+        for map in &self.plan.maps {
+            self.run_map(map, out, &mut counts)?;
         }
         Ok(counts)
     }
@@ -107,7 +107,6 @@ impl Engine<'_> {
 
     fn run_map(
         &self,
-        index: usize,
         map: &TriplesMap,
         out: &mut dyn Output,
         counts: &mut Counts,
@@ -136,7 +135,6 @@ impl Engine<'_> {
                 }
             }
         }
-        let _ = index;
         let refs = self.references_of_source(map.source);
         let source = &self.plan.sources[map.source];
         let mut number = 0;

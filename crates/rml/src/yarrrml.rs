@@ -394,7 +394,7 @@ impl Translator<'_> {
     fn predicate(&mut self, pom: &BlankNode, p: &str) -> Result<(), MappingError> {
         let pm = self.blank();
         self.add(pom.clone(), rml("predicateMap"), pm.clone());
-        self.value(pm.into(), p, false).map(|_| ())
+        self.value(pm.into(), p, false)
     }
 
     fn object(
@@ -434,8 +434,7 @@ impl Translator<'_> {
                 let v = get(o, &["value", "v"])
                     .and_then(scalar)
                     .ok_or_else(|| self.error(mapping, "an object has no `value`"))?;
-                let iri = self.value(om.clone().into(), &v, is_type)?;
-                let _ = iri;
+                self.value(om.clone().into(), &v, is_type)?;
             }
             match get(o, &["type"]).and_then(scalar).as_deref() {
                 Some("iri") => self.add(om.clone(), rml("termType"), rml("IRI")),
@@ -619,7 +618,7 @@ impl Translator<'_> {
         node: NamedOrBlankNode,
         v: &str,
         iri_constant: bool,
-    ) -> Result<bool, MappingError> {
+    ) -> Result<(), MappingError> {
         let v = v.trim();
         if !v.contains("$(") {
             let expanded = self.expand(v);
@@ -629,9 +628,8 @@ impl Translator<'_> {
             } else {
                 Literal::new_simple_literal(v).into()
             };
-            let is_iri = term.is_named_node();
             self.add(node, rml("constant"), term);
-            return Ok(is_iri);
+            return Ok(());
         }
         let expanded = self.expand(v);
         let mut template = String::new();
@@ -691,7 +689,7 @@ impl Translator<'_> {
         } else {
             self.add(node, rml("template"), Literal::new_simple_literal(template));
         }
-        Ok(false)
+        Ok(())
     }
 }
 

@@ -413,7 +413,7 @@ fn map(args: &cli::MapArgs) -> Result<()> {
 
 /// Writes accepted quads as N-Quads and keeps the rejected records.
 struct ConvertSink<W: std::io::Write> {
-    serializer: oxrdfio::WriterQuadSerializer<W>,
+    serializer: kulturnetz_model::nquads::NQuadsWriter<W>,
     rejected: Vec<kulturnetz_model::Diagnostic>,
     counts: kulturnetz_connectors::Counts,
 }
@@ -427,7 +427,7 @@ impl<W: std::io::Write> kulturnetz_connectors::RecordSink for ConvertSink<W> {
         self.counts.accept(at, quads)?;
         for q in quads {
             self.serializer
-                .serialize_quad(q)
+                .write_quad(q.as_ref())
                 .map_err(|e| kulturnetz_connectors::SinkError(e.to_string()))?;
         }
         Ok(())
@@ -474,7 +474,7 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
     let file = std::fs::File::open(&args.input).with_context(|| name.clone())?;
     let out = output(args.out.as_deref())?;
     let mut sink = ConvertSink {
-        serializer: oxrdfio::RdfSerializer::from_format(oxrdfio::RdfFormat::NQuads).for_writer(out),
+        serializer: kulturnetz_model::nquads::NQuadsWriter::new(out),
         rejected: Vec::new(),
         counts: kulturnetz_connectors::Counts::default(),
     };

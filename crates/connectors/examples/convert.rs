@@ -12,17 +12,17 @@
 //! It is a separate process so that its peak memory can be measured on its own.
 
 use kulturnetz_connectors::{Context, Input, RecordSink, SinkError, connector};
+use kulturnetz_model::nquads::NQuadsWriter;
 use kulturnetz_model::{Diagnostic, Location, Minter};
 use oxrdf::vocab::rdf;
 use oxrdf::{Quad, Term};
-use oxrdfio::{RdfFormat, RdfSerializer, WriterQuadSerializer};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::process::ExitCode;
 
 /// Writes every accepted quad and counts what it sees.
 struct NQuads<W: Write> {
-    out: WriterQuadSerializer<W>,
+    out: NQuadsWriter<W>,
     accepted: u64,
     rejected: u64,
     quads: u64,
@@ -39,7 +39,7 @@ impl<W: Write> RecordSink for NQuads<W> {
                 self.events += 1;
             }
             self.out
-                .serialize_quad(quad)
+                .write_quad(quad.as_ref())
                 .map_err(|e| SinkError(e.to_string()))?;
         }
         self.quads += quads.len() as u64;
@@ -91,8 +91,7 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let cx = Context::new("bench", &minter).with_options(table);
     let mut reader = BufReader::with_capacity(1 << 16, File::open(input)?);
     let mut sink = NQuads {
-        out: RdfSerializer::from_format(RdfFormat::NQuads)
-            .for_writer(BufWriter::with_capacity(1 << 16, File::create(output)?)),
+        out: NQuadsWriter::new(File::create(output)?),
         accepted: 0,
         rejected: 0,
         quads: 0,

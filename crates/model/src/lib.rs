@@ -22,6 +22,7 @@
 mod config;
 mod diagnostic;
 mod iri;
+pub mod nquads;
 pub mod vocab;
 
 pub use config::{

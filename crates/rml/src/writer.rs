@@ -4,12 +4,11 @@
 
 use crate::plan::Target;
 use crate::{Mapping, Output, Targets};
-use kulturnetz_model::{Diagnostic, Location};
-use oxrdf::{NamedOrBlankNode, Quad, Term, TripleRef};
+use kulturnetz_model::{Diagnostic, Location, nquads};
+use oxrdf::{NamedOrBlankNode, Quad, Term};
 use oxrdfio::{RdfFormat, RdfSerializer, WriterQuadSerializer};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
@@ -97,7 +96,7 @@ enum Serializer {
     /// N-Quads and N-Triples, one line per statement, exactly as `oxttl` writes them
     /// (`writeln!(w, "{} .", quad)`), but formatted into a reused line first: formatting
     /// straight into the destination costs a call through it for every fragment of a term.
-    Lines(Dest, String),
+    Lines(Dest, Vec<u8>),
     Rdf(Box<WriterQuadSerializer<Dest>>),
     /// RDF/JSON groups by subject and predicate, so it is written at the end.
     Json(
@@ -115,10 +114,9 @@ struct Sink {
 impl Sink {
     fn new(dest: Dest, format: Format, target: Option<Target>) -> Self {
         let (serializer, dataset) = match format.rdf_format() {
-            Some(rdf @ (RdfFormat::NQuads | RdfFormat::NTriples)) => (
-                Serializer::Lines(dest, String::new()),
-                rdf.supports_datasets(),
-            ),
+            Some(rdf @ (RdfFormat::NQuads | RdfFormat::NTriples)) => {
+                (Serializer::Lines(dest, Vec::new()), rdf.supports_datasets())
+            }
             Some(rdf) => (
                 Serializer::Rdf(Box::new(RdfSerializer::from_format(rdf).for_writer(dest))),
                 rdf.supports_datasets(),
@@ -136,13 +134,12 @@ impl Sink {
         match &mut self.serializer {
             Serializer::Lines(dest, line) => {
                 line.clear();
-                let written = if self.dataset {
-                    writeln!(line, "{} .", quad.as_ref())
+                if self.dataset {
+                    nquads::push_quad(line, quad.as_ref());
                 } else {
-                    writeln!(line, "{} .", TripleRef::from(quad.as_ref()))
-                };
-                written.map_err(io::Error::other)?;
-                dest.write_all(line.as_bytes())
+                    nquads::push_triple(line, quad.as_ref().into());
+                }
+                dest.write_all(line)
             }
             Serializer::Rdf(s) if self.dataset => s.serialize_quad(quad),
             Serializer::Rdf(s) => s.serialize_triple(quad.as_ref()),

@@ -254,7 +254,7 @@ fn query(args: &cli::QueryArgs) -> Result<()> {
 fn load(args: &cli::LoadArgs) -> Result<()> {
     use kulturnetz_connectors::{Connector as _, Context, Input, RecordSink, SinkError};
     use kulturnetz_model::{Diagnostic, Location};
-    use oxrdf::{GraphName, NamedNode, Quad};
+    use oxrdf::{GraphName, NamedNode, Quad, QuadRef};
 
     struct Collect {
         quads: Vec<Quad>,
@@ -262,9 +262,9 @@ fn load(args: &cli::LoadArgs) -> Result<()> {
         rejected: Vec<Diagnostic>,
     }
     impl RecordSink for Collect {
-        fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+        fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
             for q in quads {
-                let mut q = q.clone();
+                let mut q = q.into_owned();
                 if let Some(g) = &self.graph {
                     q.graph_name = GraphName::NamedNode(g.clone());
                 }
@@ -422,12 +422,12 @@ impl<W: std::io::Write> kulturnetz_connectors::RecordSink for ConvertSink<W> {
     fn accept(
         &mut self,
         at: &kulturnetz_model::Location,
-        quads: &[oxrdf::Quad],
+        quads: &[oxrdf::QuadRef<'_>],
     ) -> Result<(), kulturnetz_connectors::SinkError> {
         self.counts.accept(at, quads)?;
         for q in quads {
             self.serializer
-                .write_quad(q.as_ref())
+                .write_quad(*q)
                 .map_err(|e| kulturnetz_connectors::SinkError(e.to_string()))?;
         }
         Ok(())

@@ -3,7 +3,7 @@
 
 use kulturnetz_connectors::{Context, Input, RecordSink, SinkError, connector};
 use kulturnetz_model::{Diagnostic, Location, Minter};
-use oxrdf::Quad;
+use oxrdf::QuadRef;
 use std::io::{BufReader, Read};
 
 #[derive(Default, PartialEq, Debug)]
@@ -14,7 +14,7 @@ struct Collect {
 }
 
 impl RecordSink for Collect {
-    fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.accepted += 1;
         self.quads.extend(quads.iter().map(ToString::to_string));
         Ok(())

@@ -15,7 +15,7 @@ use kulturnetz_connectors::{Context, Input, RecordSink, SinkError, connector};
 use kulturnetz_model::nquads::NQuadsWriter;
 use kulturnetz_model::{Diagnostic, Location, Minter};
 use oxrdf::vocab::rdf;
-use oxrdf::{Quad, Term};
+use oxrdf::{QuadRef, TermRef};
 use std::fs::File;
 use std::io::{BufReader, Write};
 use std::process::ExitCode;
@@ -30,16 +30,16 @@ struct NQuads<W: Write> {
 }
 
 impl<W: Write> RecordSink for NQuads<W> {
-    fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.accepted += 1;
         for quad in quads {
             if quad.predicate == rdf::TYPE
-                && matches!(&quad.object, Term::NamedNode(n) if n.as_str() == "http://schema.org/Event")
+                && matches!(quad.object, TermRef::NamedNode(n) if n.as_str() == "http://schema.org/Event")
             {
                 self.events += 1;
             }
             self.out
-                .write_quad(quad.as_ref())
+                .write_quad(*quad)
                 .map_err(|e| SinkError(e.to_string()))?;
         }
         self.quads += quads.len() as u64;

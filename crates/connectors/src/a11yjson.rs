@@ -71,7 +71,7 @@ impl Connector for A11yJson {
                 .with_position(raw.line, 1)
                 .with_record(index as u64 + 1);
             match map_place_info(&raw, cx) {
-                Ok(t) => out.accept(&at, &t.into_quads())?,
+                Ok(t) => out.accept_owned(&at, &t.into_quads())?,
                 Err((field, message)) => {
                     out.reject(Diagnostic::new(at.with_field(field), message))?;
                 }

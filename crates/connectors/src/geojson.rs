@@ -76,7 +76,7 @@ impl Connector for GeoJson {
                 .with_position(raw.line, 1)
                 .with_record(index as u64 + 1);
             match map_feature(&raw, cx) {
-                Ok(t) => out.accept(&at, &t.into_quads())?,
+                Ok(t) => out.accept_owned(&at, &t.into_quads())?,
                 Err((field, message)) => {
                     let at = if field.is_empty() {
                         at

@@ -51,12 +51,13 @@ mod lines;
 mod recur;
 mod time;
 
+use crate::record::{Node, Object, Record};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use kulturnetz_model::{Diagnostic, Kind, Location};
 use lines::{Property, Unfolder, split_unescaped, unescape};
 use oxrdf::vocab::{rdf, xsd};
-use oxrdf::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxrdf::{Literal, NamedNode};
 use std::collections::{HashMap, HashSet};
 use time::{Duration, VTimezone, When, WhenError, Zone, ZoneError, Zones, parse_offset};
 
@@ -70,13 +71,42 @@ const MAX_WITHOUT_WINDOW: usize = 1_000;
 /// Months after DTSTART a series is expanded without a window.
 const MONTHS_WITHOUT_WINDOW: u32 = 24;
 
-const SCHEMA: &str = "http://schema.org/";
+/// The schema.org terms this connector writes.
+mod schema {
+    use oxrdf::NamedNodeRef;
 
-fn schema(local: &str) -> NamedNode {
-    let mut iri = String::with_capacity(SCHEMA.len() + local.len());
-    iri.push_str(SCHEMA);
-    iri.push_str(local);
-    NamedNode::new_unchecked(iri)
+    macro_rules! terms {
+        ($($name:ident = $local:literal,)*) => {
+            $(pub(super) const $name: NamedNodeRef<'static> =
+                NamedNodeRef::new_unchecked(concat!("http://schema.org/", $local));)*
+        };
+    }
+
+    terms! {
+        ADDRESS = "address",
+        DESCRIPTION = "description",
+        EMAIL = "email",
+        END_DATE = "endDate",
+        EVENT = "Event",
+        EVENT_CANCELLED = "EventCancelled",
+        EVENT_SCHEDULED = "EventScheduled",
+        EVENT_SERIES = "EventSeries",
+        EVENT_STATUS = "eventStatus",
+        GEO = "geo",
+        GEO_COORDINATES = "GeoCoordinates",
+        IDENTIFIER = "identifier",
+        IMAGE = "image",
+        KEYWORDS = "keywords",
+        LATITUDE = "latitude",
+        LOCATION = "location",
+        LONGITUDE = "longitude",
+        NAME = "name",
+        ORGANIZER = "organizer",
+        PLACE = "Place",
+        START_DATE = "startDate",
+        SUPER_EVENT = "superEvent",
+        URL = "url",
+    }
 }
 
 /// The connector's options, parsed from the source's table.
@@ -231,6 +261,8 @@ struct State<'a, 'c> {
     uids: HashMap<String, u64>,
     /// Events that wait for the end of the input, in record order.
     deferred: Vec<Draft>,
+    /// The quads of the event being converted, reused from event to event.
+    record: Record,
 }
 
 impl Connector for Ical {
@@ -268,6 +300,7 @@ impl Connector for Ical {
             overrides: HashMap::new(),
             uids: HashMap::new(),
             deferred: Vec::new(),
+            record: Record::default(),
         };
         let mut lines = Unfolder::new(&mut *input.reader);
         let mut stack: Vec<String> = Vec::new();
@@ -462,13 +495,16 @@ impl State<'_, '_> {
         last: bool,
         out: &mut dyn RecordSink,
     ) -> Result<(), ConnectorError> {
-        match self.event(&draft, last) {
-            Ok(quads) => {
+        let mut record = std::mem::take(&mut self.record);
+        record.clear();
+        let result = self.event(&draft, last, &mut record);
+        let result = match result {
+            Ok(()) => {
                 let at = Location {
                     line: Some(draft.line),
                     ..Location::file(self.name).with_record(draft.record)
                 };
-                out.accept(&at, &quads)?;
+                record.accept(&at, out)?;
                 Ok(())
             }
             Err(Failure::Later) => {
@@ -480,7 +516,9 @@ impl State<'_, '_> {
                 line,
                 message,
             }) => self.reject(&draft, &field, line, &message, out),
-        }
+        };
+        self.record = record;
+        result
     }
 
     /// Emits what waited for the end: overrides first, so that each series knows them.
@@ -518,8 +556,8 @@ impl State<'_, '_> {
         })
     }
 
-    /// The quads of one VEVENT.
-    fn event(&mut self, draft: &Draft, last: bool) -> Result<Vec<Quad>, Failure> {
+    /// The quads of one VEVENT, into `record`.
+    fn event(&mut self, draft: &Draft, last: bool, record: &mut Record) -> Result<(), Failure> {
         let floating = self.options.floating;
         let Some(dtstart) = draft.first("DTSTART") else {
             return Err(Failure::Bad {
@@ -551,27 +589,19 @@ impl State<'_, '_> {
             Some(r) => format!("{base_key} {r}"),
             None => base_key.clone(),
         };
-        let mut quads = Vec::new();
-        let details = self.details(draft, &node_key, &mut quads)?;
-        let series_node = series.then(|| self.cx.minter.mint(Kind::Event, &base_key));
-        if let Some(node) = &series_node {
-            push(
-                &mut quads,
-                node.clone(),
-                rdf::TYPE.into_owned(),
-                schema("EventSeries"),
-            );
-            if let Some(uid) = &uid {
-                push(
-                    &mut quads,
-                    node.clone(),
-                    schema("identifier"),
-                    Literal::new_simple_literal(uid),
-                );
+        let details = self.details(draft, &node_key, record)?;
+        let uid_literal = uid
+            .as_ref()
+            .map(|uid| record.literal(Literal::new_simple_literal(uid)));
+        let series_node = series.then(|| record.node(self.cx.minter.mint(Kind::Event, &base_key)));
+        if let Some(node) = series_node {
+            record.add(node, rdf::TYPE, schema::EVENT_SERIES);
+            if let Some(uid) = uid_literal {
+                record.add(node, schema::IDENTIFIER, uid);
             }
             if !draft.is_override() {
-                if let Some(name) = &details.name {
-                    push(&mut quads, node.clone(), schema("name"), name.clone());
+                if let Some(name) = details.name {
+                    record.add(node, schema::NAME, name);
                 }
             }
         }
@@ -592,54 +622,38 @@ impl State<'_, '_> {
         } else {
             vec![(start, end.map(|e| last_day(start, e)), None)]
         };
+        let mut key_buffer = String::with_capacity(base_key.len() + 32);
         for (start, end, key) in occurrences {
             let node = match &key {
-                Some(k) => self.cx.minter.mint(Kind::Event, &format!("{base_key} {k}")),
+                Some(k) => {
+                    key_buffer.clear();
+                    key_buffer.push_str(&base_key);
+                    key_buffer.push(' ');
+                    key_buffer.push_str(k);
+                    self.cx.minter.mint(Kind::Event, &key_buffer)
+                }
                 None => self.cx.minter.mint(Kind::Event, &base_key),
             };
-            push(
-                &mut quads,
-                node.clone(),
-                rdf::TYPE.into_owned(),
-                schema("Event"),
-            );
+            let node = record.node(node);
+            record.add(node, rdf::TYPE, schema::EVENT);
             if key.is_none() {
-                if let Some(uid) = &uid {
-                    push(
-                        &mut quads,
-                        node.clone(),
-                        schema("identifier"),
-                        Literal::new_simple_literal(uid),
-                    );
+                if let Some(uid) = uid_literal {
+                    record.add(node, schema::IDENTIFIER, uid);
                 }
             }
-            if let Some(series) = &series_node {
-                push(
-                    &mut quads,
-                    node.clone(),
-                    schema("superEvent"),
-                    series.clone(),
-                );
+            if let Some(series) = series_node {
+                record.add(node, schema::SUPER_EVENT, series);
             }
-            push(
-                &mut quads,
-                node.clone(),
-                schema("startDate"),
-                date_literal(start),
-            );
+            let start = record.literal(date_literal(start));
+            record.add(node, schema::START_DATE, start);
             if let Some(end) = end {
-                push(
-                    &mut quads,
-                    node.clone(),
-                    schema("endDate"),
-                    date_literal(end),
-                );
+                let end = record.literal(date_literal(end));
+                record.add(node, schema::END_DATE, end);
             }
-            details.add(&node, &mut quads);
+            details.add(node, record);
         }
-        Ok(quads)
+        Ok(())
     }
-
     /// DTEND, or DTSTART plus DURATION; checked against DTSTART.
     fn end(&self, draft: &Draft, start: When, last: bool) -> Result<Option<When>, Failure> {
         let floating = self.options.floating;
@@ -778,30 +792,30 @@ impl State<'_, '_> {
         Ok(found)
     }
 
-    /// The properties every occurrence of a record shares.
-    fn details(&self, draft: &Draft, key: &str, quads: &mut Vec<Quad>) -> Result<Details, Failure> {
+    /// The properties every occurrence of a record shares; the quads of the nodes they need
+    /// (organizer, place) go into `record` at once.
+    fn details(&self, draft: &Draft, key: &str, record: &mut Record) -> Result<Details, Failure> {
         let cx = self.cx;
-        let text = |name: &str| -> Option<Literal> {
+        let mut text = |name: &str| -> Option<Object> {
             let p = draft.first(name)?;
             let value = unescape(p.value.trim());
             if value.trim().is_empty() {
                 return None;
             }
-            Some(
-                p.param("LANGUAGE")
-                    .and_then(|lang| {
-                        Literal::new_language_tagged_literal(
-                            value.clone(),
-                            lang.to_ascii_lowercase(),
-                        )
+            let literal = p
+                .param("LANGUAGE")
+                .and_then(|lang| {
+                    Literal::new_language_tagged_literal(value.clone(), lang.to_ascii_lowercase())
                         .ok()
-                    })
-                    .unwrap_or_else(|| Literal::new_simple_literal(value)),
-            )
+                })
+                .unwrap_or_else(|| Literal::new_simple_literal(value));
+            Some(record.literal(literal))
         };
+        let name = text("SUMMARY");
+        let description = text("DESCRIPTION");
         let mut details = Details {
-            name: text("SUMMARY"),
-            description: text("DESCRIPTION"),
+            name,
+            description,
             cancelled: draft
                 .text("STATUS")
                 .is_some_and(|s| s.trim().eq_ignore_ascii_case("CANCELLED")),
@@ -809,12 +823,19 @@ impl State<'_, '_> {
         };
         // Links that are no absolute IRI (feeds write relative ones) are left out: the event
         // is still worth loading.
-        details.url = draft.first("URL").and_then(|p| iri(p.value.trim()));
+        details.url = draft
+            .first("URL")
+            .and_then(|p| iri(p.value.trim()))
+            .map(|url| record.node(url));
+        let mut keywords: Vec<String> = Vec::new();
         for p in draft.all("CATEGORIES") {
             for keyword in split_unescaped(p.value.trim(), ',') {
                 let keyword = keyword.trim();
-                if !keyword.is_empty() && !details.keywords.iter().any(|k| k == keyword) {
-                    details.keywords.push(keyword.to_owned());
+                if !keyword.is_empty() && !keywords.iter().any(|k| k == keyword) {
+                    keywords.push(keyword.to_owned());
+                    details
+                        .keywords
+                        .push(record.literal(Literal::new_simple_literal(keyword)));
                 }
             }
         }
@@ -824,7 +845,9 @@ impl State<'_, '_> {
             {
                 continue;
             }
-            details.images.extend(iri(p.value.trim()));
+            if let Some(image) = iri(p.value.trim()) {
+                details.images.push(record.node(image));
+            }
         }
         for p in draft.all("ATTACH") {
             let value = p.value.trim();
@@ -839,20 +862,16 @@ impl State<'_, '_> {
             };
             if is_image && p.param("ENCODING").is_none() {
                 if let Some(image) = iri(value).filter(|i| i.as_str().starts_with("http")) {
-                    details.images.push(image);
+                    details.images.push(record.node(image));
                 }
             }
         }
         if let Some(p) = draft.first("ORGANIZER") {
-            let node = cx.blank_node(&format!("{key}#organizer"));
-            let before = quads.len();
+            let node = record.node(cx.blank_node(&format!("{key}#organizer")));
+            let before = record.len();
             if let Some(name) = p.param("CN").map(str::trim).filter(|n| !n.is_empty()) {
-                push(
-                    quads,
-                    node.clone(),
-                    schema("name"),
-                    Literal::new_simple_literal(name),
-                );
+                let name = record.literal(Literal::new_simple_literal(name));
+                record.add(node, schema::NAME, name);
             }
             let value = p.value.trim();
             if let Some(mail) = value
@@ -861,17 +880,14 @@ impl State<'_, '_> {
                 .map(|_| &value[7..])
             {
                 if !mail.trim().is_empty() {
-                    push(
-                        quads,
-                        node.clone(),
-                        schema("email"),
-                        Literal::new_simple_literal(mail.trim()),
-                    );
+                    let mail = record.literal(Literal::new_simple_literal(mail.trim()));
+                    record.add(node, schema::EMAIL, mail);
                 }
             } else if let Some(url) = iri(value).filter(|i| i.as_str().starts_with("http")) {
-                push(quads, node.clone(), schema("url"), url);
+                let url = record.node(url);
+                record.add(node, schema::URL, url);
             }
-            if quads.len() > before {
+            if record.len() > before {
                 details.organizer = Some(node);
             }
         }
@@ -892,51 +908,25 @@ impl State<'_, '_> {
             None => None,
         };
         if location.is_some() || geo.is_some() {
-            let place = cx.blank_node(&format!("{key}#location"));
-            push(
-                quads,
-                place.clone(),
-                rdf::TYPE.into_owned(),
-                schema("Place"),
-            );
+            let place = record.node(cx.blank_node(&format!("{key}#location")));
+            record.add(place, rdf::TYPE, schema::PLACE);
             if let Some(location) = &location {
                 let (name, address) = split_location(location);
-                push(
-                    quads,
-                    place.clone(),
-                    schema("name"),
-                    Literal::new_simple_literal(name),
-                );
+                let name = record.literal(Literal::new_simple_literal(name));
+                record.add(place, schema::NAME, name);
                 if let Some(address) = address {
-                    push(
-                        quads,
-                        place.clone(),
-                        schema("address"),
-                        Literal::new_simple_literal(address),
-                    );
+                    let address = record.literal(Literal::new_simple_literal(address));
+                    record.add(place, schema::ADDRESS, address);
                 }
             }
             if let Some((lat, lon)) = geo {
-                let node = cx.blank_node(&format!("{key}#geo"));
-                push(quads, place.clone(), schema("geo"), node.clone());
-                push(
-                    quads,
-                    node.clone(),
-                    rdf::TYPE.into_owned(),
-                    schema("GeoCoordinates"),
-                );
-                push(
-                    quads,
-                    node.clone(),
-                    schema("latitude"),
-                    Literal::new_typed_literal(lat, xsd::DECIMAL),
-                );
-                push(
-                    quads,
-                    node,
-                    schema("longitude"),
-                    Literal::new_typed_literal(lon, xsd::DECIMAL),
-                );
+                let node = record.node(cx.blank_node(&format!("{key}#geo")));
+                record.add(place, schema::GEO, node);
+                record.add(node, rdf::TYPE, schema::GEO_COORDINATES);
+                let lat = record.literal(Literal::new_typed_literal(lat, xsd::DECIMAL));
+                record.add(node, schema::LATITUDE, lat);
+                let lon = record.literal(Literal::new_typed_literal(lon, xsd::DECIMAL));
+                record.add(node, schema::LONGITUDE, lon);
             }
             details.place = Some(place);
         }
@@ -944,75 +934,50 @@ impl State<'_, '_> {
     }
 }
 
-/// What each occurrence of a record says besides its dates.
+/// What each occurrence of a record says besides its dates: terms kept in its [`Record`].
 #[derive(Default)]
 struct Details {
-    name: Option<Literal>,
-    description: Option<Literal>,
+    name: Option<Object>,
+    description: Option<Object>,
     cancelled: bool,
-    url: Option<NamedNode>,
-    keywords: Vec<String>,
-    images: Vec<NamedNode>,
-    organizer: Option<BlankNode>,
-    place: Option<BlankNode>,
+    url: Option<Node>,
+    keywords: Vec<Object>,
+    images: Vec<Node>,
+    organizer: Option<Node>,
+    place: Option<Node>,
 }
 
 impl Details {
-    fn add(&self, node: &NamedNode, quads: &mut Vec<Quad>) {
-        if let Some(name) = &self.name {
-            push(quads, node.clone(), schema("name"), name.clone());
+    fn add(&self, node: Node, record: &mut Record) {
+        if let Some(name) = self.name {
+            record.add(node, schema::NAME, name);
         }
-        if let Some(description) = &self.description {
-            push(
-                quads,
-                node.clone(),
-                schema("description"),
-                description.clone(),
-            );
+        if let Some(description) = self.description {
+            record.add(node, schema::DESCRIPTION, description);
         }
         let status = if self.cancelled {
-            "EventCancelled"
+            schema::EVENT_CANCELLED
         } else {
-            "EventScheduled"
+            schema::EVENT_SCHEDULED
         };
-        push(quads, node.clone(), schema("eventStatus"), schema(status));
-        if let Some(place) = &self.place {
-            push(quads, node.clone(), schema("location"), place.clone());
+        record.add(node, schema::EVENT_STATUS, status);
+        if let Some(place) = self.place {
+            record.add(node, schema::LOCATION, place);
         }
-        if let Some(url) = &self.url {
-            push(quads, node.clone(), schema("url"), url.clone());
+        if let Some(url) = self.url {
+            record.add(node, schema::URL, url);
         }
-        for keyword in &self.keywords {
-            push(
-                quads,
-                node.clone(),
-                schema("keywords"),
-                Literal::new_simple_literal(keyword),
-            );
+        for &keyword in &self.keywords {
+            record.add(node, schema::KEYWORDS, keyword);
         }
-        for image in &self.images {
-            push(quads, node.clone(), schema("image"), image.clone());
+        for &image in &self.images {
+            record.add(node, schema::IMAGE, image);
         }
-        if let Some(organizer) = &self.organizer {
-            push(quads, node.clone(), schema("organizer"), organizer.clone());
+        if let Some(organizer) = self.organizer {
+            record.add(node, schema::ORGANIZER, organizer);
         }
     }
 }
-
-fn push(
-    quads: &mut Vec<Quad>,
-    subject: impl Into<NamedOrBlankNode>,
-    predicate: NamedNode,
-    object: impl Into<Term>,
-) {
-    quads.push(Quad::new(
-        subject,
-        predicate,
-        object,
-        oxrdf::GraphName::DefaultGraph,
-    ));
-}
-
 /// `schema:startDate`/`schema:endDate` values. An all-day end is exclusive in iCalendar; the
 /// schema.org end date is the last day.
 fn date_literal(when: When) -> Literal {

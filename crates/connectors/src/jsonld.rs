@@ -120,7 +120,7 @@ impl Connector for JsonLd {
                         Diagnostic::new(at, "the item gives no RDF statement")
                             .with_hint("give it an \"@context\", e.g. \"https://schema.org\""),
                     )?,
-                    Ok(quads) => out.accept(&at, &quads)?,
+                    Ok(quads) => out.accept_owned(&at, &quads)?,
                     Err((position, message)) => {
                         let at = match position {
                             Some((l, c)) => Location::file(name)

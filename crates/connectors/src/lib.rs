@@ -32,6 +32,7 @@ mod json;
 mod jsonld;
 mod lido;
 mod rdf;
+mod record;
 mod resync;
 mod rml;
 mod sink;

@@ -204,7 +204,7 @@ impl State<'_, '_> {
                     .with_position(self.start_line, 1)
                     .with_record(self.record);
                 match map_record(&el, self.cx) {
-                    Ok(quads) => out.accept(&at, &quads.into_quads())?,
+                    Ok(quads) => out.accept_owned(&at, &quads.into_quads())?,
                     Err((field, message)) => {
                         out.reject(Diagnostic::new(at.with_field(field), message))?;
                     }

@@ -104,7 +104,7 @@ impl Connector for Rdf {
                 Ok(quad) => {
                     errors_in_a_row = 0;
                     let quad = rename_blank_nodes(quad, &mut blanks, cx);
-                    out.accept(&at, std::slice::from_ref(&quad))?;
+                    out.accept(&at, &[quad.as_ref()])?;
                     Ok(true)
                 }
                 Err((position, message)) => {
@@ -225,12 +225,13 @@ mod tests {
     use super::*;
     use crate::Counts;
     use kulturnetz_model::Minter;
+    use oxrdf::QuadRef;
 
     struct Collect(Vec<Quad>, Vec<String>);
 
     impl RecordSink for Collect {
-        fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), crate::SinkError> {
-            self.0.extend_from_slice(quads);
+        fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), crate::SinkError> {
+            self.0.extend(quads.iter().map(|q| q.into_owned()));
             Ok(())
         }
         fn reject(&mut self, d: Diagnostic) -> Result<(), crate::SinkError> {

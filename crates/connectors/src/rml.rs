@@ -11,7 +11,7 @@
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
 use kulturnetz_rml::{Mapping, Output, RunError, Targets};
-use oxrdf::Quad;
+use oxrdf::{Quad, QuadRef};
 use std::path::{Path, PathBuf};
 
 /// RML in Turtle (`kind = "rml"`) or YARRRML (`kind = "yarrrml"`).
@@ -130,7 +130,7 @@ struct Adapter<'a> {
 
 impl Output for Adapter<'_> {
     fn accept(&mut self, at: &Location, quads: &[(Quad, Targets)]) -> Result<(), String> {
-        let quads: Vec<Quad> = quads.iter().map(|(q, _)| q.clone()).collect();
+        let quads: Vec<QuadRef<'_>> = quads.iter().map(|(q, _)| q.as_ref()).collect();
         self.out.accept(at, &quads).map_err(|e| {
             let message = e.to_string();
             self.failed = Some(e);

@@ -1,14 +1,23 @@
 //! Where connectors put records.
 
 use kulturnetz_model::{Diagnostic, Location};
-use oxrdf::Quad;
+use oxrdf::{Quad, QuadRef};
 
 /// Receives each record of an input: accepted with its quads, or rejected with a diagnostic.
 pub trait RecordSink {
-    /// One accepted record at `at`.
-    fn accept(&mut self, at: &Location, quads: &[Quad]) -> Result<(), SinkError>;
+    /// One accepted record at `at`, with its quads. They are borrowed: a connector builds each
+    /// term of a record once, however many quads use it.
+    fn accept(&mut self, at: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError>;
     /// One rejected record.
     fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), SinkError>;
+}
+
+impl dyn RecordSink + '_ {
+    /// [`RecordSink::accept`] for a record whose quads are owned.
+    pub fn accept_owned(&mut self, at: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+        let quads: Vec<QuadRef<'_>> = quads.iter().map(Quad::as_ref).collect();
+        self.accept(at, &quads)
+    }
 }
 
 /// A sink that cannot take more (the store failed, the tolerance was exceeded, …).
@@ -28,7 +37,7 @@ pub struct Counts {
 }
 
 impl RecordSink for Counts {
-    fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.accepted += 1;
         self.quads += quads.len() as u64;
         Ok(())

@@ -9,7 +9,7 @@
 
 use kulturnetz_connectors::{Context, Input, RecordSink, SinkError, connector};
 use kulturnetz_model::{Diagnostic, Location, Minter};
-use oxrdf::Quad;
+use oxrdf::QuadRef;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,7 @@ struct Collect {
 }
 
 impl RecordSink for Collect {
-    fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.records += 1;
         self.quads.extend(quads.iter().map(|q| format!("{q} .\n")));
         Ok(())

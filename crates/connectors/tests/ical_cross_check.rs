@@ -9,7 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kulturnetz_connectors::{Context, Input, RecordSink, SinkError, connector};
 use kulturnetz_model::{Diagnostic, Location, Minter};
-use oxrdf::{Quad, Term};
+use oxrdf::{Quad, QuadRef, Term};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -48,8 +48,8 @@ const KNOWN: &[(&str, &str, &str, &str, &str, &str)] = &[
 struct Collect(Vec<Quad>);
 
 impl RecordSink for Collect {
-    fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
-        self.0.extend_from_slice(quads);
+    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
+        self.0.extend(quads.iter().map(|q| q.into_owned()));
         Ok(())
     }
 

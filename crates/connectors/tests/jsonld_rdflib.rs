@@ -6,7 +6,7 @@
 
 use kulturnetz_connectors::{Context, Input, RecordSink, SinkError, connector};
 use kulturnetz_model::{Diagnostic, Location, Minter};
-use oxrdf::Quad;
+use oxrdf::QuadRef;
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -15,7 +15,7 @@ use std::process::Command;
 struct Lines(String);
 
 impl RecordSink for Lines {
-    fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         for quad in quads {
             self.0.push_str(&format!("{quad} .\n"));
         }

@@ -3,7 +3,9 @@
 use kulturnetz_connectors::{Connector, ConnectorError, Context, Input, RecordSink, SinkError};
 use kulturnetz_model::{Config, Diagnostic, Location, SourceConfig, vocab};
 use kulturnetz_store::{Backend, GraphWriter, QueryOutcome, QueryRequest, StoreError};
-use oxrdf::{GraphName, Literal, NamedNode, Quad, Term, TripleRef, vocab::rdf, vocab::xsd};
+use oxrdf::{
+    GraphName, Literal, NamedNode, Quad, QuadRef, Term, TripleRef, vocab::rdf, vocab::xsd,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -409,12 +411,12 @@ struct StoreSink<'a> {
 }
 
 impl RecordSink for StoreSink<'_> {
-    fn accept(&mut self, _: &Location, quads: &[Quad]) -> Result<(), SinkError> {
+    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.accepted += 1;
         for q in quads {
             // Every source owns exactly one graph: graph names inside the input are folded in.
             self.writer
-                .insert(TripleRef::new(&q.subject, &q.predicate, &q.object))
+                .insert(TripleRef::new(q.subject, q.predicate, q.object))
                 .map_err(|e| SinkError(e.to_string()))?;
             self.triples += 1;
         }

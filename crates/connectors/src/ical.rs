@@ -243,7 +243,7 @@ enum Failure {
 
 fn bad(prop: &Property, message: impl Into<String>) -> Failure {
     Failure::Bad {
-        field: prop.name.clone(),
+        field: prop.name.to_string(),
         line: prop.line,
         message: message.into(),
     }
@@ -312,7 +312,7 @@ impl Connector for Ical {
             if line.text.trim().is_empty() {
                 continue;
             }
-            let prop = Property::parse(&line.text, line.number);
+            let prop = Property::parse(line.text, line.number);
             if !started {
                 match &prop {
                     Some(p)
@@ -338,7 +338,7 @@ impl Connector for Ical {
                 }
                 continue;
             };
-            match prop.name.as_str() {
+            match &*prop.name {
                 "BEGIN" => {
                     let component = prop.value.trim().to_ascii_uppercase();
                     if component == "VEVENT" {
@@ -394,7 +394,7 @@ impl Connector for Ical {
                     }
                     Some("VTIMEZONE") => {
                         if let Some((tzid, vtz)) = vtimezone.as_mut() {
-                            match prop.name.as_str() {
+                            match &*prop.name {
                                 "TZID" => *tzid = Some(unescape(prop.value.trim())),
                                 "X-LIC-LOCATION" => {
                                     vtz.location = Some(unescape(prop.value.trim()));

@@ -76,7 +76,14 @@ impl Minter {
     ///
     /// The key is slugged, so the same identifier always gives the same IRI.
     pub fn mint(&self, kind: Kind, key: &str) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}id/{}/{}", self.base, kind, slug(key)))
+        let kind = kind.as_str();
+        let mut iri = String::with_capacity(self.base.len() + kind.len() + key.len() + 8);
+        iri.push_str(&self.base);
+        iri.push_str("id/");
+        iri.push_str(kind);
+        iri.push('/');
+        push_slug(&mut iri, key);
+        NamedNode::new_unchecked(iri)
     }
 }
 
@@ -100,30 +107,45 @@ fn encode_segment(segment: &str) -> String {
 /// non-alphanumeric characters a single `-`.
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_slug(&mut out, text);
+    out
+}
+
+/// Appends the [`slug`] of `text` to `out`.
+fn push_slug(out: &mut String, text: &str) {
+    let start = out.len();
     let mut dash = false;
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let piece: &str = match c {
-            'ä' => "ae",
-            'ö' => "oe",
-            'ü' => "ue",
-            'ß' => "ss",
-            _ => "",
-        };
-        if !piece.is_empty() {
+    let mut word = |out: &mut String, piece: Option<&str>, c: char| {
+        if let Some(piece) = piece {
             out.push_str(piece);
             dash = false;
         } else if c.is_alphanumeric() {
             out.push(c);
             dash = false;
-        } else if !dash && !out.is_empty() {
+        } else if !dash && out.len() > start {
             out.push('-');
             dash = true;
         }
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            word(out, None, c.to_ascii_lowercase());
+            continue;
+        }
+        for c in c.to_lowercase() {
+            let piece = match c {
+                'ä' => Some("ae"),
+                'ö' => Some("oe"),
+                'ü' => Some("ue"),
+                'ß' => Some("ss"),
+                _ => None,
+            };
+            word(out, piece, c);
+        }
     }
-    while out.ends_with('-') {
+    while out.len() > start && out.ends_with('-') {
         out.pop();
     }
-    out
 }
 
 #[cfg(test)]
@@ -139,6 +161,54 @@ mod tests {
         assert_eq!(slug("  DE-MUS-815718  "), "de-mus-815718");
         assert_eq!(slug("Straße / Weg"), "strasse-weg");
         assert_eq!(slug("---"), "");
+    }
+
+    /// Slugs are part of published IRIs: the fast path for ASCII gives what the plain
+    /// definition (lower case, transliterate, dash the rest) gives.
+    #[test]
+    fn slug_is_its_definition() {
+        fn definition(text: &str) -> String {
+            let mut out = String::new();
+            let mut dash = false;
+            for c in text.chars().flat_map(char::to_lowercase) {
+                let piece = match c {
+                    'ä' => "ae",
+                    'ö' => "oe",
+                    'ü' => "ue",
+                    'ß' => "ss",
+                    _ => "",
+                };
+                if !piece.is_empty() {
+                    out.push_str(piece);
+                    dash = false;
+                } else if c.is_alphanumeric() {
+                    out.push(c);
+                    dash = false;
+                } else if !dash && !out.is_empty() {
+                    out.push('-');
+                    dash = true;
+                }
+            }
+            out.trim_end_matches('-').to_owned()
+        }
+        for text in [
+            "",
+            " ",
+            "-a-",
+            "ÄÖÜ äöü ẞß",
+            "İstanbul Σίσυφος ǅemal",
+            "event-17@kulturkalender.example 20250101T100000Z",
+            "Musée d'Orsay / Paris — 1986",
+            "日本 の 美術館",
+            "a\u{300}b\tc\u{0}d",
+        ] {
+            assert_eq!(slug(text), definition(text), "{text:?}");
+            let minter = Minter::new("https://x.example/").unwrap();
+            assert_eq!(
+                minter.mint(Kind::Event, text).as_str(),
+                format!("https://x.example/id/event/{}", definition(text))
+            );
+        }
     }
 
     #[test]

@@ -93,13 +93,31 @@ fn push_literal(out: &mut Vec<u8>, literal: LiteralRef<'_>) {
     }
 }
 
+/// Bytes that `print_quoted_str` escapes, and 0xEF, the first byte of U+FFFE and U+FFFF.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[0x7F] = true;
+    table[0xEF] = true;
+    table
+};
+
 /// `"value"` with the escapes of `oxrdf::literal::print_quoted_str`.
 fn push_quoted(out: &mut Vec<u8>, value: &str) {
     out.push(b'"');
     let bytes = value.as_bytes();
-    let mut copied = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
+    let mut at = 0;
+    while let Some(found) = bytes[at..].iter().position(|&b| SPECIAL[usize::from(b)]) {
+        let i = at + found;
+        out.extend_from_slice(&bytes[at..i]);
+        at = i + 1;
+        let escape: &[u8] = match bytes[i] {
             0x08 => b"\\b",
             b'\t' => b"\\t",
             b'\n' => b"\\n",
@@ -107,22 +125,25 @@ fn push_quoted(out: &mut Vec<u8>, value: &str) {
             b'\r' => b"\\r",
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
-            0x00..=0x1F | 0x7F => b"",
-            // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8.
-            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => b"",
-            _ => continue,
+            // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8; other characters that
+            // start with EF are copied.
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
+                at = i + 3;
+                if bytes[i + 2] == 0xBE {
+                    b"\\uFFFE"
+                } else {
+                    b"\\uFFFF"
+                }
+            }
+            0xEF => b"\xEF",
+            c => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+                continue;
+            }
         };
-        out.extend_from_slice(&bytes[copied..i]);
-        if escape.is_empty() {
-            let c = value[i..].chars().next().map_or(0, u32::from);
-            let _ = write!(out, "\\u{c:04X}");
-            copied = i + value[i..].chars().next().map_or(1, char::len_utf8);
-        } else {
-            out.extend_from_slice(escape);
-            copied = i + 1;
-        }
+        out.extend_from_slice(escape);
     }
-    out.extend_from_slice(&bytes[copied..]);
+    out.extend_from_slice(&bytes[at..]);
     out.push(b'"');
 }
 

@@ -1,77 +1,122 @@
 //! Content lines of iCalendar: unfolding, parameters and text escapes
 //! (<https://www.rfc-editor.org/rfc/rfc5545#section-3.1>).
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
+
+/// Property names that are common enough to be kept without an allocation of their own.
+const KNOWN: &[&str] = &[
+    "BEGIN",
+    "END",
+    "UID",
+    "DTSTAMP",
+    "DTSTART",
+    "DTEND",
+    "DURATION",
+    "SUMMARY",
+    "DESCRIPTION",
+    "LOCATION",
+    "GEO",
+    "CATEGORIES",
+    "URL",
+    "STATUS",
+    "RRULE",
+    "RDATE",
+    "EXDATE",
+    "RECURRENCE-ID",
+    "ORGANIZER",
+    "ATTACH",
+    "IMAGE",
+    "SEQUENCE",
+    "CREATED",
+    "LAST-MODIFIED",
+    "CLASS",
+    "TRANSP",
+    "PRIORITY",
+    "CONTACT",
+    "TZID",
+    "TZOFFSETFROM",
+    "TZOFFSETTO",
+    "TZNAME",
+    "X-LIC-LOCATION",
+];
 
 /// Reads logical (unfolded) lines from a stream, one physical line ahead.
 ///
 /// Folding may split a UTF-8 sequence, so lines are joined as bytes and decoded afterwards.
+/// The buffers are reused from line to line.
 pub(super) struct Unfolder<'a> {
     reader: &'a mut dyn BufRead,
-    /// The next physical line and its number, already read to see whether it continues the
-    /// current one.
-    pending: Option<(Vec<u8>, u64)>,
+    /// The logical line last returned, as bytes.
+    line: Vec<u8>,
+    /// The next physical line, already read to see whether it continues the current one.
+    next: Vec<u8>,
+    /// Whether `next` holds a line.
+    pending: bool,
     /// Physical lines read so far.
     read: u64,
+    /// The text of a line that is no valid UTF-8, with replacement characters.
+    lossy: String,
 }
 
 /// One unfolded line and the number of the physical line it starts on.
-pub(super) struct Line {
+pub(super) struct Line<'a> {
     pub(super) number: u64,
-    pub(super) text: String,
+    pub(super) text: &'a str,
+}
+
+/// Reads one physical line into `buf` without its line break; `false` at the end.
+fn physical(reader: &mut dyn BufRead, buf: &mut Vec<u8>, read: &mut u64) -> io::Result<bool> {
+    buf.clear();
+    if reader.read_until(b'\n', buf)? == 0 {
+        return Ok(false);
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    *read += 1;
+    if *read == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
+    }
+    Ok(true)
 }
 
 impl<'a> Unfolder<'a> {
     pub(super) fn new(reader: &'a mut dyn BufRead) -> Self {
         Self {
             reader,
-            pending: None,
+            line: Vec::new(),
+            next: Vec::new(),
+            pending: false,
             read: 0,
+            lossy: String::new(),
         }
-    }
-
-    fn physical(&mut self) -> io::Result<Option<(Vec<u8>, u64)>> {
-        let mut buf = Vec::new();
-        if self.reader.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(None);
-        }
-        while matches!(buf.last(), Some(b'\n' | b'\r')) {
-            buf.pop();
-        }
-        self.read += 1;
-        if self.read == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
-            buf.drain(..3);
-        }
-        Ok(Some((buf, self.read)))
     }
 
     /// The next logical line, `None` at the end of the input.
-    pub(super) fn next_line(&mut self) -> io::Result<Option<Line>> {
-        let (mut current, number) = match self.pending.take() {
-            Some(p) => p,
-            None => match self.physical()? {
-                Some(p) => p,
-                None => return Ok(None),
-            },
-        };
-        loop {
-            match self.physical()? {
-                None => break,
-                Some((next, _)) if matches!(next.first(), Some(b' ' | b'\t')) => {
-                    current.extend_from_slice(&next[1..]);
-                }
-                Some(next) => {
-                    self.pending = Some(next);
-                    break;
-                }
+    pub(super) fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        if !self.pending && !physical(self.reader, &mut self.next, &mut self.read)? {
+            return Ok(None);
+        }
+        std::mem::swap(&mut self.line, &mut self.next);
+        self.pending = false;
+        let number = self.read;
+        while physical(self.reader, &mut self.next, &mut self.read)? {
+            if matches!(self.next.first(), Some(b' ' | b'\t')) {
+                self.line.extend_from_slice(&self.next[1..]);
+            } else {
+                self.pending = true;
+                break;
             }
         }
-        Ok(Some(Line {
-            number,
-            // Valid UTF-8 (nearly always) becomes the string without a copy.
-            text: String::from_utf8(current)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        }))
+        let text = match std::str::from_utf8(&self.line) {
+            Ok(text) => text,
+            Err(_) => {
+                self.lossy = String::from_utf8_lossy(&self.line).into_owned();
+                &self.lossy
+            }
+        };
+        Ok(Some(Line { number, text }))
     }
 }
 
@@ -79,7 +124,7 @@ impl<'a> Unfolder<'a> {
 #[derive(Debug, Clone)]
 pub(super) struct Property {
     /// Upper case.
-    pub(super) name: String,
+    pub(super) name: Cow<'static, str>,
     /// Parameter names upper case, values as written (quotes removed).
     pub(super) params: Vec<(String, Vec<String>)>,
     /// The raw value, still escaped.
@@ -138,8 +183,12 @@ impl Property {
             params.push((pname, values));
         }
         let value = rest.strip_prefix(':')?;
+        let name = match KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+            Some(known) => Cow::Borrowed(*known),
+            None => Cow::Owned(name.to_ascii_uppercase()),
+        };
         Some(Self {
-            name: name.to_ascii_uppercase(),
+            name,
             params,
             value: value.to_owned(),
             line,
@@ -176,22 +225,31 @@ fn caret_unescape(s: &str) -> String {
 /// Undoes the escapes of a TEXT value: `\,` `\;` `\n` `\N` `\\`. Other backslashes stay.
 pub(super) fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n' | 'N') => out.push('\n'),
-            Some(c @ (',' | ';' | '\\' | ':' | '"')) => out.push(c),
+    let mut rest = s;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        match after.chars().next() {
+            Some('n' | 'N') => {
+                out.push('\n');
+                rest = &after[1..];
+            }
+            Some(c @ (',' | ';' | '\\' | ':' | '"')) => {
+                out.push(c);
+                rest = &after[1..];
+            }
             Some(other) => {
                 out.push('\\');
                 out.push(other);
+                rest = &after[other.len_utf8()..];
             }
-            None => out.push('\\'),
+            None => {
+                out.push('\\');
+                rest = "";
+            }
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -223,7 +281,7 @@ mod tests {
         let mut u = Unfolder::new(&mut reader);
         let mut out = Vec::new();
         while let Some(l) = u.next_line().unwrap() {
-            out.push((l.number, l.text));
+            out.push((l.number, l.text.to_owned()));
         }
         out
     }
@@ -270,7 +328,7 @@ mod tests {
         assert_eq!(p.value, "mailto:a@example.org");
         let p = Property::parse("dtstart;tzid=Europe/Berlin:20190101T100000", 1).unwrap();
         assert_eq!(
-            (p.name.as_str(), p.param("TZID")),
+            (&*p.name, p.param("TZID")),
             ("DTSTART", Some("Europe/Berlin"))
         );
         assert!(Property::parse("no colon here", 1).is_none());

@@ -7,7 +7,6 @@ use chrono::{
     TimeDelta, TimeZone, Timelike, Utc,
 };
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 /// Where a wall-clock time is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +92,11 @@ impl When {
                 let mut key = compact_date(t.date());
                 match plain_time(t) {
                     Some((h, m, s)) => {
-                        let _ = write!(key, "T{h:02}{m:02}{s:02}Z");
+                        key.push('T');
+                        push_digits(&mut key, h, 2);
+                        push_digits(&mut key, m, 2);
+                        push_digits(&mut key, s, 2);
+                        key.push('Z');
                     }
                     None => key.push_str(&t.format("T%H%M%SZ").to_string()),
                 }
@@ -115,13 +118,20 @@ impl When {
                     (iso_date(t.date_naive()), plain_time(t.naive_local()))
                 {
                     if utc || offset % 60 == 0 {
-                        let _ = write!(text, "T{h:02}:{m:02}:{s:02}");
+                        text.push('T');
+                        push_digits(&mut text, h, 2);
+                        text.push(':');
+                        push_digits(&mut text, m, 2);
+                        text.push(':');
+                        push_digits(&mut text, s, 2);
                         if utc {
                             text.push('Z');
                         } else {
-                            let sign = if offset < 0 { '-' } else { '+' };
+                            text.push(if offset < 0 { '-' } else { '+' });
                             let minutes = offset.unsigned_abs() / 60;
-                            let _ = write!(text, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+                            push_digits(&mut text, minutes / 60, 2);
+                            text.push(':');
+                            push_digits(&mut text, minutes % 60, 2);
                         }
                         return text;
                     }
@@ -140,8 +150,20 @@ impl When {
 fn iso_date(d: NaiveDate) -> Option<String> {
     let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
     let mut text = String::with_capacity(32);
-    let _ = write!(text, "{year:04}-{:02}-{:02}", d.month(), d.day());
+    push_digits(&mut text, year, 4);
+    text.push('-');
+    push_digits(&mut text, d.month(), 2);
+    text.push('-');
+    push_digits(&mut text, d.day(), 2);
     Some(text)
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded (`n` must have no more).
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (n / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// `20190302` (chrono's `%Y%m%d`).
@@ -149,7 +171,9 @@ fn compact_date(d: NaiveDate) -> String {
     match u32::try_from(d.year()).ok().filter(|y| *y <= 9999) {
         Some(year) => {
             let mut text = String::with_capacity(24);
-            let _ = write!(text, "{year:04}{:02}{:02}", d.month(), d.day());
+            push_digits(&mut text, year, 4);
+            push_digits(&mut text, d.month(), 2);
+            push_digits(&mut text, d.day(), 2);
             text
         }
         None => d.format("%Y%m%d").to_string(),
@@ -171,7 +195,12 @@ pub(super) fn parse_date_time(value: &str) -> Option<(NaiveDateTime, bool, bool)
     if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let date = NaiveDate::parse_from_str(date, "%Y%m%d").ok()?;
+    let digits = |s: &str| s.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'));
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(digits(&date[..4])).ok()?,
+        digits(&date[4..6]),
+        digits(&date[6..]),
+    )?;
     match time {
         None => Some((date.and_time(NaiveTime::MIN), true, false)),
         Some(t) => {

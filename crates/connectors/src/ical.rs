@@ -47,6 +47,7 @@
 //! an earlier VEVENT, a line that is no property, or no END:VEVENT. A URL, IMAGE or ATTACH that
 //! is no absolute IRI (feeds write relative ones) is left out and the event loads.
 
+mod deferred;
 mod lines;
 mod recur;
 mod time;
@@ -54,6 +55,7 @@ mod time;
 use crate::record::{Node, Object, Record};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
+use deferred::Deferred;
 use kulturnetz_model::{Diagnostic, Kind, Location};
 use lines::{Property, Unfolder, split_unescaped, unescape};
 use oxrdf::vocab::{rdf, xsd};
@@ -230,6 +232,43 @@ impl Draft {
     }
 }
 
+/// The record of each UID seen, kept by a 128-bit hash of the UID: about 24 bytes a UID, however
+/// long, so that a feed of a million events needs no copy of a million UIDs.
+#[derive(Default)]
+struct Uids(HashMap<u128, u64>);
+
+impl Uids {
+    /// Notes that `record` has `uid`; the record that had it first if there is one.
+    fn first_or_insert(&mut self, uid: &str, record: u64) -> Option<u64> {
+        use std::collections::hash_map::Entry;
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let half = |seed: u8| {
+            let mut h = DefaultHasher::new();
+            seed.hash(&mut h);
+            uid.hash(&mut h);
+            h.finish()
+        };
+        match self
+            .0
+            .entry(u128::from(half(0)) << 64 | u128::from(half(1)))
+        {
+            Entry::Occupied(first) => Some(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(record);
+                None
+            }
+        }
+    }
+}
+
+/// A failure of the temporary file that holds the events of `name` deferred to its end.
+fn deferred_io(name: &str, source: std::io::Error) -> ConnectorError {
+    ConnectorError::Io {
+        name: format!("{name} (events kept for the end of the input)"),
+        source,
+    }
+}
+
 /// Why an event gave no quads.
 enum Failure {
     /// A TZID is unknown now but a VTIMEZONE further down may define it.
@@ -258,9 +297,9 @@ struct State<'a, 'c> {
     /// Recurrence keys of the overrides seen, by UID.
     overrides: HashMap<String, HashSet<String>>,
     /// The record of each UID of a series or single event.
-    uids: HashMap<String, u64>,
+    uids: Uids,
     /// Events that wait for the end of the input, in record order.
-    deferred: Vec<Draft>,
+    deferred: Deferred,
     /// The quads of the event being converted, reused from event to event.
     record: Record,
 }
@@ -298,8 +337,8 @@ impl Connector for Ical {
             },
             options,
             overrides: HashMap::new(),
-            uids: HashMap::new(),
-            deferred: Vec::new(),
+            uids: Uids::default(),
+            deferred: Deferred::default(),
             record: Record::default(),
         };
         let mut lines = Unfolder::new(&mut *input.reader);
@@ -473,63 +512,67 @@ impl State<'_, '_> {
         }
         if !draft.is_override() {
             if let Some(uid) = draft.uid() {
-                if let Some(first) = self.uids.get(&uid) {
+                if let Some(first) = self.uids.first_or_insert(&uid, draft.record) {
                     let prop = draft.first("UID").map_or(draft.line, |p| p.line);
                     let message = format!("UID {uid:?} is already used by record {first}");
                     return self.reject(&draft, "UID", prop, &message, out);
                 }
-                self.uids.insert(uid, draft.record);
             }
         }
-        if draft.is_series() {
-            self.deferred.push(draft);
-            return Ok(());
+        if draft.is_series() || !self.emit(&draft, false, out)? {
+            self.deferred
+                .push(draft)
+                .map_err(|e| deferred_io(self.name, e))?;
         }
-        self.emit(draft, false, out)
+        Ok(())
     }
 
-    /// Converts and emits one event; `last` once the whole input has been read.
+    /// Converts and emits one event; `last` once the whole input has been read. `false` if
+    /// the event has to wait for the end of the input.
     fn emit(
         &mut self,
-        draft: Draft,
+        draft: &Draft,
         last: bool,
         out: &mut dyn RecordSink,
-    ) -> Result<(), ConnectorError> {
+    ) -> Result<bool, ConnectorError> {
         let mut record = std::mem::take(&mut self.record);
         record.clear();
-        let result = self.event(&draft, last, &mut record);
-        let result = match result {
+        let result = match self.event(draft, last, &mut record) {
             Ok(()) => {
                 let at = Location {
                     line: Some(draft.line),
                     ..Location::file(self.name).with_record(draft.record)
                 };
-                record.accept(&at, out)?;
-                Ok(())
+                record.accept(&at, out).map_err(ConnectorError::from)
             }
             Err(Failure::Later) => {
-                self.deferred.push(draft);
-                Ok(())
+                self.record = record;
+                return Ok(false);
             }
             Err(Failure::Bad {
                 field,
                 line,
                 message,
-            }) => self.reject(&draft, &field, line, &message, out),
+            }) => self.reject(draft, &field, line, &message, out),
         };
         self.record = record;
-        result
+        result.map(|()| true)
     }
 
     /// Emits what waited for the end: overrides first, so that each series knows them.
     fn finish(mut self, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
-        let deferred = std::mem::take(&mut self.deferred);
-        let (overrides, rest): (Vec<Draft>, Vec<Draft>) =
-            deferred.into_iter().partition(Draft::is_override);
-        for draft in overrides.into_iter().chain(rest) {
-            self.emit(draft, true, out)?;
-        }
-        Ok(())
+        let mut deferred = std::mem::take(&mut self.deferred);
+        let name = self.name;
+        deferred.each(
+            Draft::is_override,
+            |e| deferred_io(name, e),
+            |d| self.emit(d, true, out).map(drop),
+        )?;
+        deferred.each(
+            |d| !d.is_override(),
+            |e| deferred_io(name, e),
+            |d| self.emit(d, true, out).map(drop),
+        )
     }
 
     fn when(&self, prop: &Property, value: &str, last: bool) -> Result<When, Failure> {

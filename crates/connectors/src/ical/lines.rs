@@ -143,6 +143,14 @@ impl Property {
             .map(String::as_str)
     }
 
+    /// A property name in upper case, shared if it is a common one.
+    pub(super) fn name(name: &str) -> Cow<'static, str> {
+        match KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+            Some(known) => Cow::Borrowed(*known),
+            None => Cow::Owned(name.to_ascii_uppercase()),
+        }
+    }
+
     /// Parses a content line; `None` if it has no name or no `:`.
     pub(super) fn parse(text: &str, line: u64) -> Option<Self> {
         let end = text.find([';', ':'])?;
@@ -183,12 +191,8 @@ impl Property {
             params.push((pname, values));
         }
         let value = rest.strip_prefix(':')?;
-        let name = match KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)) {
-            Some(known) => Cow::Borrowed(*known),
-            None => Cow::Owned(name.to_ascii_uppercase()),
-        };
         Some(Self {
-            name,
+            name: Self::name(name),
             params,
             value: value.to_owned(),
             line,

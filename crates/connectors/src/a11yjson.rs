@@ -33,10 +33,10 @@
 
 use crate::a11y::{Accessibility, Level};
 use crate::geojson::{geometry_triples, osm_element, osm_key};
-use crate::json::{Raw, as_text, features, read_text};
+use crate::json::{Raw, as_text, each_feature};
 use crate::triples::{OWL_SAME_AS, Triples, kn, lang_literal, schema, xsd};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
-use kulturnetz_model::{Diagnostic, Kind, Location};
+use kulturnetz_model::Kind;
 use oxrdf::{BlankNode, Literal, NamedNode};
 use serde_json::{Map, Value};
 
@@ -58,26 +58,11 @@ impl Connector for A11yJson {
 
     fn convert(
         &self,
-        mut input: Input<'_>,
+        input: Input<'_>,
         cx: &Context<'_>,
         out: &mut dyn RecordSink,
     ) -> Result<(), ConnectorError> {
-        let text = read_text(&mut input)?;
-        for (index, raw) in features(&text, input.name, "A11yJSON")?
-            .into_iter()
-            .enumerate()
-        {
-            let at = Location::file(input.name)
-                .with_position(raw.line, 1)
-                .with_record(index as u64 + 1);
-            match map_place_info(&raw, cx) {
-                Ok(t) => out.accept_owned(&at, &t.into_quads())?,
-                Err((field, message)) => {
-                    out.reject(Diagnostic::new(at.with_field(field), message))?;
-                }
-            }
-        }
-        Ok(())
+        each_feature(input, "A11yJSON", cx, out, map_place_info)
     }
 }
 

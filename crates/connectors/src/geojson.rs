@@ -38,10 +38,10 @@
 //! valid GeoJSON (bad coordinates, placeholders) is left out and the rest of the feature loads.
 
 use crate::a11y::{Accessibility, Level, osm_bool};
-use crate::json::{Raw, as_text, features, read_text};
+use crate::json::{Raw, as_text, each_feature};
 use crate::triples::{OWL_SAME_AS, RDF_TYPE, Triples, geo, schema, xsd};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
-use kulturnetz_model::{Diagnostic, Kind, Location};
+use kulturnetz_model::Kind;
 use oxrdf::{Literal, NamedNode};
 use serde_json::{Map, Value};
 
@@ -63,31 +63,11 @@ impl Connector for GeoJson {
 
     fn convert(
         &self,
-        mut input: Input<'_>,
+        input: Input<'_>,
         cx: &Context<'_>,
         out: &mut dyn RecordSink,
     ) -> Result<(), ConnectorError> {
-        let text = read_text(&mut input)?;
-        for (index, raw) in features(&text, input.name, "GeoJSON")?
-            .into_iter()
-            .enumerate()
-        {
-            let at = Location::file(input.name)
-                .with_position(raw.line, 1)
-                .with_record(index as u64 + 1);
-            match map_feature(&raw, cx) {
-                Ok(t) => out.accept_owned(&at, &t.into_quads())?,
-                Err((field, message)) => {
-                    let at = if field.is_empty() {
-                        at
-                    } else {
-                        at.with_field(field)
-                    };
-                    out.reject(Diagnostic::new(at, message))?;
-                }
-            }
-        }
-        Ok(())
+        each_feature(input, "GeoJSON", cx, out, map_feature)
     }
 }
 

@@ -2,8 +2,8 @@
 //! of a GeoJSON FeatureCollection (<https://www.rfc-editor.org/rfc/rfc7946#section-3.3>), the
 //! items of a list, or one object, each with the line it starts on.
 
-use crate::triples::line_at;
-use crate::{ConnectorError, Input};
+use crate::triples::{Triples, line_at};
+use crate::{ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -91,6 +91,35 @@ pub(crate) fn features<'a>(
             Ok(vec![at(text, whole)])
         }
     }
+}
+
+/// Converts each feature of a GeoJSON-shaped input (see [`features`]) with `map`, which gives
+/// its quads or the field (empty for the whole feature) and the reason it is rejected.
+pub(crate) fn each_feature(
+    mut input: Input<'_>,
+    what: &str,
+    cx: &Context<'_>,
+    out: &mut dyn RecordSink,
+    map: impl Fn(&Raw<'_>, &Context<'_>) -> Result<Triples, (String, String)>,
+) -> Result<(), ConnectorError> {
+    let text = read_text(&mut input)?;
+    for (index, raw) in features(&text, input.name, what)?.into_iter().enumerate() {
+        let at = Location::file(input.name)
+            .with_position(raw.line, 1)
+            .with_record(index as u64 + 1);
+        match map(&raw, cx) {
+            Ok(t) => out.accept_owned(&at, &t.into_quads())?,
+            Err((field, message)) => {
+                let at = if field.is_empty() {
+                    at
+                } else {
+                    at.with_field(field)
+                };
+                out.reject(Diagnostic::new(at, message))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A JSON value as text: strings as they are, numbers and booleans written out (OSM exports

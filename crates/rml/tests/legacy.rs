@@ -4,13 +4,20 @@
 //! legacy form). Each case must give its expected `output.nq` as an isomorphic dataset, or fail
 //! where its `error.txt` says an error is expected, as `kulturnetz map` fails: the mapping is
 //! refused, the run stops, or a record is rejected.
+//!
+//! The cross-check against Morph-KGC runs only when `KULTURNETZ_PY_MORPH=1` (it needs `python3`
+//! with `pip install morph-kgc`); otherwise it says loudly that it skipped. Both engines must
+//! agree on every case but those listed with their reasons in `tests/legacy/morph-kgc.skip`,
+//! and every listed case must really differ, so that the list stays true.
 
 use kulturnetz_rml::{Format, Mapping, Writer};
 use oxrdf::Dataset;
 use oxrdf::dataset::CanonicalizationAlgorithm;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::rc::Rc;
 
 /// The base IRI of relative IRIs: the RML-Core cases' `test:defaultBaseIRI`.
@@ -173,5 +180,106 @@ fn legacy_cases_give_the_expected_output() {
         failures.is_empty(),
         "legacy cases that fail:\n{}",
         failures.join("\n")
+    );
+}
+
+/// The cases where Morph-KGC differs from us, with why: `tests/legacy/morph-kgc.skip`.
+fn known_differences() -> BTreeMap<String, String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/legacy/morph-kgc.skip");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut known = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (case, reason) = line
+            .split_once(char::is_whitespace)
+            .unwrap_or_else(|| panic!("{}: no reason given: {line}", path.display()));
+        let old = known.insert(case.to_owned(), reason.trim().to_owned());
+        assert!(old.is_none(), "{}: {case} listed twice", path.display());
+    }
+    known
+}
+
+#[test]
+fn legacy_cases_agree_with_morph_kgc() {
+    if std::env::var("KULTURNETZ_PY_MORPH").as_deref() != Ok("1") {
+        // Straight to stderr, not through `eprintln!`, which the test harness would swallow.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED legacy_cases_agree_with_morph_kgc: set KULTURNETZ_PY_MORPH=1 to \
+             compare the legacy cases with Morph-KGC (needs python3 with `pip install \
+             morph-kgc`) ***\n"
+        );
+        return;
+    }
+    let cases = cases();
+    let known = known_differences();
+    for case in known.keys() {
+        assert!(
+            cases.iter().any(|c| name(c) == case),
+            "morph-kgc.skip lists {case}, which is not a legacy case"
+        );
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/legacy/run_morph_kgc.py");
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(out.path())
+        .args(&cases)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut unexplained = Vec::new();
+    let mut stale = Vec::new();
+    let (mut agreed, mut listed) = (0, 0);
+    for case in &cases {
+        let name = name(case);
+        let ours = ours(case);
+        let error = out.path().join(format!("{name}.error"));
+        let theirs = match std::fs::read_to_string(&error) {
+            Ok(why) => Ok(Outcome::Error(why.trim().to_owned())),
+            Err(_) => {
+                let path = out.path().join(format!("{name}.nq"));
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                parse_nquads(&text)
+                    .map(Outcome::Quads)
+                    .map_err(|e| format!("Morph-KGC wrote N-Quads that do not parse: {e}"))
+            }
+        };
+        let agree = theirs.as_ref().is_ok_and(|t| ours.agrees_with(t));
+        match (agree, known.get(name)) {
+            (true, None) => agreed += 1,
+            (true, Some(reason)) => stale.push(format!(
+                "{name}: listed as differing ({reason}), but Morph-KGC agrees"
+            )),
+            (false, None) => unexplained.push(match &theirs {
+                Ok(theirs) => format!(
+                    "{name}: {}",
+                    theirs.difference(&ours, ("Morph-KGC", "ours"))
+                ),
+                Err(e) => format!("{name}: {e}"),
+            }),
+            (false, Some(_)) => listed += 1,
+        }
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "morph-kgc: {agreed} of {} legacy cases agree, {listed} differ as listed in morph-kgc.skip",
+        cases.len(),
+    );
+    assert!(
+        unexplained.is_empty() && stale.is_empty(),
+        "Morph-KGC and we differ where morph-kgc.skip does not say so:\n{}\n\
+         morph-kgc.skip lists cases where we agree:\n{}",
+        unexplained.join("\n"),
+        stale.join("\n")
     );
 }

@@ -24,8 +24,8 @@ Rerun from the repository root, with `../shared` beside it (needs `pip install r
     python3 crates/rml/tests/legacy/convert.py [RML-CORE-TEST-CASES-FOLDER]
 
 The folder defaults to ../shared/conformance/rml/rml-core/test-cases. The script deletes and
-rewrites every `RMLTC*` folder here and README.md. The same suite gives the same files, byte
-for byte.
+rewrites every `RMLTC*` folder here and README.md; the other files (the Morph-KGC runner and its
+list of disagreements) are left alone. The same suite gives the same files, byte for byte.
 """
 
 import csv
@@ -285,7 +285,9 @@ def write_readme(written, skipped):
         "`http://semweb.mmlab.be/ns/rml#` and `ql:` reference formulations) with their expected",
         "output: the RML-Core test cases rewritten into it. `tests/legacy.rs` runs each case",
         "through the engine and compares its output with `output.nq` as an isomorphic dataset, or",
-        "expects an error where `error.txt` says so.",
+        "expects an error where `error.txt` says so. With `KULTURNETZ_PY_MORPH=1` it also runs",
+        "every case through Morph-KGC (`run_morph_kgc.py`) and compares, up to the disagreements",
+        "listed with their reasons in `morph-kgc.skip`.",
         "",
         "## Provenance and licence",
         "",

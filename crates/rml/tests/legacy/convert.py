@@ -24,8 +24,9 @@ Rerun from the repository root, with `../shared` beside it (needs `pip install r
     python3 crates/rml/tests/legacy/convert.py [RML-CORE-TEST-CASES-FOLDER]
 
 The folder defaults to ../shared/conformance/rml/rml-core/test-cases. The script deletes and
-rewrites every `RMLTC*` folder here and README.md; the other files (the Morph-KGC runner and its
-list of disagreements) are left alone. The same suite gives the same files, byte for byte.
+rewrites every `RMLTC*` folder here and README.md; the other files (the hand-made cases, the
+Morph-KGC runner and its list of disagreements) are left alone. The same suite gives the same
+files, byte for byte.
 """
 
 import csv
@@ -273,17 +274,29 @@ def main():
                       newline="\n") as f:
                 f.write(f"An error is expected: {title}. {description}.\n")
         written.append((case, title, error))
-    write_readme(written, skipped)
+    handmade = []
+    for name in sorted(os.listdir(HERE)):
+        mapping = os.path.join(HERE, name, "mapping.ttl")
+        if not name.startswith("RMLTC") and os.path.isfile(mapping):
+            with open(mapping, encoding="utf-8") as f:
+                comment = []
+                for line in f:
+                    if not line.startswith("#"):
+                        break
+                    comment.append(line[1:].strip())
+            handmade.append((name, " ".join(comment).removeprefix("Hand-made: ")))
+    write_readme(written, skipped, handmade)
     print(f"{len(written)} cases written, {len(skipped)} skipped", file=sys.stderr)
 
 
-def write_readme(written, skipped):
+def write_readme(written, skipped, handmade):
     lines = [
         "# Golden cases in the legacy vocabulary",
         "",
         "Mappings in the legacy vocabulary (R2RML's `rr:` terms, the first RML namespace",
         "`http://semweb.mmlab.be/ns/rml#` and `ql:` reference formulations) with their expected",
-        "output: the RML-Core test cases rewritten into it. `tests/legacy.rs` runs each case",
+        "output: the RML-Core test cases rewritten into it, and hand-made cases for CSV and XML",
+        "sources, which the RML-Core suite (JSON only) lacks. `tests/legacy.rs` runs each case",
         "through the engine and compares its output with `output.nq` as an isomorphic dataset, or",
         "expects an error where `error.txt` says so. With `KULTURNETZ_PY_MORPH=1` it also runs",
         "every case through Morph-KGC (`run_morph_kgc.py`) and compares, up to the disagreements",
@@ -302,11 +315,17 @@ def write_readme(written, skipped):
         "",
         "    python3 crates/rml/tests/legacy/convert.py",
         "",
+        "The other cases are written for this project, their expected output by hand (Morph-KGC",
+        "gives the same).",
+        "",
         f"## RML-Core cases ({len(written)})",
         "",
     ]
     for case, title, error in written:
         lines.append(f"- `{case}`: {title}{' (an error is expected)' if error else ''}")
+    lines += ["", f"## Hand-made cases ({len(handmade)})", ""]
+    for name, description in handmade:
+        lines.append(f"- `{name}`: {description}")
     lines += [
         "",
         f"## RML-Core cases skipped: no legacy form ({len(skipped)})",

@@ -4,6 +4,7 @@
 
 use crate::error::{MappingError, RunError};
 use crate::functions::{self, Args};
+use crate::join::{JoinTable, each_key};
 use crate::plan::{Expr, ObjectMap, Plan, TermMap, TermType, TriplesMap};
 use crate::source::{self, DataError, Record, Val};
 use crate::template::{Part, iri_safe};
@@ -15,9 +16,6 @@ use std::collections::HashMap;
 
 const DEFAULT_GRAPH: &str = "http://w3id.org/rml/defaultGraph";
 const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
-
-/// The subjects of a parent triples map by the values of its join conditions.
-type JoinTable = HashMap<Vec<String>, Vec<Term>>;
 
 pub(crate) struct Engine<'a> {
     pub plan: &'a Plan,
@@ -65,10 +63,20 @@ impl Engine<'_> {
         parent: &TriplesMap,
         joins: &[(TermMap, TermMap)],
     ) -> Result<JoinTable, RunError> {
-        let mut table = JoinTable::new();
+        let hint = match &parent.subject.expr {
+            Expr::Template(parts) => match parts.first() {
+                Some(Part::Text(t)) => t.as_str(),
+                _ => "",
+            },
+            _ => "",
+        };
+        let mut table = JoinTable::new(hint);
         let refs = self.references_of_source(parent.source);
         let source = &self.plan.sources[parent.source];
         let mut number = 0;
+        let mut values = Vec::with_capacity(joins.len());
+        let mut key = String::new();
+        let mut too_large = false;
         source::each(source, &refs, self.file, &mut |record| {
             number += 1;
             if record.problem().is_some() {
@@ -81,27 +89,29 @@ impl Engine<'_> {
             if subjects.is_empty() {
                 return Ok(());
             }
-            let mut keys = vec![Vec::new()];
+            values.clear();
             for (_, p) in joins {
-                let Ok(values) = self.values(p, record) else {
+                let Ok(v) = self.values(p, record) else {
                     return Ok(());
                 };
-                keys = product(keys, &values);
+                values.push(v);
             }
-            for key in keys {
-                // Most keys have one subject: sized exactly, not with the four slots that a
-                // first push reserves, the table of a large parent side is a third smaller.
-                let entry = table
-                    .entry(key)
-                    .or_insert_with(|| Vec::with_capacity(subjects.len()));
-                for s in &subjects {
-                    if !entry.contains(s) {
-                        entry.push(s.clone());
-                    }
-                }
+            each_key(&values, &mut key, |key| {
+                too_large |= table.insert(key, &subjects).is_err();
+            });
+            if too_large {
+                return Err(RunError::Mapping(MappingError {
+                    file: self.file.to_owned(),
+                    line: parent.line,
+                    triples_map: Some(parent.name.clone()),
+                    message:
+                        "the join keys and subjects of this parent triples map take more than 4 GiB"
+                            .to_owned(),
+                }));
             }
             Ok(())
         })?;
+        table.shrink_to_fit();
         Ok(table)
     }
 
@@ -239,19 +249,17 @@ impl Engine<'_> {
                                 objects.push((term, t));
                             }
                         } else if let Some(table) = tables.get(&(i, j)) {
-                            let mut keys = vec![Vec::new()];
+                            let mut values = Vec::with_capacity(joins.len());
                             for (child, _) in joins {
-                                keys = product(keys, &self.values(child, record)?);
+                                values.push(self.values(child, record)?);
                             }
-                            for key in keys {
-                                if let Some(found) = table.get(&key) {
-                                    for term in found {
-                                        if !objects.iter().any(|(o, _)| o == term) {
-                                            objects.push((term.clone(), t));
-                                        }
+                            each_key(&values, &mut String::new(), |key| {
+                                table.find(key, |term| {
+                                    if !objects.iter().any(|(o, _)| *o == term) {
+                                        objects.push((term, t));
                                     }
-                                }
-                            }
+                                });
+                            });
                         }
                     }
                 }
@@ -536,18 +544,6 @@ fn has_scheme(s: &str) -> bool {
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
-fn product(keys: Vec<Vec<String>>, values: &[Val]) -> Vec<Vec<String>> {
-    let mut next = Vec::with_capacity(keys.len() * values.len());
-    for k in keys {
-        for v in values {
-            let mut k = k.clone();
-            k.push(v.text.clone());
-            next.push(k);
-        }
-    }
-    next
 }
 
 fn reference_of(tm: &TermMap) -> Option<&str> {

@@ -54,6 +54,7 @@ mod engine;
 mod error;
 mod functions;
 mod io;
+mod join;
 mod plan;
 mod source;
 mod template;

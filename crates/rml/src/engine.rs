@@ -398,10 +398,10 @@ impl Engine<'_> {
         let mut terms = Vec::with_capacity(values.len());
         for v in values {
             terms.push(match tm.term_type {
-                TermType::Iri => self.iri(&v.text, &map.base, tm, true)?.into(),
-                TermType::UnsafeIri => self.iri(&v.text, &map.base, tm, false)?.into(),
+                TermType::Iri => self.iri(v.text, &map.base, tm, !tm.valid_iris)?.into(),
+                TermType::UnsafeIri => self.iri(v.text, &map.base, tm, false)?.into(),
                 TermType::Uri => {
-                    let iri = self.iri(&v.text, &map.base, tm, true)?;
+                    let iri = self.iri(v.text, &map.base, tm, !tm.valid_iris)?;
                     let mut uri = String::with_capacity(iri.as_str().len());
                     for c in iri.as_str().chars() {
                         if c.is_ascii() {
@@ -469,18 +469,24 @@ impl Engine<'_> {
 
     fn iri(
         &self,
-        text: &str,
+        text: String,
         base: &str,
         tm: &TermMap,
         check: bool,
     ) -> Result<NamedNode, DataError> {
-        let absolute = has_scheme(text);
+        if has_scheme(&text) {
+            if !check || oxiri::Iri::parse(text.as_str()).is_ok() {
+                return Ok(NamedNode::new_unchecked(text));
+            }
+            return Err(DataError::new(
+                reference_of(tm),
+                format!("{text:?} does not make a valid IRI"),
+            ));
+        }
         let base = if base.is_empty() { self.base } else { base };
-        let iri = if absolute {
-            text.to_owned()
-        } else {
-            format!("{base}{text}")
-        };
+        let mut iri = String::with_capacity(base.len() + text.len());
+        iri.push_str(base);
+        iri.push_str(&text);
         if !check {
             return Ok(NamedNode::new_unchecked(iri));
         }
@@ -488,14 +494,7 @@ impl Engine<'_> {
             Ok(_) if has_scheme(&iri) => Ok(NamedNode::new_unchecked(iri)),
             _ => Err(DataError::new(
                 reference_of(tm),
-                format!(
-                    "{text:?} does not make a valid IRI{}",
-                    if absolute {
-                        String::new()
-                    } else {
-                        format!(" (with the base {base:?})")
-                    }
-                ),
+                format!("{text:?} does not make a valid IRI (with the base {base:?})"),
             )),
         }
     }

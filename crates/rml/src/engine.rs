@@ -12,6 +12,7 @@ use crate::{Counts, Output, Targets};
 use kulturnetz_model::Diagnostic;
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 const DEFAULT_GRAPH: &str = "http://w3id.org/rml/defaultGraph";
@@ -149,13 +150,14 @@ impl Engine<'_> {
         let source = &self.plan.sources[map.source];
         let mut number = 0;
         let mut quads: Vec<(Quad, Targets)> = Vec::new();
+        let mut scratch = Scratch::default();
         source::each(source, &refs, self.file, &mut |record| {
             number += 1;
             counts.records += 1;
             quads.clear();
             let result = match record.problem() {
                 Some(p) => Err(p),
-                None => self.record(map, record, number, &tables, &mut quads),
+                None => self.record(map, record, number, &tables, &mut scratch, &mut quads),
             };
             match result {
                 Ok(()) => {
@@ -182,26 +184,39 @@ impl Engine<'_> {
         record: &dyn Record,
         number: u64,
         tables: &HashMap<(usize, usize), JoinTable>,
+        scratch: &mut Scratch,
         out: &mut Vec<(Quad, Targets)>,
     ) -> Result<(), DataError> {
-        let subjects = self.terms(&map.subject, record, map, number)?;
-        if subjects.is_empty() {
+        let Scratch {
+            terms,
+            subjects,
+            subject_graphs,
+            graphs,
+            predicates,
+            objects,
+            join_values,
+            key,
+        } = scratch;
+        terms.clear();
+        self.terms_into(&map.subject, record, map, number, terms)?;
+        if terms.is_empty() {
             return Ok(());
         }
-        let mut subject_graphs = Vec::new();
+        subjects.clear();
+        subjects.extend(terms.drain(..).filter_map(as_subject));
+        subject_graphs.clear();
         let base_targets = Targets::of(&map.subject.targets);
         for g in &map.graphs {
-            subject_graphs.extend(self.graph_terms(g, record, map, number)?);
+            self.graph_terms_into(g, record, map, number, terms, subject_graphs)?;
         }
         let default = [(GraphName::DefaultGraph, Targets::NONE)];
-        let subjects: Vec<NamedOrBlankNode> = subjects.into_iter().filter_map(as_subject).collect();
         for class in &map.classes {
             let graphs = if subject_graphs.is_empty() {
                 &default[..]
             } else {
                 &subject_graphs[..]
             };
-            for s in &subjects {
+            for s in subjects.iter() {
                 for (g, gt) in graphs {
                     push(
                         out,
@@ -212,15 +227,16 @@ impl Engine<'_> {
             }
         }
         for (i, pom) in map.poms.iter().enumerate() {
-            let mut predicates = Vec::new();
+            predicates.clear();
             for p in &pom.predicates {
-                for t in self.terms(p, record, map, number)? {
+                self.terms_into(p, record, map, number, terms)?;
+                for t in terms.drain(..) {
                     if let Term::NamedNode(n) = t {
                         predicates.push((n, Targets::of(&p.targets)));
                     }
                 }
             }
-            let mut objects: Vec<(Term, Targets)> = Vec::new();
+            objects.clear();
             for (j, o) in pom.objects.iter().enumerate() {
                 match o {
                     ObjectMap::Term(tm) => {
@@ -231,9 +247,8 @@ impl Engine<'_> {
                         if let Some(d) = &tm.datatype {
                             t = t.with(&d.targets);
                         }
-                        for term in self.terms(tm, record, map, number)? {
-                            objects.push((term, t));
-                        }
+                        self.terms_into(tm, record, map, number, terms)?;
+                        objects.extend(terms.drain(..).map(|term| (term, t)));
                     }
                     ObjectMap::Parent {
                         parent,
@@ -243,17 +258,20 @@ impl Engine<'_> {
                         let t = Targets::of(targets);
                         let parent_map = &self.plan.maps[*parent];
                         if joins.is_empty() {
-                            for term in
-                                self.terms(&parent_map.subject, record, parent_map, number)?
-                            {
-                                objects.push((term, t));
-                            }
+                            self.terms_into(
+                                &parent_map.subject,
+                                record,
+                                parent_map,
+                                number,
+                                terms,
+                            )?;
+                            objects.extend(terms.drain(..).map(|term| (term, t)));
                         } else if let Some(table) = tables.get(&(i, j)) {
-                            let mut values = Vec::with_capacity(joins.len());
+                            join_values.clear();
                             for (child, _) in joins {
-                                values.push(self.values(child, record)?);
+                                join_values.push(self.values(child, record)?);
                             }
-                            each_key(&values, &mut String::new(), |key| {
+                            each_key(join_values, key, |key| {
                                 table.find(key, |term| {
                                     if !objects.iter().any(|(o, _)| *o == term) {
                                         objects.push((term, t));
@@ -264,25 +282,41 @@ impl Engine<'_> {
                     }
                 }
             }
-            let mut graphs = subject_graphs.clone();
+            graphs.clear();
+            graphs.extend_from_slice(subject_graphs);
             for g in &pom.graphs {
-                graphs.extend(self.graph_terms(g, record, map, number)?);
+                self.graph_terms_into(g, record, map, number, terms, graphs)?;
             }
             let graphs = if graphs.is_empty() {
                 &default[..]
             } else {
                 &graphs[..]
             };
-            for s in &subjects {
-                for (p, pt) in &predicates {
-                    for (o, ot) in &objects {
-                        for (g, gt) in graphs {
+            // Each predicate and object goes into its last quad as it is, into the others as
+            // a copy.
+            let (ns, np, no, ng) = (
+                subjects.len(),
+                predicates.len(),
+                objects.len(),
+                graphs.len(),
+            );
+            for (si, s) in subjects.iter().enumerate() {
+                for (pi, (p, pt)) in predicates.iter_mut().enumerate() {
+                    for (oi, (o, ot)) in objects.iter_mut().enumerate() {
+                        for (gi, (g, gt)) in graphs.iter().enumerate() {
+                            let last = si + 1 == ns && gi + 1 == ng;
                             let targets = base_targets.union(*pt).union(*ot).union(*gt);
-                            push(
-                                out,
-                                Quad::new(s.clone(), p.clone(), o.clone(), g.clone()),
-                                targets,
-                            );
+                            let p = if last && oi + 1 == no {
+                                std::mem::replace(p, NamedNode::new_unchecked(String::new()))
+                            } else {
+                                p.clone()
+                            };
+                            let o = if last && pi + 1 == np {
+                                std::mem::replace(o, NamedNode::new_unchecked(String::new()).into())
+                            } else {
+                                o.clone()
+                            };
+                            push(out, Quad::new(s.clone(), p, o, g.clone()), targets);
                         }
                     }
                 }
@@ -291,64 +325,83 @@ impl Engine<'_> {
         Ok(())
     }
 
-    fn graph_terms(
+    fn graph_terms_into(
         &self,
         g: &TermMap,
         record: &dyn Record,
         map: &TriplesMap,
         number: u64,
-    ) -> Result<Vec<(GraphName, Targets)>, DataError> {
+        terms: &mut Vec<Term>,
+        out: &mut Vec<(GraphName, Targets)>,
+    ) -> Result<(), DataError> {
         let targets = Targets::of(&g.targets);
-        Ok(self
-            .terms(g, record, map, number)?
-            .into_iter()
-            .filter_map(|t| match t {
-                Term::NamedNode(n) if n.as_str() == DEFAULT_GRAPH => Some(GraphName::DefaultGraph),
-                Term::NamedNode(n) => Some(n.into()),
-                Term::BlankNode(b) => Some(b.into()),
-                Term::Literal(_) => None,
-            })
-            .map(|g| (g, targets))
-            .collect())
+        self.terms_into(g, record, map, number, terms)?;
+        out.extend(
+            terms
+                .drain(..)
+                .filter_map(|t| match t {
+                    Term::NamedNode(n) if n.as_str() == DEFAULT_GRAPH => {
+                        Some(GraphName::DefaultGraph)
+                    }
+                    Term::NamedNode(n) => Some(n.into()),
+                    Term::BlankNode(b) => Some(b.into()),
+                    Term::Literal(_) => None,
+                })
+                .map(|g| (g, targets)),
+        );
+        Ok(())
     }
 
     /// The string values of an expression (templates filled in as the term type asks).
     fn values(&self, tm: &TermMap, record: &dyn Record) -> Result<Vec<Val>, DataError> {
         match &tm.expr {
-            Expr::Constant(t) => Ok(vec![Val::plain(match t {
-                Term::NamedNode(n) => n.as_str().to_owned(),
-                Term::BlankNode(b) => b.as_str().to_owned(),
-                Term::Literal(l) => l.value().to_owned(),
-            })]),
+            Expr::Constant(t) => Ok(vec![Val::plain(constant_text(t))]),
             Expr::Reference(r) => record.values(r),
             Expr::Template(parts) => {
                 let encode = matches!(tm.term_type, TermType::Iri | TermType::Uri);
-                let mut results = vec![String::new()];
+                let put = |v: &str, s: &mut String| {
+                    if encode {
+                        iri_safe(v, s);
+                    } else {
+                        s.push_str(v);
+                    }
+                };
+                // The only result while every reference has one value; all of them once one
+                // has several.
+                let mut one = String::new();
+                let mut results: Vec<String> = Vec::new();
                 for part in parts {
                     match part {
+                        Part::Text(t) if results.is_empty() => one.push_str(t),
                         Part::Text(t) => results.iter_mut().for_each(|r| r.push_str(t)),
                         Part::Reference(r) => {
                             let values = record.values(r)?;
-                            if values.is_empty() {
-                                return Ok(Vec::new());
-                            }
-                            let mut next = Vec::with_capacity(results.len() * values.len());
-                            for prefix in &results {
-                                for v in &values {
-                                    let mut s = prefix.clone();
-                                    if encode {
-                                        iri_safe(&v.text, &mut s);
-                                    } else {
-                                        s.push_str(&v.text);
+                            match values.as_slice() {
+                                [] => return Ok(Vec::new()),
+                                [v] if results.is_empty() => put(&v.text, &mut one),
+                                _ => {
+                                    if results.is_empty() {
+                                        results.push(std::mem::take(&mut one));
                                     }
-                                    next.push(s);
+                                    let mut next = Vec::with_capacity(results.len() * values.len());
+                                    for prefix in &results {
+                                        for v in &values {
+                                            let mut s = prefix.clone();
+                                            put(&v.text, &mut s);
+                                            next.push(s);
+                                        }
+                                    }
+                                    results = next;
                                 }
                             }
-                            results = next;
                         }
                     }
                 }
-                Ok(results.into_iter().map(Val::plain).collect())
+                if results.is_empty() {
+                    Ok(vec![Val::plain(one)])
+                } else {
+                    Ok(results.into_iter().map(Val::plain).collect())
+                }
             }
             Expr::Function(call) => {
                 let mut inputs = Vec::with_capacity(call.inputs.len());
@@ -370,34 +423,33 @@ impl Engine<'_> {
         map: &TriplesMap,
         number: u64,
     ) -> Result<Vec<Term>, DataError> {
-        if let Expr::Constant(t) = &tm.expr {
-            let matches = matches!(
-                (t, tm.term_type),
-                (
-                    Term::NamedNode(_),
-                    TermType::Iri | TermType::UnsafeIri | TermType::Uri
-                ) | (Term::BlankNode(_), TermType::BlankNode)
-                    | (Term::Literal(_), TermType::Literal)
-            );
-            if matches && tm.language.is_none() && tm.datatype.is_none() {
-                return Ok(vec![t.clone()]);
-            }
-            if let (Term::Literal(l), TermType::Literal) = (t, tm.term_type) {
-                if tm.language.is_none() && tm.datatype.is_none() {
-                    return Ok(vec![l.clone().into()]);
-                }
-            }
+        let mut terms = Vec::new();
+        self.terms_into(tm, record, map, number, &mut terms)?;
+        Ok(terms)
+    }
+
+    /// The RDF terms a term map gives for a record, after those in `out`.
+    fn terms_into(
+        &self,
+        tm: &TermMap,
+        record: &dyn Record,
+        map: &TriplesMap,
+        number: u64,
+        out: &mut Vec<Term>,
+    ) -> Result<(), DataError> {
+        if let Some(t) = constant_term(tm) {
+            out.push(t.clone());
+            return Ok(());
         }
         if let Expr::Fresh = tm.expr {
-            return Ok(vec![
+            out.push(
                 self.blank(&format!("{}\u{0}{number}", map.name), true)
                     .into(),
-            ]);
+            );
+            return Ok(());
         }
-        let values = self.values(tm, record)?;
-        let mut terms = Vec::with_capacity(values.len());
-        for v in values {
-            terms.push(match tm.term_type {
+        for v in self.values(tm, record)? {
+            out.push(match tm.term_type {
                 TermType::Iri => self.iri(v.text, &map.base, tm, !tm.valid_iris)?.into(),
                 TermType::UnsafeIri => self.iri(v.text, &map.base, tm, false)?.into(),
                 TermType::Uri => {
@@ -418,7 +470,7 @@ impl Engine<'_> {
                 TermType::Literal => self.literal(v, tm, record, map, number)?.into(),
             });
         }
-        Ok(terms)
+        Ok(())
     }
 
     fn literal(
@@ -430,26 +482,34 @@ impl Engine<'_> {
         number: u64,
     ) -> Result<Literal, DataError> {
         if let Some(l) = &tm.language {
-            let Some(tag) = self.values(l, record)?.into_iter().next() else {
-                return Ok(Literal::new_simple_literal(v.text));
+            let tag = match &l.expr {
+                Expr::Constant(t) => Cow::Borrowed(constant_text(t)),
+                _ => match self.values(l, record)?.into_iter().next() {
+                    Some(tag) => Cow::Owned(tag.text),
+                    None => return Ok(Literal::new_simple_literal(v.text)),
+                },
             };
-            if !crate::plan::is_language_tag(&tag.text) {
+            if !crate::plan::is_language_tag(&tag) {
                 return Err(DataError::new(
                     reference_of(l),
-                    format!("{:?} is not a language tag", tag.text),
+                    format!("{tag:?} is not a language tag"),
                 ));
             }
-            return Literal::new_language_tagged_literal(v.text, &tag.text).map_err(|e| {
+            return Literal::new_language_tagged_literal(v.text, &*tag).map_err(|e| {
                 DataError::new(
                     reference_of(l),
-                    format!("{:?} is not a language tag: {e}", tag.text),
+                    format!("{tag:?} is not a language tag: {e}"),
                 )
             });
         }
         if let Some(d) = &tm.datatype {
-            let Some(Term::NamedNode(dt)) = self.terms(d, record, map, number)?.into_iter().next()
-            else {
-                return Ok(Literal::new_simple_literal(v.text));
+            let dt = match constant_term(d) {
+                Some(Term::NamedNode(dt)) => dt.clone(),
+                Some(_) => return Ok(Literal::new_simple_literal(v.text)),
+                None => match self.terms(d, record, map, number)?.into_iter().next() {
+                    Some(Term::NamedNode(dt)) => dt,
+                    _ => return Ok(Literal::new_simple_literal(v.text)),
+                },
             };
             return Ok(if dt.as_str() == XSD_STRING {
                 Literal::new_simple_literal(v.text)
@@ -511,13 +571,60 @@ impl Engine<'_> {
     }
 }
 
+/// Buffers that the mapping of a record reuses from the record before, so that it allocates
+/// only for the terms it hands out.
+#[derive(Default)]
+struct Scratch {
+    terms: Vec<Term>,
+    subjects: Vec<NamedOrBlankNode>,
+    subject_graphs: Vec<(GraphName, Targets)>,
+    graphs: Vec<(GraphName, Targets)>,
+    predicates: Vec<(NamedNode, Targets)>,
+    objects: Vec<(Term, Targets)>,
+    join_values: Vec<Vec<Val>>,
+    key: String,
+}
+
+/// The term of a constant term map, as it is.
+fn constant_term(tm: &TermMap) -> Option<&Term> {
+    let Expr::Constant(t) = &tm.expr else {
+        return None;
+    };
+    let as_it_is = matches!(
+        (t, tm.term_type),
+        (
+            Term::NamedNode(_),
+            TermType::Iri | TermType::UnsafeIri | TermType::Uri
+        ) | (Term::BlankNode(_), TermType::BlankNode)
+            | (Term::Literal(_), TermType::Literal)
+    );
+    (as_it_is && tm.language.is_none() && tm.datatype.is_none()).then_some(t)
+}
+
+/// The text of a constant: an IRI, a blank node's label or a literal's value.
+fn constant_text(t: &Term) -> &str {
+    match t {
+        Term::NamedNode(n) => n.as_str(),
+        Term::BlankNode(b) => b.as_str(),
+        Term::Literal(l) => l.value(),
+    }
+}
+
+/// Adds a quad unless the record has it already (then only its targets are added).
 fn push(out: &mut Vec<(Quad, Targets)>, quad: Quad, targets: Targets) {
+    // Quads of a record mostly share their subject: comparing it last is cheaper.
+    let same = |q: &Quad| {
+        q.predicate == quad.predicate
+            && q.object == quad.object
+            && q.graph_name == quad.graph_name
+            && q.subject == quad.subject
+    };
     if out.len() < 32 {
-        if let Some(existing) = out.iter_mut().find(|(q, _)| *q == quad) {
+        if let Some(existing) = out.iter_mut().find(|(q, _)| same(q)) {
             existing.1 = existing.1.union(targets);
             return;
         }
-    } else if out.iter().rev().take(8).any(|(q, _)| *q == quad) {
+    } else if out.iter().rev().take(8).any(|(q, _)| same(q)) {
         return;
     }
     out.push((quad, targets));

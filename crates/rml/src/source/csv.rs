@@ -4,8 +4,8 @@
 use super::{DataError, Record, Val, Visit};
 use crate::error::{MappingError, RunError};
 use crate::plan::LogicalSource;
+use hashbrown::HashMap;
 use kulturnetz_model::Location;
-use std::collections::HashMap;
 use std::io::BufRead;
 
 struct Row<'a> {

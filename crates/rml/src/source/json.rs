@@ -5,12 +5,12 @@
 use super::{DataError, Record, Val, Visit};
 use crate::error::{MappingError, RunError};
 use crate::plan::LogicalSource;
+use hashbrown::HashMap;
 use kulturnetz_model::Location;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
 
@@ -92,12 +92,15 @@ struct Node<'a> {
 impl Record for Node<'_> {
     fn values(&self, reference: &str) -> Result<Vec<Val>, DataError> {
         let mut paths = self.paths.borrow_mut();
-        if !paths.contains_key(reference) {
-            let path = compile(reference).map_err(|e| DataError::new(Some(reference), e))?;
-            paths.insert(reference.to_owned(), path);
-        }
+        let path = match paths.get(reference) {
+            Some(path) => path,
+            None => {
+                let path = compile(reference).map_err(|e| DataError::new(Some(reference), e))?;
+                paths.entry(reference.to_owned()).or_insert(path)
+            }
+        };
         let mut out = Vec::new();
-        match &paths[reference] {
+        match path {
             Path::Keys(keys) => {
                 let mut v = self.value;
                 for k in keys {

@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use std::cell::RefCell;
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, BufReader};
 
 /// A compiled reference: a plain chain of keys (fast), or any JSONPath.
 pub(super) enum Path {
@@ -189,7 +189,9 @@ pub(super) fn each(
     };
     if let Some((keys, wildcard)) = simple(iterator) {
         let mut failed = None;
-        let mut de = serde_json::Deserializer::from_reader(reader);
+        // serde_json reads byte by byte; through `dyn BufRead` each byte is a call, through a
+        // `BufReader` it is a look into the buffer.
+        let mut de = serde_json::Deserializer::from_reader(BufReader::new(reader));
         let walk = Walk {
             keys: &keys,
             wildcard,
@@ -208,7 +210,7 @@ pub(super) fn each(
             format!("invalid JSONPath {iterator:?}: {e}"),
         ))
     })?;
-    let document: Value = serde_json::from_reader(reader).map_err(syntax)?;
+    let document: Value = serde_json::from_reader(BufReader::new(reader)).map_err(syntax)?;
     for value in path.query(&document).all() {
         on_record(value)?;
     }

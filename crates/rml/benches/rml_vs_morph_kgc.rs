@@ -12,8 +12,9 @@
 //! Both engines run as child processes, so that wall time and peak memory are measured the same
 //! way: peak memory is the highest resident set of the process tree, polled from `/proc` while
 //! it runs (`VmHWM` of the root, and the summed `Pss` of the tree for engines that fork). The
-//! load average is printed before and after: on a busy machine the times are not comparable
-//! with a quiet run, though the ratio of the two engines, measured back to back, holds better.
+//! throughput target is on wall time; the CPU time of each run (user and system) is printed
+//! too, with the load average before and after, since on a busy machine wall times stretch
+//! with whatever else runs while CPU times hold.
 //!
 //! ```text
 //! CARGO_TARGET_DIR=/root/.cache/kulturnetz/target-rmlbench \
@@ -299,6 +300,8 @@ const MAPPING: &str = r#"@prefix rr: <http://www.w3.org/ns/r2rml#> .
 /// What one run of one engine measured.
 struct Run {
     seconds: f64,
+    /// User and system time of the process and the children it waited for.
+    cpu_seconds: f64,
     quads: u64,
     peak_bytes: u64,
 }
@@ -311,6 +314,27 @@ impl Run {
     fn peak_mb(&self) -> f64 {
         self.peak_bytes as f64 / (1024.0 * 1024.0)
     }
+}
+
+/// The user and system time of the children this process has waited for, in seconds: fields
+/// 16 and 17 (`cutime`, `cstime`) of `/proc/self/stat`, in ticks of 1/100 s (`CLK_TCK` on
+/// Linux).
+fn children_cpu_seconds() -> f64 {
+    let Ok(stat) = fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // The fields after the parenthesised command name start with the third (the state).
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |field: usize| -> f64 {
+        fields
+            .get(field - 3)
+            .and_then(|f| f.parse::<u64>().ok())
+            .map_or(0.0, |t| t as f64)
+    };
+    (ticks(16) + ticks(17)) / 100.0
 }
 
 /// A number of kB in a `/proc` status or smaps line.
@@ -373,6 +397,7 @@ fn measure(mut command: Command, log: &Path, output: &Path) -> io::Result<Run> {
         .stdin(Stdio::null())
         .stdout(log_file.try_clone()?)
         .stderr(log_file);
+    let cpu_before = children_cpu_seconds();
     let start = Instant::now();
     let mut child = command.spawn()?;
     let pid = child.id();
@@ -395,6 +420,7 @@ fn measure(mut command: Command, log: &Path, output: &Path) -> io::Result<Run> {
         std::thread::sleep(Duration::from_millis(5));
     };
     let seconds = start.elapsed().as_secs_f64();
+    let cpu_seconds = children_cpu_seconds() - cpu_before;
     if !status.success() {
         let mut text = String::new();
         File::open(log)?.read_to_string(&mut text)?;
@@ -413,6 +439,7 @@ fn measure(mut command: Command, log: &Path, output: &Path) -> io::Result<Run> {
     }
     Ok(Run {
         seconds,
+        cpu_seconds,
         quads: count_lines(output)?,
         peak_bytes: peak_kb * 1024,
     })
@@ -644,8 +671,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!();
         println!("{}", side.describe());
         println!(
-            "{:>9} {:>6}  {:<10} {:>9} {:>11} {:>12} {:>9}",
-            "rows", "inst.", "engine", "seconds", "quads", "quads/s", "peak MB"
+            "{:>9} {:>6}  {:<10} {:>9} {:>9} {:>11} {:>12} {:>9}",
+            "rows", "inst.", "engine", "seconds", "cpu s", "quads", "quads/s", "peak MB"
         );
         let runs: Vec<&Measured> = sizes
             .iter()
@@ -669,8 +696,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for (name, run) in [("ours", Some(&m.ours)), ("morph-kgc", m.theirs.as_ref())] {
                 let Some(run) = run else { continue };
                 println!(
-                    "{objects:>9} {institutions:>6}  {name:<10} {:>9.2} {:>11} {:>12.0} {:>9.1}",
+                    "{objects:>9} {institutions:>6}  {name:<10} {:>9.2} {:>9.2} {:>11} {:>12.0} {:>9.1}",
                     run.seconds,
+                    run.cpu_seconds,
                     run.quads,
                     run.quads_per_second(),
                     run.peak_mb()
@@ -685,6 +713,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     verdict(throughput >= 10.0),
                     verdict(memory <= 0.25)
                 );
+                if m.ours.cpu_seconds > 0.0 && theirs.cpu_seconds > 0.0 {
+                    let by_cpu = (m.ours.quads as f64 / m.ours.cpu_seconds)
+                        / (theirs.quads as f64 / theirs.cpu_seconds);
+                    println!(
+                        "{objects:>9} {institutions:>6}  ours/theirs: quads per CPU second {by_cpu:.1}x"
+                    );
+                }
                 if m.ours.quads != theirs.quads {
                     println!(
                         "{objects:>9} {institutions:>6}  note: the engines wrote different numbers of quads ({} vs {})",

@@ -13,16 +13,31 @@ use kulturnetz_model::Diagnostic;
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 const DEFAULT_GRAPH: &str = "http://w3id.org/rml/defaultGraph";
 const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 
 pub(crate) struct Engine<'a> {
-    pub plan: &'a Plan,
-    pub file: &'a str,
-    pub base: &'a str,
-    pub salt: &'a str,
+    plan: &'a Plan,
+    file: &'a str,
+    base: &'a str,
+    salt: &'a str,
+    /// Vectors of values for calls to reuse: a call takes one and gives it back empty.
+    spare_values: RefCell<Vec<Vec<Val>>>,
+}
+
+impl<'a> Engine<'a> {
+    pub(crate) fn new(plan: &'a Plan, file: &'a str, base: &'a str, salt: &'a str) -> Self {
+        Self {
+            plan,
+            file,
+            base,
+            salt,
+            spare_values: RefCell::default(),
+        }
+    }
 }
 
 impl Engine<'_> {
@@ -352,12 +367,33 @@ impl Engine<'_> {
         Ok(())
     }
 
+    /// Runs `f` with an empty vector of values, one that an earlier call gave back if there is.
+    fn with_values<R>(&self, f: impl FnOnce(&mut Vec<Val>) -> R) -> R {
+        let mut values = self.spare_values.borrow_mut().pop().unwrap_or_default();
+        let result = f(&mut values);
+        values.clear();
+        self.spare_values.borrow_mut().push(values);
+        result
+    }
+
     /// The string values of an expression (templates filled in as the term type asks).
     fn values(&self, tm: &TermMap, record: &dyn Record) -> Result<Vec<Val>, DataError> {
+        let mut out = Vec::new();
+        self.values_into(tm, record, &mut out)?;
+        Ok(out)
+    }
+
+    /// The string values of an expression, after those in `out`.
+    fn values_into(
+        &self,
+        tm: &TermMap,
+        record: &dyn Record,
+        out: &mut Vec<Val>,
+    ) -> Result<(), DataError> {
         match &tm.expr {
-            Expr::Constant(t) => Ok(vec![Val::plain(constant_text(t))]),
-            Expr::Reference(r) => record.values(r),
-            Expr::Template(parts) => {
+            Expr::Constant(t) => out.push(Val::plain(constant_text(t))),
+            Expr::Reference(r) => record.values_into(r, out)?,
+            Expr::Template(parts) => self.with_values(|values| {
                 let encode = matches!(tm.term_type, TermType::Iri | TermType::Uri);
                 let put = |v: &str, s: &mut String| {
                     if encode {
@@ -375,9 +411,10 @@ impl Engine<'_> {
                         Part::Text(t) if results.is_empty() => one.push_str(t),
                         Part::Text(t) => results.iter_mut().for_each(|r| r.push_str(t)),
                         Part::Reference(r) => {
-                            let values = record.values(r)?;
+                            values.clear();
+                            record.values_into(r, values)?;
                             match values.as_slice() {
-                                [] => return Ok(Vec::new()),
+                                [] => return Ok(()),
                                 [v] if results.is_empty() => put(&v.text, &mut one),
                                 _ => {
                                     if results.is_empty() {
@@ -385,7 +422,7 @@ impl Engine<'_> {
                                     }
                                     let mut next = Vec::with_capacity(results.len() * values.len());
                                     for prefix in &results {
-                                        for v in &values {
+                                        for v in values.iter() {
                                             let mut s = prefix.clone();
                                             put(&v.text, &mut s);
                                             next.push(s);
@@ -398,21 +435,25 @@ impl Engine<'_> {
                     }
                 }
                 if results.is_empty() {
-                    Ok(vec![Val::plain(one)])
+                    out.push(Val::plain(one));
                 } else {
-                    Ok(results.into_iter().map(Val::plain).collect())
+                    out.extend(results.into_iter().map(Val::plain));
                 }
-            }
+                Ok(())
+            })?,
             Expr::Function(call) => {
                 let mut inputs = Vec::with_capacity(call.inputs.len());
                 for (parameter, value) in &call.inputs {
                     inputs.push((parameter.as_str().to_owned(), self.values(value, record)?));
                 }
-                functions::call(call.function.as_str(), &Args::new(&inputs))
-                    .map_err(|e| DataError::new(None, e))
+                out.extend(
+                    functions::call(call.function.as_str(), &Args::new(&inputs))
+                        .map_err(|e| DataError::new(None, e))?,
+                );
             }
-            Expr::Fresh => Ok(Vec::new()),
+            Expr::Fresh => {}
         }
+        Ok(())
     }
 
     /// The RDF terms a term map gives for a record.
@@ -448,29 +489,44 @@ impl Engine<'_> {
             );
             return Ok(());
         }
-        for v in self.values(tm, record)? {
-            out.push(match tm.term_type {
-                TermType::Iri => self.iri(v.text, &map.base, tm, !tm.valid_iris)?.into(),
-                TermType::UnsafeIri => self.iri(v.text, &map.base, tm, false)?.into(),
-                TermType::Uri => {
-                    let iri = self.iri(v.text, &map.base, tm, !tm.valid_iris)?;
-                    let mut uri = String::with_capacity(iri.as_str().len());
-                    for c in iri.as_str().chars() {
-                        if c.is_ascii() {
-                            uri.push(c);
-                        } else {
-                            for b in c.encode_utf8(&mut [0; 4]).bytes() {
-                                uri.push_str(&format!("%{b:02X}"));
-                            }
+        self.with_values(|values| {
+            self.values_into(tm, record, values)?;
+            for v in values.drain(..) {
+                out.push(self.term(v, tm, record, map, number)?);
+            }
+            Ok(())
+        })
+    }
+
+    /// The term of one value of a term map.
+    fn term(
+        &self,
+        v: Val,
+        tm: &TermMap,
+        record: &dyn Record,
+        map: &TriplesMap,
+        number: u64,
+    ) -> Result<Term, DataError> {
+        Ok(match tm.term_type {
+            TermType::Iri => self.iri(v.text, &map.base, tm, !tm.valid_iris)?.into(),
+            TermType::UnsafeIri => self.iri(v.text, &map.base, tm, false)?.into(),
+            TermType::Uri => {
+                let iri = self.iri(v.text, &map.base, tm, !tm.valid_iris)?;
+                let mut uri = String::with_capacity(iri.as_str().len());
+                for c in iri.as_str().chars() {
+                    if c.is_ascii() {
+                        uri.push(c);
+                    } else {
+                        for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                            uri.push_str(&format!("%{b:02X}"));
                         }
                     }
-                    NamedNode::new_unchecked(uri).into()
                 }
-                TermType::BlankNode => self.blank(&v.text, false).into(),
-                TermType::Literal => self.literal(v, tm, record, map, number)?.into(),
-            });
-        }
-        Ok(())
+                NamedNode::new_unchecked(uri).into()
+            }
+            TermType::BlankNode => self.blank(&v.text, false).into(),
+            TermType::Literal => self.literal(v, tm, record, map, number)?.into(),
+        })
     }
 
     fn literal(

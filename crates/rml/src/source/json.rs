@@ -90,7 +90,7 @@ struct Node<'a> {
 }
 
 impl Record for Node<'_> {
-    fn values(&self, reference: &str) -> Result<Vec<Val>, DataError> {
+    fn values_into(&self, reference: &str, out: &mut Vec<Val>) -> Result<(), DataError> {
         let mut paths = self.paths.borrow_mut();
         let path = match paths.get(reference) {
             Some(path) => path,
@@ -99,25 +99,24 @@ impl Record for Node<'_> {
                 paths.entry(reference.to_owned()).or_insert(path)
             }
         };
-        let mut out = Vec::new();
         match path {
             Path::Keys(keys) => {
                 let mut v = self.value;
                 for k in keys {
                     match v.get(k) {
                         Some(next) => v = next,
-                        None => return Ok(out),
+                        None => return Ok(()),
                     }
                 }
-                push(v, reference, &mut out)?;
+                push(v, reference, out)?;
             }
             Path::Query(q) => {
                 for v in q.query(self.value).all() {
-                    push(v, reference, &mut out)?;
+                    push(v, reference, out)?;
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn location(&self) -> Location {

@@ -3,9 +3,18 @@
 //! read): CSV institutions, CSV objects joined to them, and a JSON array of events with nulls,
 //! booleans, numbers, nested objects and arrays.
 //!
+//! Two configurations, each at every size (object rows): the join side grows with the input
+//! (institutions = rows/10), and the join side is held (10,000 institutions at every size).
+//! Events are rows/5 in both. The second gives how memory grows with the input apart from the
+//! join table, which holds the parent side by design; the first shows the join table too. A data
+//! set that both configurations share (100,000 rows) is measured once.
+//!
 //! Both engines run as child processes, so that wall time and peak memory are measured the same
 //! way: peak memory is the highest resident set of the process tree, polled from `/proc` while
-//! it runs (`VmHWM` of the root, and the summed `Pss` of the tree for engines that fork).
+//! it runs (`VmHWM` of the root, and the summed `Pss` of the tree for engines that fork). The
+//! throughput target is on wall time; the CPU time of each run (user and system) is printed
+//! too, with the load average before and after, since on a busy machine wall times stretch
+//! with whatever else runs while CPU times hold.
 //!
 //! ```text
 //! CARGO_TARGET_DIR=/root/.cache/kulturnetz/target-rmlbench \
@@ -13,9 +22,10 @@
 //! ```
 //!
 //! Environment: `RML_BENCH_SIZES` (object rows, comma-separated; default `100000,1000000`),
-//! `RML_BENCH_PYTHON` (default `python3`), `RML_BENCH_MORPH_PROCESSES` (Morph-KGC's
-//! `number_of_processes`; default 1, like our engine), `RML_BENCH_KEEP` (a directory to keep
-//! the data and outputs in, to compare them).
+//! `RML_BENCH_FIXED_INSTITUTIONS` (the institutions of the held configuration; default 10000,
+//! 0 leaves that configuration out), `RML_BENCH_PYTHON` (default `python3`),
+//! `RML_BENCH_MORPH_PROCESSES` (Morph-KGC's `number_of_processes`; default 1, like our
+//! engine), `RML_BENCH_KEEP` (a directory to keep the data and outputs in, to compare them).
 #![expect(
     clippy::print_stdout,
     reason = "a benchmark reports on standard output"
@@ -97,18 +107,38 @@ fn field(out: &mut String, value: &str) {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Sizes {
     objects: u64,
     institutions: u64,
     events: u64,
 }
 
-impl Sizes {
-    fn of(objects: u64) -> Self {
-        Self {
+/// How the parent side of the join (the institutions) relates to the object rows.
+#[derive(Debug, Clone, Copy)]
+enum JoinSide {
+    /// A tenth of the object rows.
+    Grows,
+    /// The same number at every size.
+    Held(u64),
+}
+
+impl JoinSide {
+    fn sizes(self, objects: u64) -> Sizes {
+        Sizes {
             objects,
-            institutions: (objects / 10).max(1),
+            institutions: match self {
+                Self::Grows => (objects / 10).max(1),
+                Self::Held(n) => n.max(1),
+            },
             events: (objects / 5).max(1),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Self::Grows => "join side grows: institutions = rows/10, events = rows/5".to_owned(),
+            Self::Held(n) => format!("join side held: institutions = {n}, events = rows/5"),
         }
     }
 }
@@ -270,6 +300,8 @@ const MAPPING: &str = r#"@prefix rr: <http://www.w3.org/ns/r2rml#> .
 /// What one run of one engine measured.
 struct Run {
     seconds: f64,
+    /// User and system time of the process and the children it waited for.
+    cpu_seconds: f64,
     quads: u64,
     peak_bytes: u64,
 }
@@ -282,6 +314,27 @@ impl Run {
     fn peak_mb(&self) -> f64 {
         self.peak_bytes as f64 / (1024.0 * 1024.0)
     }
+}
+
+/// The user and system time of the children this process has waited for, in seconds: fields
+/// 16 and 17 (`cutime`, `cstime`) of `/proc/self/stat`, in ticks of 1/100 s (`CLK_TCK` on
+/// Linux).
+fn children_cpu_seconds() -> f64 {
+    let Ok(stat) = fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // The fields after the parenthesised command name start with the third (the state).
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |field: usize| -> f64 {
+        fields
+            .get(field - 3)
+            .and_then(|f| f.parse::<u64>().ok())
+            .map_or(0.0, |t| t as f64)
+    };
+    (ticks(16) + ticks(17)) / 100.0
 }
 
 /// A number of kB in a `/proc` status or smaps line.
@@ -344,6 +397,7 @@ fn measure(mut command: Command, log: &Path, output: &Path) -> io::Result<Run> {
         .stdin(Stdio::null())
         .stdout(log_file.try_clone()?)
         .stderr(log_file);
+    let cpu_before = children_cpu_seconds();
     let start = Instant::now();
     let mut child = command.spawn()?;
     let pid = child.id();
@@ -366,6 +420,7 @@ fn measure(mut command: Command, log: &Path, output: &Path) -> io::Result<Run> {
         std::thread::sleep(Duration::from_millis(5));
     };
     let seconds = start.elapsed().as_secs_f64();
+    let cpu_seconds = children_cpu_seconds() - cpu_before;
     if !status.success() {
         let mut text = String::new();
         File::open(log)?.read_to_string(&mut text)?;
@@ -384,6 +439,7 @@ fn measure(mut command: Command, log: &Path, output: &Path) -> io::Result<Run> {
     }
     Ok(Run {
         seconds,
+        cpu_seconds,
         quads: count_lines(output)?,
         peak_bytes: peak_kb * 1024,
     })
@@ -453,6 +509,96 @@ fn morph_kgc_version(python: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
+/// The load average over the last minute, from `/proc/loadavg`.
+fn load_average() -> Option<f64> {
+    fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Our run and Morph-KGC's (if it is installed) on one data set.
+struct Measured {
+    sizes: Sizes,
+    ours: Run,
+    theirs: Option<Run>,
+}
+
+/// Generates one data set and runs both engines on it.
+fn measure_both(
+    root: &Path,
+    sizes: Sizes,
+    ours: &Path,
+    morph: Option<(&str, &str)>,
+    keep: bool,
+) -> Result<Measured, Box<dyn std::error::Error>> {
+    let dir = root.join(format!(
+        "rows-{}-institutions-{}",
+        sizes.objects, sizes.institutions
+    ));
+    fs::create_dir_all(&dir)?;
+    let generated = Instant::now();
+    generate(&dir, &sizes)?;
+    eprintln!(
+        "{} object rows: {} institutions, {} events generated in {:.1} s",
+        sizes.objects,
+        sizes.institutions,
+        sizes.events,
+        generated.elapsed().as_secs_f64()
+    );
+
+    let mapping = dir.join("mapping.ttl");
+    let out = dir.join("ours.nq");
+    let mut command = Command::new(ours);
+    command.arg(&mapping).arg(&out).current_dir(&dir);
+    let our_run = measure(command, &dir.join("ours.log"), &out)?;
+    eprintln!(
+        "  ours: {:.2} s, {} quads, {:.1} MB",
+        our_run.seconds,
+        our_run.quads,
+        our_run.peak_mb()
+    );
+
+    let their_run = if let Some((python, processes)) = morph {
+        let out = dir.join("morph-kgc.nq");
+        fs::write(
+            dir.join("morph-kgc.ini"),
+            format!(
+                "[CONFIGURATION]\noutput_file={}\noutput_format=N-QUADS\n\
+                 number_of_processes={processes}\nlogging_level=WARNING\n\n\
+                 [DataSource1]\nmappings: mapping.ttl\n",
+                out.display()
+            ),
+        )?;
+        let mut command = Command::new(python);
+        command
+            .args(["-m", "morph_kgc", "morph-kgc.ini"])
+            .current_dir(&dir);
+        let run = measure(command, &dir.join("morph-kgc.log"), &out)?;
+        eprintln!(
+            "  morph-kgc: {:.2} s, {} quads, {:.1} MB",
+            run.seconds,
+            run.quads,
+            run.peak_mb()
+        );
+        Some(run)
+    } else {
+        None
+    };
+    if !keep {
+        for file in ["objects.csv", "events.json", "ours.nq", "morph-kgc.nq"] {
+            let _ = fs::remove_file(dir.join(file));
+        }
+    }
+    Ok(Measured {
+        sizes,
+        ours: our_run,
+        theirs: their_run,
+    })
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `cargo bench` passes `--bench`; a filter argument, if any, is not used.
     let sizes: Vec<u64> = std::env::var("RML_BENCH_SIZES")
@@ -460,6 +606,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .split(',')
         .map(|s| s.trim().replace('_', "").parse())
         .collect::<Result<_, _>>()?;
+    let held: u64 = std::env::var("RML_BENCH_FIXED_INSTITUTIONS")
+        .unwrap_or_else(|_| "10000".to_owned())
+        .trim()
+        .replace('_', "")
+        .parse()?;
     let python = std::env::var("RML_BENCH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let processes = std::env::var("RML_BENCH_MORPH_PROCESSES").unwrap_or_else(|_| "1".to_owned());
     let ours = our_binary()?;
@@ -480,117 +631,134 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let keep = std::env::var_os("RML_BENCH_KEEP").map(PathBuf::from);
     let root = keep.clone().unwrap_or_else(|| temp.path().to_path_buf());
 
-    let mut results: Vec<(u64, Run, Option<Run>)> = Vec::new();
-    for &objects in &sizes {
-        let sizes = Sizes::of(objects);
-        let dir = root.join(format!("rows-{objects}"));
-        fs::create_dir_all(&dir)?;
-        let generated = Instant::now();
-        generate(&dir, &sizes)?;
-        eprintln!(
-            "{objects} object rows: {} institutions, {} events generated in {:.1} s",
-            sizes.institutions,
-            sizes.events,
-            generated.elapsed().as_secs_f64()
-        );
-
-        let mapping = dir.join("mapping.ttl");
-        let out = dir.join("ours.nq");
-        let mut command = Command::new(&ours);
-        command.arg(&mapping).arg(&out).current_dir(&dir);
-        let our_run = measure(command, &dir.join("ours.log"), &out)?;
-        eprintln!(
-            "  ours: {:.2} s, {} quads, {:.1} MB",
-            our_run.seconds,
-            our_run.quads,
-            our_run.peak_mb()
-        );
-
-        let their_run = if morph.is_some() {
-            let out = dir.join("morph-kgc.nq");
-            fs::write(
-                dir.join("morph-kgc.ini"),
-                format!(
-                    "[CONFIGURATION]\noutput_file={}\noutput_format=N-QUADS\n\
-                     number_of_processes={processes}\nlogging_level=WARNING\n\n\
-                     [DataSource1]\nmappings: mapping.ttl\n",
-                    out.display()
-                ),
-            )?;
-            let mut command = Command::new(&python);
-            command
-                .args(["-m", "morph_kgc", "morph-kgc.ini"])
-                .current_dir(&dir);
-            let run = measure(command, &dir.join("morph-kgc.log"), &out)?;
-            eprintln!(
-                "  morph-kgc: {:.2} s, {} quads, {:.1} MB",
-                run.seconds,
-                run.quads,
-                run.peak_mb()
-            );
-            Some(run)
-        } else {
-            None
-        };
-        if keep.is_none() {
-            for file in ["objects.csv", "events.json", "ours.nq", "morph-kgc.nq"] {
-                let _ = fs::remove_file(dir.join(file));
-            }
-        }
-        results.push((objects, our_run, their_run));
+    let mut sides = vec![JoinSide::Grows];
+    if held > 0 {
+        sides.push(JoinSide::Held(held));
     }
+    let load_before = load_average();
+    let mut measured: Vec<Measured> = Vec::new();
+    for side in &sides {
+        for &objects in &sizes {
+            let sizes = side.sizes(objects);
+            if measured.iter().any(|m| m.sizes == sizes) {
+                continue;
+            }
+            let m = measure_both(
+                &root,
+                sizes,
+                &ours,
+                morph
+                    .is_some()
+                    .then_some((python.as_str(), processes.as_str())),
+                keep.is_some(),
+            )?;
+            measured.push(m);
+        }
+    }
+    let load_after = load_average();
 
     println!();
     println!(
-        "RML mapping, object rows (institutions = rows/10, events = rows/5); Morph-KGC {} with {} process(es)",
-        morph.as_deref().unwrap_or("not installed"),
-        processes
+        "RML mapping, ours vs Morph-KGC {} with {} process(es); {} cores, load average {} before, {} after",
+        morph.as_deref().unwrap_or("(not installed)"),
+        processes,
+        std::thread::available_parallelism().map_or(0, usize::from),
+        load_before.map_or("?".to_owned(), |l| format!("{l:.2}")),
+        load_after.map_or("?".to_owned(), |l| format!("{l:.2}")),
     );
-    println!(
-        "{:>9}  {:<10} {:>9} {:>11} {:>12} {:>9}",
-        "rows", "engine", "seconds", "quads", "quads/s", "peak MB"
-    );
-    for (objects, ours, theirs) in &results {
-        for (name, run) in [("ours", Some(ours)), ("morph-kgc", theirs.as_ref())] {
-            let Some(run) = run else { continue };
+    let mut growth = Vec::new();
+    for side in &sides {
+        println!();
+        println!("{}", side.describe());
+        println!(
+            "{:>9} {:>6}  {:<10} {:>9} {:>9} {:>11} {:>12} {:>9}",
+            "rows", "inst.", "engine", "seconds", "cpu s", "quads", "quads/s", "peak MB"
+        );
+        let runs: Vec<&Measured> = sizes
+            .iter()
+            .filter_map(|&o| measured.iter().find(|m| m.sizes == side.sizes(o)))
+            .collect();
+        let shared: Vec<String> = runs
+            .iter()
+            .filter(|m| {
+                sides
+                    .iter()
+                    .all(|other| other.sizes(m.sizes.objects) == m.sizes)
+            })
+            .map(|m| m.sizes.objects.to_string())
+            .collect();
+        for m in &runs {
+            let Sizes {
+                objects,
+                institutions,
+                ..
+            } = m.sizes;
+            for (name, run) in [("ours", Some(&m.ours)), ("morph-kgc", m.theirs.as_ref())] {
+                let Some(run) = run else { continue };
+                println!(
+                    "{objects:>9} {institutions:>6}  {name:<10} {:>9.2} {:>9.2} {:>11} {:>12.0} {:>9.1}",
+                    run.seconds,
+                    run.cpu_seconds,
+                    run.quads,
+                    run.quads_per_second(),
+                    run.peak_mb()
+                );
+            }
+            if let Some(theirs) = &m.theirs {
+                let throughput = m.ours.quads_per_second() / theirs.quads_per_second();
+                let memory = m.ours.peak_bytes as f64 / theirs.peak_bytes as f64;
+                println!(
+                    "{objects:>9} {institutions:>6}  ours/theirs: throughput {throughput:.1}x \
+                     (target >= 10x: {}), peak memory {memory:.3}x (target <= 0.25x: {})",
+                    verdict(throughput >= 10.0),
+                    verdict(memory <= 0.25)
+                );
+                if m.ours.cpu_seconds > 0.0 && theirs.cpu_seconds > 0.0 {
+                    let by_cpu = (m.ours.quads as f64 / m.ours.cpu_seconds)
+                        / (theirs.quads as f64 / theirs.cpu_seconds);
+                    println!(
+                        "{objects:>9} {institutions:>6}  ours/theirs: quads per CPU second {by_cpu:.1}x"
+                    );
+                }
+                if m.ours.quads != theirs.quads {
+                    println!(
+                        "{objects:>9} {institutions:>6}  note: the engines wrote different numbers of quads ({} vs {})",
+                        m.ours.quads, theirs.quads
+                    );
+                }
+            }
+        }
+        if !shared.is_empty() && sides.len() > 1 {
             println!(
-                "{objects:>9}  {name:<10} {:>9.2} {:>11} {:>12.0} {:>9.1}",
-                run.seconds,
-                run.quads,
-                run.quads_per_second(),
-                run.peak_mb()
+                "(rows {}: the same data in both configurations, measured once)",
+                shared.join(", ")
             );
         }
-        if let Some(theirs) = theirs {
-            let throughput = ours.quads_per_second() / theirs.quads_per_second();
-            let memory = ours.peak_bytes as f64 / theirs.peak_bytes as f64;
-            println!(
-                "{objects:>9}  ours/theirs: throughput {throughput:.1}x (target >= 10x: {}), \
-                 peak memory {memory:.3}x (target <= 0.25x: {})",
-                verdict(throughput >= 10.0),
-                verdict(memory <= 0.25)
-            );
-            if ours.quads != theirs.quads {
+        if let (Some(small), Some(large)) = (
+            runs.iter().min_by_key(|m| m.sizes.objects),
+            runs.iter().max_by_key(|m| m.sizes.objects),
+        ) {
+            if large.sizes.objects > small.sizes.objects {
+                let ratio = large.ours.peak_bytes as f64 / small.ours.peak_bytes as f64;
                 println!(
-                    "{objects:>9}  note: the engines wrote different numbers of quads ({} vs {})",
-                    ours.quads, theirs.quads
+                    "our peak memory at {} vs {} rows: {ratio:.2}x",
+                    large.sizes.objects, small.sizes.objects
                 );
+                growth.push((*side, ratio));
             }
         }
     }
-    if let (Some(small), Some(large)) = (
-        results.iter().min_by_key(|r| r.0),
-        results.iter().max_by_key(|r| r.0),
-    ) {
-        if large.0 > small.0 {
-            let growth = large.1.peak_bytes as f64 / small.1.peak_bytes as f64;
-            println!(
-                "our peak memory at {} vs {} rows: {growth:.2}x (target <= 1.5x: {})",
-                large.0,
-                small.0,
-                verdict(growth <= 1.5)
-            );
-        }
+    let held_growth = growth.iter().find(|(s, _)| matches!(s, JoinSide::Held(_)));
+    let grows_growth = growth.iter().find(|(s, _)| matches!(s, JoinSide::Grows));
+    if let Some((_, held)) = held_growth {
+        println!();
+        println!(
+            "memory flatness (join side held): {held:.2}x (target <= 1.5x: {}){}",
+            verdict(*held <= 1.5),
+            grows_growth.map_or(String::new(), |(_, g)| format!(
+                "; with the join side growing: {g:.2}x"
+            ))
+        );
     }
     if let Some(dir) = keep {
         println!("data and outputs kept in {}", dir.display());

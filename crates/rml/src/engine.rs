@@ -4,6 +4,7 @@
 
 use crate::error::{MappingError, RunError};
 use crate::functions::{self, Args};
+use crate::join::{JoinTable, each_key};
 use crate::plan::{Expr, ObjectMap, Plan, TermMap, TermType, TriplesMap};
 use crate::source::{self, DataError, Record, Val};
 use crate::template::{Part, iri_safe};
@@ -11,19 +12,32 @@ use crate::{Counts, Output, Targets};
 use kulturnetz_model::Diagnostic;
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 const DEFAULT_GRAPH: &str = "http://w3id.org/rml/defaultGraph";
 const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 
-/// The subjects of a parent triples map by the values of its join conditions.
-type JoinTable = HashMap<Vec<String>, Vec<Term>>;
-
 pub(crate) struct Engine<'a> {
-    pub plan: &'a Plan,
-    pub file: &'a str,
-    pub base: &'a str,
-    pub salt: &'a str,
+    plan: &'a Plan,
+    file: &'a str,
+    base: &'a str,
+    salt: &'a str,
+    /// Vectors of values for calls to reuse: a call takes one and gives it back empty.
+    spare_values: RefCell<Vec<Vec<Val>>>,
+}
+
+impl<'a> Engine<'a> {
+    pub(crate) fn new(plan: &'a Plan, file: &'a str, base: &'a str, salt: &'a str) -> Self {
+        Self {
+            plan,
+            file,
+            base,
+            salt,
+            spare_values: RefCell::default(),
+        }
+    }
 }
 
 impl Engine<'_> {
@@ -65,10 +79,20 @@ impl Engine<'_> {
         parent: &TriplesMap,
         joins: &[(TermMap, TermMap)],
     ) -> Result<JoinTable, RunError> {
-        let mut table = JoinTable::new();
+        let hint = match &parent.subject.expr {
+            Expr::Template(parts) => match parts.first() {
+                Some(Part::Text(t)) => t.as_str(),
+                _ => "",
+            },
+            _ => "",
+        };
+        let mut table = JoinTable::new(hint);
         let refs = self.references_of_source(parent.source);
         let source = &self.plan.sources[parent.source];
         let mut number = 0;
+        let mut values = Vec::with_capacity(joins.len());
+        let mut key = String::new();
+        let mut too_large = false;
         source::each(source, &refs, self.file, &mut |record| {
             number += 1;
             if record.problem().is_some() {
@@ -81,27 +105,29 @@ impl Engine<'_> {
             if subjects.is_empty() {
                 return Ok(());
             }
-            let mut keys = vec![Vec::new()];
+            values.clear();
             for (_, p) in joins {
-                let Ok(values) = self.values(p, record) else {
+                let Ok(v) = self.values(p, record) else {
                     return Ok(());
                 };
-                keys = product(keys, &values);
+                values.push(v);
             }
-            for key in keys {
-                // Most keys have one subject: sized exactly, not with the four slots that a
-                // first push reserves, the table of a large parent side is a third smaller.
-                let entry = table
-                    .entry(key)
-                    .or_insert_with(|| Vec::with_capacity(subjects.len()));
-                for s in &subjects {
-                    if !entry.contains(s) {
-                        entry.push(s.clone());
-                    }
-                }
+            each_key(&values, &mut key, |key| {
+                too_large |= table.insert(key, &subjects).is_err();
+            });
+            if too_large {
+                return Err(RunError::Mapping(MappingError {
+                    file: self.file.to_owned(),
+                    line: parent.line,
+                    triples_map: Some(parent.name.clone()),
+                    message:
+                        "the join keys and subjects of this parent triples map take more than 4 GiB"
+                            .to_owned(),
+                }));
             }
             Ok(())
         })?;
+        table.shrink_to_fit();
         Ok(table)
     }
 
@@ -139,13 +165,14 @@ impl Engine<'_> {
         let source = &self.plan.sources[map.source];
         let mut number = 0;
         let mut quads: Vec<(Quad, Targets)> = Vec::new();
+        let mut scratch = Scratch::default();
         source::each(source, &refs, self.file, &mut |record| {
             number += 1;
             counts.records += 1;
             quads.clear();
             let result = match record.problem() {
                 Some(p) => Err(p),
-                None => self.record(map, record, number, &tables, &mut quads),
+                None => self.record(map, record, number, &tables, &mut scratch, &mut quads),
             };
             match result {
                 Ok(()) => {
@@ -172,26 +199,39 @@ impl Engine<'_> {
         record: &dyn Record,
         number: u64,
         tables: &HashMap<(usize, usize), JoinTable>,
+        scratch: &mut Scratch,
         out: &mut Vec<(Quad, Targets)>,
     ) -> Result<(), DataError> {
-        let subjects = self.terms(&map.subject, record, map, number)?;
-        if subjects.is_empty() {
+        let Scratch {
+            terms,
+            subjects,
+            subject_graphs,
+            graphs,
+            predicates,
+            objects,
+            join_values,
+            key,
+        } = scratch;
+        terms.clear();
+        self.terms_into(&map.subject, record, map, number, terms)?;
+        if terms.is_empty() {
             return Ok(());
         }
-        let mut subject_graphs = Vec::new();
+        subjects.clear();
+        subjects.extend(terms.drain(..).filter_map(as_subject));
+        subject_graphs.clear();
         let base_targets = Targets::of(&map.subject.targets);
         for g in &map.graphs {
-            subject_graphs.extend(self.graph_terms(g, record, map, number)?);
+            self.graph_terms_into(g, record, map, number, terms, subject_graphs)?;
         }
         let default = [(GraphName::DefaultGraph, Targets::NONE)];
-        let subjects: Vec<NamedOrBlankNode> = subjects.into_iter().filter_map(as_subject).collect();
         for class in &map.classes {
             let graphs = if subject_graphs.is_empty() {
                 &default[..]
             } else {
                 &subject_graphs[..]
             };
-            for s in &subjects {
+            for s in subjects.iter() {
                 for (g, gt) in graphs {
                     push(
                         out,
@@ -202,15 +242,16 @@ impl Engine<'_> {
             }
         }
         for (i, pom) in map.poms.iter().enumerate() {
-            let mut predicates = Vec::new();
+            predicates.clear();
             for p in &pom.predicates {
-                for t in self.terms(p, record, map, number)? {
+                self.terms_into(p, record, map, number, terms)?;
+                for t in terms.drain(..) {
                     if let Term::NamedNode(n) = t {
                         predicates.push((n, Targets::of(&p.targets)));
                     }
                 }
             }
-            let mut objects: Vec<(Term, Targets)> = Vec::new();
+            objects.clear();
             for (j, o) in pom.objects.iter().enumerate() {
                 match o {
                     ObjectMap::Term(tm) => {
@@ -221,9 +262,8 @@ impl Engine<'_> {
                         if let Some(d) = &tm.datatype {
                             t = t.with(&d.targets);
                         }
-                        for term in self.terms(tm, record, map, number)? {
-                            objects.push((term, t));
-                        }
+                        self.terms_into(tm, record, map, number, terms)?;
+                        objects.extend(terms.drain(..).map(|term| (term, t)));
                     }
                     ObjectMap::Parent {
                         parent,
@@ -233,48 +273,65 @@ impl Engine<'_> {
                         let t = Targets::of(targets);
                         let parent_map = &self.plan.maps[*parent];
                         if joins.is_empty() {
-                            for term in
-                                self.terms(&parent_map.subject, record, parent_map, number)?
-                            {
-                                objects.push((term, t));
-                            }
+                            self.terms_into(
+                                &parent_map.subject,
+                                record,
+                                parent_map,
+                                number,
+                                terms,
+                            )?;
+                            objects.extend(terms.drain(..).map(|term| (term, t)));
                         } else if let Some(table) = tables.get(&(i, j)) {
-                            let mut keys = vec![Vec::new()];
+                            join_values.clear();
                             for (child, _) in joins {
-                                keys = product(keys, &self.values(child, record)?);
+                                join_values.push(self.values(child, record)?);
                             }
-                            for key in keys {
-                                if let Some(found) = table.get(&key) {
-                                    for term in found {
-                                        if !objects.iter().any(|(o, _)| o == term) {
-                                            objects.push((term.clone(), t));
-                                        }
+                            each_key(join_values, key, |key| {
+                                table.find(key, |term| {
+                                    if !objects.iter().any(|(o, _)| *o == term) {
+                                        objects.push((term, t));
                                     }
-                                }
-                            }
+                                });
+                            });
                         }
                     }
                 }
             }
-            let mut graphs = subject_graphs.clone();
+            graphs.clear();
+            graphs.extend_from_slice(subject_graphs);
             for g in &pom.graphs {
-                graphs.extend(self.graph_terms(g, record, map, number)?);
+                self.graph_terms_into(g, record, map, number, terms, graphs)?;
             }
             let graphs = if graphs.is_empty() {
                 &default[..]
             } else {
                 &graphs[..]
             };
-            for s in &subjects {
-                for (p, pt) in &predicates {
-                    for (o, ot) in &objects {
-                        for (g, gt) in graphs {
+            // Each predicate and object goes into its last quad as it is, into the others as
+            // a copy.
+            let (ns, np, no, ng) = (
+                subjects.len(),
+                predicates.len(),
+                objects.len(),
+                graphs.len(),
+            );
+            for (si, s) in subjects.iter().enumerate() {
+                for (pi, (p, pt)) in predicates.iter_mut().enumerate() {
+                    for (oi, (o, ot)) in objects.iter_mut().enumerate() {
+                        for (gi, (g, gt)) in graphs.iter().enumerate() {
+                            let last = si + 1 == ns && gi + 1 == ng;
                             let targets = base_targets.union(*pt).union(*ot).union(*gt);
-                            push(
-                                out,
-                                Quad::new(s.clone(), p.clone(), o.clone(), g.clone()),
-                                targets,
-                            );
+                            let p = if last && oi + 1 == no {
+                                std::mem::replace(p, NamedNode::new_unchecked(String::new()))
+                            } else {
+                                p.clone()
+                            };
+                            let o = if last && pi + 1 == np {
+                                std::mem::replace(o, NamedNode::new_unchecked(String::new()).into())
+                            } else {
+                                o.clone()
+                            };
+                            push(out, Quad::new(s.clone(), p, o, g.clone()), targets);
                         }
                     }
                 }
@@ -283,75 +340,120 @@ impl Engine<'_> {
         Ok(())
     }
 
-    fn graph_terms(
+    fn graph_terms_into(
         &self,
         g: &TermMap,
         record: &dyn Record,
         map: &TriplesMap,
         number: u64,
-    ) -> Result<Vec<(GraphName, Targets)>, DataError> {
+        terms: &mut Vec<Term>,
+        out: &mut Vec<(GraphName, Targets)>,
+    ) -> Result<(), DataError> {
         let targets = Targets::of(&g.targets);
-        Ok(self
-            .terms(g, record, map, number)?
-            .into_iter()
-            .filter_map(|t| match t {
-                Term::NamedNode(n) if n.as_str() == DEFAULT_GRAPH => Some(GraphName::DefaultGraph),
-                Term::NamedNode(n) => Some(n.into()),
-                Term::BlankNode(b) => Some(b.into()),
-                Term::Literal(_) => None,
-            })
-            .map(|g| (g, targets))
-            .collect())
+        self.terms_into(g, record, map, number, terms)?;
+        out.extend(
+            terms
+                .drain(..)
+                .filter_map(|t| match t {
+                    Term::NamedNode(n) if n.as_str() == DEFAULT_GRAPH => {
+                        Some(GraphName::DefaultGraph)
+                    }
+                    Term::NamedNode(n) => Some(n.into()),
+                    Term::BlankNode(b) => Some(b.into()),
+                    Term::Literal(_) => None,
+                })
+                .map(|g| (g, targets)),
+        );
+        Ok(())
+    }
+
+    /// Runs `f` with an empty vector of values, one that an earlier call gave back if there is.
+    fn with_values<R>(&self, f: impl FnOnce(&mut Vec<Val>) -> R) -> R {
+        let mut values = self.spare_values.borrow_mut().pop().unwrap_or_default();
+        let result = f(&mut values);
+        values.clear();
+        self.spare_values.borrow_mut().push(values);
+        result
     }
 
     /// The string values of an expression (templates filled in as the term type asks).
     fn values(&self, tm: &TermMap, record: &dyn Record) -> Result<Vec<Val>, DataError> {
+        let mut out = Vec::new();
+        self.values_into(tm, record, &mut out)?;
+        Ok(out)
+    }
+
+    /// The string values of an expression, after those in `out`.
+    fn values_into(
+        &self,
+        tm: &TermMap,
+        record: &dyn Record,
+        out: &mut Vec<Val>,
+    ) -> Result<(), DataError> {
         match &tm.expr {
-            Expr::Constant(t) => Ok(vec![Val::plain(match t {
-                Term::NamedNode(n) => n.as_str().to_owned(),
-                Term::BlankNode(b) => b.as_str().to_owned(),
-                Term::Literal(l) => l.value().to_owned(),
-            })]),
-            Expr::Reference(r) => record.values(r),
-            Expr::Template(parts) => {
+            Expr::Constant(t) => out.push(Val::plain(constant_text(t))),
+            Expr::Reference(r) => record.values_into(r, out)?,
+            Expr::Template(parts) => self.with_values(|values| {
                 let encode = matches!(tm.term_type, TermType::Iri | TermType::Uri);
-                let mut results = vec![String::new()];
+                let put = |v: &str, s: &mut String| {
+                    if encode {
+                        iri_safe(v, s);
+                    } else {
+                        s.push_str(v);
+                    }
+                };
+                // The only result while every reference has one value; all of them once one
+                // has several.
+                let mut one = String::new();
+                let mut results: Vec<String> = Vec::new();
                 for part in parts {
                     match part {
+                        Part::Text(t) if results.is_empty() => one.push_str(t),
                         Part::Text(t) => results.iter_mut().for_each(|r| r.push_str(t)),
                         Part::Reference(r) => {
-                            let values = record.values(r)?;
-                            if values.is_empty() {
-                                return Ok(Vec::new());
-                            }
-                            let mut next = Vec::with_capacity(results.len() * values.len());
-                            for prefix in &results {
-                                for v in &values {
-                                    let mut s = prefix.clone();
-                                    if encode {
-                                        iri_safe(&v.text, &mut s);
-                                    } else {
-                                        s.push_str(&v.text);
+                            values.clear();
+                            record.values_into(r, values)?;
+                            match values.as_slice() {
+                                [] => return Ok(()),
+                                [v] if results.is_empty() => put(&v.text, &mut one),
+                                _ => {
+                                    if results.is_empty() {
+                                        results.push(std::mem::take(&mut one));
                                     }
-                                    next.push(s);
+                                    let mut next = Vec::with_capacity(results.len() * values.len());
+                                    for prefix in &results {
+                                        for v in values.iter() {
+                                            let mut s = prefix.clone();
+                                            put(&v.text, &mut s);
+                                            next.push(s);
+                                        }
+                                    }
+                                    results = next;
                                 }
                             }
-                            results = next;
                         }
                     }
                 }
-                Ok(results.into_iter().map(Val::plain).collect())
-            }
+                if results.is_empty() {
+                    out.push(Val::plain(one));
+                } else {
+                    out.extend(results.into_iter().map(Val::plain));
+                }
+                Ok(())
+            })?,
             Expr::Function(call) => {
                 let mut inputs = Vec::with_capacity(call.inputs.len());
                 for (parameter, value) in &call.inputs {
                     inputs.push((parameter.as_str().to_owned(), self.values(value, record)?));
                 }
-                functions::call(call.function.as_str(), &Args::new(&inputs))
-                    .map_err(|e| DataError::new(None, e))
+                out.extend(
+                    functions::call(call.function.as_str(), &Args::new(&inputs))
+                        .map_err(|e| DataError::new(None, e))?,
+                );
             }
-            Expr::Fresh => Ok(Vec::new()),
+            Expr::Fresh => {}
         }
+        Ok(())
     }
 
     /// The RDF terms a term map gives for a record.
@@ -362,55 +464,69 @@ impl Engine<'_> {
         map: &TriplesMap,
         number: u64,
     ) -> Result<Vec<Term>, DataError> {
-        if let Expr::Constant(t) = &tm.expr {
-            let matches = matches!(
-                (t, tm.term_type),
-                (
-                    Term::NamedNode(_),
-                    TermType::Iri | TermType::UnsafeIri | TermType::Uri
-                ) | (Term::BlankNode(_), TermType::BlankNode)
-                    | (Term::Literal(_), TermType::Literal)
-            );
-            if matches && tm.language.is_none() && tm.datatype.is_none() {
-                return Ok(vec![t.clone()]);
-            }
-            if let (Term::Literal(l), TermType::Literal) = (t, tm.term_type) {
-                if tm.language.is_none() && tm.datatype.is_none() {
-                    return Ok(vec![l.clone().into()]);
-                }
-            }
+        let mut terms = Vec::new();
+        self.terms_into(tm, record, map, number, &mut terms)?;
+        Ok(terms)
+    }
+
+    /// The RDF terms a term map gives for a record, after those in `out`.
+    fn terms_into(
+        &self,
+        tm: &TermMap,
+        record: &dyn Record,
+        map: &TriplesMap,
+        number: u64,
+        out: &mut Vec<Term>,
+    ) -> Result<(), DataError> {
+        if let Some(t) = constant_term(tm) {
+            out.push(t.clone());
+            return Ok(());
         }
         if let Expr::Fresh = tm.expr {
-            return Ok(vec![
+            out.push(
                 self.blank(&format!("{}\u{0}{number}", map.name), true)
                     .into(),
-            ]);
+            );
+            return Ok(());
         }
-        let values = self.values(tm, record)?;
-        let mut terms = Vec::with_capacity(values.len());
-        for v in values {
-            terms.push(match tm.term_type {
-                TermType::Iri => self.iri(&v.text, &map.base, tm, true)?.into(),
-                TermType::UnsafeIri => self.iri(&v.text, &map.base, tm, false)?.into(),
-                TermType::Uri => {
-                    let iri = self.iri(&v.text, &map.base, tm, true)?;
-                    let mut uri = String::with_capacity(iri.as_str().len());
-                    for c in iri.as_str().chars() {
-                        if c.is_ascii() {
-                            uri.push(c);
-                        } else {
-                            for b in c.encode_utf8(&mut [0; 4]).bytes() {
-                                uri.push_str(&format!("%{b:02X}"));
-                            }
+        self.with_values(|values| {
+            self.values_into(tm, record, values)?;
+            for v in values.drain(..) {
+                out.push(self.term(v, tm, record, map, number)?);
+            }
+            Ok(())
+        })
+    }
+
+    /// The term of one value of a term map.
+    fn term(
+        &self,
+        v: Val,
+        tm: &TermMap,
+        record: &dyn Record,
+        map: &TriplesMap,
+        number: u64,
+    ) -> Result<Term, DataError> {
+        Ok(match tm.term_type {
+            TermType::Iri => self.iri(v.text, &map.base, tm, !tm.valid_iris)?.into(),
+            TermType::UnsafeIri => self.iri(v.text, &map.base, tm, false)?.into(),
+            TermType::Uri => {
+                let iri = self.iri(v.text, &map.base, tm, !tm.valid_iris)?;
+                let mut uri = String::with_capacity(iri.as_str().len());
+                for c in iri.as_str().chars() {
+                    if c.is_ascii() {
+                        uri.push(c);
+                    } else {
+                        for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                            uri.push_str(&format!("%{b:02X}"));
                         }
                     }
-                    NamedNode::new_unchecked(uri).into()
                 }
-                TermType::BlankNode => self.blank(&v.text, false).into(),
-                TermType::Literal => self.literal(v, tm, record, map, number)?.into(),
-            });
-        }
-        Ok(terms)
+                NamedNode::new_unchecked(uri).into()
+            }
+            TermType::BlankNode => self.blank(&v.text, false).into(),
+            TermType::Literal => self.literal(v, tm, record, map, number)?.into(),
+        })
     }
 
     fn literal(
@@ -422,26 +538,34 @@ impl Engine<'_> {
         number: u64,
     ) -> Result<Literal, DataError> {
         if let Some(l) = &tm.language {
-            let Some(tag) = self.values(l, record)?.into_iter().next() else {
-                return Ok(Literal::new_simple_literal(v.text));
+            let tag = match &l.expr {
+                Expr::Constant(t) => Cow::Borrowed(constant_text(t)),
+                _ => match self.values(l, record)?.into_iter().next() {
+                    Some(tag) => Cow::Owned(tag.text),
+                    None => return Ok(Literal::new_simple_literal(v.text)),
+                },
             };
-            if !crate::plan::is_language_tag(&tag.text) {
+            if !crate::plan::is_language_tag(&tag) {
                 return Err(DataError::new(
                     reference_of(l),
-                    format!("{:?} is not a language tag", tag.text),
+                    format!("{tag:?} is not a language tag"),
                 ));
             }
-            return Literal::new_language_tagged_literal(v.text, &tag.text).map_err(|e| {
+            return Literal::new_language_tagged_literal(v.text, &*tag).map_err(|e| {
                 DataError::new(
                     reference_of(l),
-                    format!("{:?} is not a language tag: {e}", tag.text),
+                    format!("{tag:?} is not a language tag: {e}"),
                 )
             });
         }
         if let Some(d) = &tm.datatype {
-            let Some(Term::NamedNode(dt)) = self.terms(d, record, map, number)?.into_iter().next()
-            else {
-                return Ok(Literal::new_simple_literal(v.text));
+            let dt = match constant_term(d) {
+                Some(Term::NamedNode(dt)) => dt.clone(),
+                Some(_) => return Ok(Literal::new_simple_literal(v.text)),
+                None => match self.terms(d, record, map, number)?.into_iter().next() {
+                    Some(Term::NamedNode(dt)) => dt,
+                    _ => return Ok(Literal::new_simple_literal(v.text)),
+                },
             };
             return Ok(if dt.as_str() == XSD_STRING {
                 Literal::new_simple_literal(v.text)
@@ -461,18 +585,24 @@ impl Engine<'_> {
 
     fn iri(
         &self,
-        text: &str,
+        text: String,
         base: &str,
         tm: &TermMap,
         check: bool,
     ) -> Result<NamedNode, DataError> {
-        let absolute = has_scheme(text);
+        if has_scheme(&text) {
+            if !check || oxiri::Iri::parse(text.as_str()).is_ok() {
+                return Ok(NamedNode::new_unchecked(text));
+            }
+            return Err(DataError::new(
+                reference_of(tm),
+                format!("{text:?} does not make a valid IRI"),
+            ));
+        }
         let base = if base.is_empty() { self.base } else { base };
-        let iri = if absolute {
-            text.to_owned()
-        } else {
-            format!("{base}{text}")
-        };
+        let mut iri = String::with_capacity(base.len() + text.len());
+        iri.push_str(base);
+        iri.push_str(&text);
         if !check {
             return Ok(NamedNode::new_unchecked(iri));
         }
@@ -480,14 +610,7 @@ impl Engine<'_> {
             Ok(_) if has_scheme(&iri) => Ok(NamedNode::new_unchecked(iri)),
             _ => Err(DataError::new(
                 reference_of(tm),
-                format!(
-                    "{text:?} does not make a valid IRI{}",
-                    if absolute {
-                        String::new()
-                    } else {
-                        format!(" (with the base {base:?})")
-                    }
-                ),
+                format!("{text:?} does not make a valid IRI (with the base {base:?})"),
             )),
         }
     }
@@ -504,13 +627,60 @@ impl Engine<'_> {
     }
 }
 
+/// Buffers that the mapping of a record reuses from the record before, so that it allocates
+/// only for the terms it hands out.
+#[derive(Default)]
+struct Scratch {
+    terms: Vec<Term>,
+    subjects: Vec<NamedOrBlankNode>,
+    subject_graphs: Vec<(GraphName, Targets)>,
+    graphs: Vec<(GraphName, Targets)>,
+    predicates: Vec<(NamedNode, Targets)>,
+    objects: Vec<(Term, Targets)>,
+    join_values: Vec<Vec<Val>>,
+    key: String,
+}
+
+/// The term of a constant term map, as it is.
+fn constant_term(tm: &TermMap) -> Option<&Term> {
+    let Expr::Constant(t) = &tm.expr else {
+        return None;
+    };
+    let as_it_is = matches!(
+        (t, tm.term_type),
+        (
+            Term::NamedNode(_),
+            TermType::Iri | TermType::UnsafeIri | TermType::Uri
+        ) | (Term::BlankNode(_), TermType::BlankNode)
+            | (Term::Literal(_), TermType::Literal)
+    );
+    (as_it_is && tm.language.is_none() && tm.datatype.is_none()).then_some(t)
+}
+
+/// The text of a constant: an IRI, a blank node's label or a literal's value.
+fn constant_text(t: &Term) -> &str {
+    match t {
+        Term::NamedNode(n) => n.as_str(),
+        Term::BlankNode(b) => b.as_str(),
+        Term::Literal(l) => l.value(),
+    }
+}
+
+/// Adds a quad unless the record has it already (then only its targets are added).
 fn push(out: &mut Vec<(Quad, Targets)>, quad: Quad, targets: Targets) {
+    // Quads of a record mostly share their subject: comparing it last is cheaper.
+    let same = |q: &Quad| {
+        q.predicate == quad.predicate
+            && q.object == quad.object
+            && q.graph_name == quad.graph_name
+            && q.subject == quad.subject
+    };
     if out.len() < 32 {
-        if let Some(existing) = out.iter_mut().find(|(q, _)| *q == quad) {
+        if let Some(existing) = out.iter_mut().find(|(q, _)| same(q)) {
             existing.1 = existing.1.union(targets);
             return;
         }
-    } else if out.iter().rev().take(8).any(|(q, _)| *q == quad) {
+    } else if out.iter().rev().take(8).any(|(q, _)| same(q)) {
         return;
     }
     out.push((quad, targets));
@@ -536,18 +706,6 @@ fn has_scheme(s: &str) -> bool {
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
-fn product(keys: Vec<Vec<String>>, values: &[Val]) -> Vec<Vec<String>> {
-    let mut next = Vec::with_capacity(keys.len() * values.len());
-    for k in keys {
-        for v in values {
-            let mut k = k.clone();
-            k.push(v.text.clone());
-            next.push(k);
-        }
-    }
-    next
 }
 
 fn reference_of(tm: &TermMap) -> Option<&str> {

@@ -54,6 +54,7 @@ mod engine;
 mod error;
 mod functions;
 mod io;
+mod join;
 mod plan;
 mod source;
 mod template;
@@ -242,13 +243,7 @@ impl Mapping {
 
     /// Runs the mapping, handing every record to `out`.
     pub fn run(&self, out: &mut dyn Output) -> Result<Counts, RunError> {
-        engine::Engine {
-            plan: &self.plan,
-            file: &self.file,
-            base: &self.base,
-            salt: &self.salt,
-        }
-        .run(out)
+        engine::Engine::new(&self.plan, &self.file, &self.base, &self.salt).run(out)
     }
 }
 

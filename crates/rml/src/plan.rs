@@ -72,6 +72,9 @@ pub(crate) struct TermMap {
     pub language: Option<Box<TermMap>>,
     pub datatype: Option<Box<TermMap>>,
     pub targets: Vec<usize>,
+    /// A template whose IRIs are valid whatever the values (`template::makes_valid_iris`), so
+    /// that they need no check.
+    pub valid_iris: bool,
 }
 
 /// An object map: a term map, or a reference to another triples map's subjects.
@@ -587,12 +590,15 @@ impl<'a> Reader<'a> {
             }
         }
         let targets = self.targets_of(node)?;
+        let valid_iris =
+            matches!(&expr, Expr::Template(parts) if template::makes_valid_iris(parts));
         Ok(TermMap {
             expr,
             term_type,
             language,
             datatype,
             targets,
+            valid_iris,
         })
     }
 
@@ -912,6 +918,7 @@ impl TermMap {
             language: None,
             datatype: None,
             targets: Vec::new(),
+            valid_iris: false,
         }
     }
 }

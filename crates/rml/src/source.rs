@@ -45,8 +45,15 @@ impl DataError {
 
 /// One record of a logical source.
 pub(crate) trait Record {
+    /// The values of `reference`, after those in `out`; none when it is absent or null.
+    fn values_into(&self, reference: &str, out: &mut Vec<Val>) -> Result<(), DataError>;
     /// The values of `reference`; none when it is absent or null.
-    fn values(&self, reference: &str) -> Result<Vec<Val>, DataError>;
+    #[cfg(test)]
+    fn values(&self, reference: &str) -> Result<Vec<Val>, DataError> {
+        let mut out = Vec::new();
+        self.values_into(reference, &mut out)?;
+        Ok(out)
+    }
     /// Where the record is.
     fn location(&self) -> Location;
     /// Why the record as a whole cannot be mapped, if it cannot.

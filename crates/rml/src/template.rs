@@ -81,6 +81,49 @@ pub(crate) fn iri_safe(value: &str, out: &mut String) {
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+/// Whether every IRI that the template makes is valid, whatever its values, once they are put in
+/// with [`iri_safe`]: then it need not be checked record by record.
+///
+/// That holds when the text before the first reference is an absolute IRI up to the end of its
+/// authority (`http://example.org/`), the template with empty values is a valid IRI, and no `%`
+/// in its text waits for a value to complete it. The values then go into the path, query or
+/// fragment, where any run of unreserved characters and `%XX` is allowed, and they hold none of
+/// the characters that end one of those parts (`/`, `?`, `#`): the template's text alone fixes
+/// the structure, and the IRI with empty values has shown that structure valid.
+pub(crate) fn makes_valid_iris(parts: &[Part]) -> bool {
+    let Some(Part::Text(first)) = parts.first() else {
+        return false;
+    };
+    let Some((scheme, rest)) = first.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let authority_ends = rest
+        .strip_prefix("//")
+        .is_some_and(|a| a.contains(['/', '?', '#']));
+    if !scheme_ok || !authority_ends {
+        return false;
+    }
+    let mut empty = String::new();
+    for part in parts {
+        if let Part::Text(t) = part {
+            let complete = t.match_indices('%').all(|(i, _)| {
+                t.as_bytes()
+                    .get(i + 1..i + 3)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+            });
+            if !complete {
+                return false;
+            }
+            empty.push_str(t);
+        }
+    }
+    oxiri::Iri::parse(empty.as_str()).is_ok()
+}
+
 fn is_iunreserved(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(c, '-' | '.' | '_' | '~')
@@ -129,6 +172,65 @@ mod tests {
         );
         assert!(parse("a}").is_err());
         assert!(parse("{}").is_err());
+    }
+
+    #[test]
+    fn templates_that_always_make_valid_iris() {
+        let valid = |t: &str| makes_valid_iris(&parse(t).unwrap());
+        assert!(valid("http://ex.org/{a}"));
+        assert!(valid("https://ex.org:8080/id/{a}/{b}.html?x={c}&y=%20#{d}"));
+        assert!(valid("http://ex.org?{a}"));
+        assert!(valid("http://[::1]/{a}"));
+        // A value could end the authority, or be the scheme, the host or the port.
+        assert!(!valid("http://ex.org{a}"));
+        assert!(!valid("{a}://ex.org/"));
+        assert!(!valid("http://{a}/x"));
+        assert!(!valid("http://ex.org:{a}/"));
+        // Relative, or without an authority: the base or the values decide.
+        assert!(!valid("/id/{a}"));
+        assert!(!valid("urn:isbn:{a}"));
+        // Text that is not valid with any value, or that a value completes.
+        assert!(!valid("http://ex.org/{a} b"));
+        assert!(!valid("http://ex.org/{a}#x#y"));
+        assert!(!valid("http://ex.org/%{a}"));
+        assert!(!valid("http://ex.org/%2{a}"));
+        assert!(valid("http://ex.org/"));
+    }
+
+    proptest::proptest! {
+        /// A template judged to make valid IRIs makes them with any values.
+        #[test]
+        fn judged_templates_make_valid_iris(
+            first in proptest::sample::select(vec![
+                "http://ex.org/", "http://ex.org", "https://a.b:80/x?", "http://ex.org/a#",
+                "http://ex.org/%", "urn:a:", "/",
+            ]),
+            texts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "/", "?", "#", "%", "%4", "%41", "a=", "&", " ", "[", "]", "@", ":", "ü", "",
+                ]),
+                0..4,
+            ),
+            values in proptest::collection::vec(".*", 4),
+        ) {
+            let mut parts = vec![Part::Text(first.to_owned()), Part::Reference("r".into())];
+            for t in &texts {
+                if !t.is_empty() {
+                    parts.push(Part::Text((*t).to_owned()));
+                }
+                parts.push(Part::Reference("r".into()));
+            }
+            if makes_valid_iris(&parts) {
+                let mut iri = String::new();
+                for (i, p) in parts.iter().enumerate() {
+                    match p {
+                        Part::Text(t) => iri.push_str(t),
+                        Part::Reference(_) => iri_safe(&values[i % values.len()], &mut iri),
+                    }
+                }
+                proptest::prop_assert!(oxiri::Iri::parse(iri.as_str()).is_ok(), "{iri:?}");
+            }
+        }
     }
 
     #[test]

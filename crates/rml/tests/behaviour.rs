@@ -222,3 +222,100 @@ fn errors_name_the_place() {
         ]
     );
 }
+
+const PARENTS: &str = "id,group,name,page\n\
+1,a,x,http://one.example/x\n\
+2,a,y,urn:y\n\
+1,b,x,http://one.example/x\n\
+3,a,z,http://two.example/z\n\
+1,a,w,http://two.example/w\n\
+1,a,x,http://one.example/x\n\
+,a,v,urn:v\n";
+
+const CHILDREN: &str = r#"{"children": [
+  {"id": "c1", "ids": [1, 3], "group": "a"},
+  {"id": "c2", "ids": [2, 1], "group": "b"},
+  {"id": "c3", "ids": [], "group": "a"},
+  {"id": "c4", "ids": [1], "group": null},
+  {"id": "c5", "ids": [1, 1, 4], "group": "a"}
+]}"#;
+
+/// Joins on several conditions, on arrays of values and with several parents per key give their
+/// objects in the order of the child's values and then of the parent records, each once.
+#[test]
+fn joins_keep_the_order_of_values_and_parents() {
+    let d = dir(&[
+        ("parents.csv", PARENTS.as_bytes()),
+        ("children.json", CHILDREN.as_bytes()),
+    ]);
+    let m = Mapping::from_turtle(
+        r#"
+@prefix rr: <http://www.w3.org/ns/r2rml#> .
+@prefix rml: <http://semweb.mmlab.be/ns/rml#> .
+@prefix ql: <http://semweb.mmlab.be/ns/ql#> .
+@prefix ex: <http://example.org/> .
+ex:Named rml:logicalSource [ rml:source "parents.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.org/p/{name}" ] .
+ex:Pages rml:logicalSource [ rml:source "parents.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rml:reference "page" ] .
+ex:Blank rml:logicalSource [ rml:source "parents.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "{group}-{name}" ; rr:termType rr:BlankNode ] .
+ex:Children rml:logicalSource [ rml:source "children.json" ;
+    rml:referenceFormulation ql:JSONPath ; rml:iterator "$.children[*]" ] ;
+  rr:subjectMap [ rr:template "http://example.org/c/{id}" ] ;
+  rr:predicateObjectMap [ rr:predicate ex:named ;
+    rr:objectMap [ rr:parentTriplesMap ex:Named ;
+      rr:joinCondition [ rr:child "ids[*]" ; rr:parent "id" ] ,
+                       [ rr:child "group" ; rr:parent "group" ] ] ] ,
+  [ rr:predicate ex:page ;
+    rr:objectMap [ rr:parentTriplesMap ex:Pages ; rr:joinCondition [ rr:child "ids[*]" ; rr:parent "id" ] ] ] ,
+  [ rr:predicate ex:blank ;
+    rr:objectMap [ rr:parentTriplesMap ex:Blank ; rr:joinCondition [ rr:child "ids[*]" ; rr:parent "id" ] ] ] .
+"#,
+        "m.ttl",
+        d.path(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Collect::default();
+    m.run(&mut out).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+    let children: Vec<&String> = out
+        .quads
+        .iter()
+        .filter(|q| q.starts_with("<http://example.org/c/"))
+        .collect();
+    assert_eq!(children, EXPECTED_JOINS);
+}
+
+const EXPECTED_JOINS: &[&str] = &[
+    "<http://example.org/c/c1> <http://example.org/named> <http://example.org/p/x>",
+    "<http://example.org/c/c1> <http://example.org/named> <http://example.org/p/w>",
+    "<http://example.org/c/c1> <http://example.org/named> <http://example.org/p/z>",
+    "<http://example.org/c/c1> <http://example.org/page> <http://one.example/x>",
+    "<http://example.org/c/c1> <http://example.org/page> <http://two.example/w>",
+    "<http://example.org/c/c1> <http://example.org/page> <http://two.example/z>",
+    "<http://example.org/c/c1> <http://example.org/blank> _:501be1cf32090c0c84509a3eaf75ce10",
+    "<http://example.org/c/c1> <http://example.org/blank> _:c6bcd0a8b2861f3641c54b1f4df8ff28",
+    "<http://example.org/c/c1> <http://example.org/blank> _:9863a358b230f7020c459166a26ec758",
+    "<http://example.org/c/c1> <http://example.org/blank> _:c42d765a863c3fa00f969e8f88554af7",
+    "<http://example.org/c/c2> <http://example.org/named> <http://example.org/p/x>",
+    "<http://example.org/c/c2> <http://example.org/page> <urn:y>",
+    "<http://example.org/c/c2> <http://example.org/page> <http://one.example/x>",
+    "<http://example.org/c/c2> <http://example.org/page> <http://two.example/w>",
+    "<http://example.org/c/c2> <http://example.org/blank> _:e8ab78b641b75887cd4ec4313518f941",
+    "<http://example.org/c/c2> <http://example.org/blank> _:501be1cf32090c0c84509a3eaf75ce10",
+    "<http://example.org/c/c2> <http://example.org/blank> _:c6bcd0a8b2861f3641c54b1f4df8ff28",
+    "<http://example.org/c/c2> <http://example.org/blank> _:9863a358b230f7020c459166a26ec758",
+    "<http://example.org/c/c4> <http://example.org/page> <http://one.example/x>",
+    "<http://example.org/c/c4> <http://example.org/page> <http://two.example/w>",
+    "<http://example.org/c/c4> <http://example.org/blank> _:501be1cf32090c0c84509a3eaf75ce10",
+    "<http://example.org/c/c4> <http://example.org/blank> _:c6bcd0a8b2861f3641c54b1f4df8ff28",
+    "<http://example.org/c/c4> <http://example.org/blank> _:9863a358b230f7020c459166a26ec758",
+    "<http://example.org/c/c5> <http://example.org/named> <http://example.org/p/x>",
+    "<http://example.org/c/c5> <http://example.org/named> <http://example.org/p/w>",
+    "<http://example.org/c/c5> <http://example.org/page> <http://one.example/x>",
+    "<http://example.org/c/c5> <http://example.org/page> <http://two.example/w>",
+    "<http://example.org/c/c5> <http://example.org/blank> _:501be1cf32090c0c84509a3eaf75ce10",
+    "<http://example.org/c/c5> <http://example.org/blank> _:c6bcd0a8b2861f3641c54b1f4df8ff28",
+    "<http://example.org/c/c5> <http://example.org/blank> _:9863a358b230f7020c459166a26ec758",
+];

@@ -4,8 +4,8 @@
 use super::{DataError, Record, Val, Visit};
 use crate::error::{MappingError, RunError};
 use crate::plan::LogicalSource;
+use hashbrown::HashMap;
 use kulturnetz_model::Location;
-use std::collections::HashMap;
 use std::io::BufRead;
 
 struct Row<'a> {
@@ -18,7 +18,7 @@ struct Row<'a> {
 }
 
 impl Record for Row<'_> {
-    fn values(&self, reference: &str) -> Result<Vec<Val>, DataError> {
+    fn values_into(&self, reference: &str, out: &mut Vec<Val>) -> Result<(), DataError> {
         let Some(&i) = self.columns.get(reference) else {
             return Err(DataError::new(
                 Some(reference),
@@ -26,10 +26,10 @@ impl Record for Row<'_> {
             ));
         };
         match self.record.get(i) {
-            None => Ok(Vec::new()),
-            Some(v) if self.nulls.iter().any(|n| n == v) => Ok(Vec::new()),
-            Some(v) => Ok(vec![Val::plain(v)]),
+            Some(v) if !self.nulls.iter().any(|n| n == v) => out.push(Val::plain(v)),
+            _ => {}
         }
+        Ok(())
     }
 
     fn location(&self) -> Location {
@@ -129,7 +129,7 @@ struct Invalid {
 }
 
 impl Record for Invalid {
-    fn values(&self, _: &str) -> Result<Vec<Val>, DataError> {
+    fn values_into(&self, _: &str, _: &mut Vec<Val>) -> Result<(), DataError> {
         Err(DataError::new(None, self.message.clone()))
     }
 

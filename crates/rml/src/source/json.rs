@@ -5,14 +5,14 @@
 use super::{DataError, Record, Val, Visit};
 use crate::error::{MappingError, RunError};
 use crate::plan::LogicalSource;
+use hashbrown::HashMap;
 use kulturnetz_model::Location;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, BufReader};
 
 /// A compiled reference: a plain chain of keys (fast), or any JSONPath.
 pub(super) enum Path {
@@ -90,31 +90,33 @@ struct Node<'a> {
 }
 
 impl Record for Node<'_> {
-    fn values(&self, reference: &str) -> Result<Vec<Val>, DataError> {
+    fn values_into(&self, reference: &str, out: &mut Vec<Val>) -> Result<(), DataError> {
         let mut paths = self.paths.borrow_mut();
-        if !paths.contains_key(reference) {
-            let path = compile(reference).map_err(|e| DataError::new(Some(reference), e))?;
-            paths.insert(reference.to_owned(), path);
-        }
-        let mut out = Vec::new();
-        match &paths[reference] {
+        let path = match paths.get(reference) {
+            Some(path) => path,
+            None => {
+                let path = compile(reference).map_err(|e| DataError::new(Some(reference), e))?;
+                paths.entry(reference.to_owned()).or_insert(path)
+            }
+        };
+        match path {
             Path::Keys(keys) => {
                 let mut v = self.value;
                 for k in keys {
                     match v.get(k) {
                         Some(next) => v = next,
-                        None => return Ok(out),
+                        None => return Ok(()),
                     }
                 }
-                push(v, reference, &mut out)?;
+                push(v, reference, out)?;
             }
             Path::Query(q) => {
                 for v in q.query(self.value).all() {
-                    push(v, reference, &mut out)?;
+                    push(v, reference, out)?;
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn location(&self) -> Location {
@@ -186,7 +188,9 @@ pub(super) fn each(
     };
     if let Some((keys, wildcard)) = simple(iterator) {
         let mut failed = None;
-        let mut de = serde_json::Deserializer::from_reader(reader);
+        // serde_json reads byte by byte; through `dyn BufRead` each byte is a call, through a
+        // `BufReader` it is a look into the buffer.
+        let mut de = serde_json::Deserializer::from_reader(BufReader::new(reader));
         let walk = Walk {
             keys: &keys,
             wildcard,
@@ -205,7 +209,7 @@ pub(super) fn each(
             format!("invalid JSONPath {iterator:?}: {e}"),
         ))
     })?;
-    let document: Value = serde_json::from_reader(reader).map_err(syntax)?;
+    let document: Value = serde_json::from_reader(BufReader::new(reader)).map_err(syntax)?;
     for value in path.query(&document).all() {
         on_record(value)?;
     }

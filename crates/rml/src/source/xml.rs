@@ -34,7 +34,7 @@ struct Element<'a, 'd> {
 }
 
 impl Record for Element<'_, '_> {
-    fn values(&self, reference: &str) -> Result<Vec<Val>, DataError> {
+    fn values_into(&self, reference: &str, out: &mut Vec<Val>) -> Result<(), DataError> {
         let mut paths = self.paths.borrow_mut();
         if !paths.contains_key(reference) {
             let x =
@@ -44,16 +44,18 @@ impl Record for Element<'_, '_> {
         let value = paths[reference]
             .evaluate(self.context, self.node)
             .map_err(|e| DataError::new(Some(reference), format!("XPath {reference:?}: {e}")))?;
-        Ok(match value {
-            Value::Nodeset(nodes) => nodes
-                .document_order()
-                .into_iter()
-                .map(|n| Val::plain(n.string_value()))
-                .collect(),
-            Value::String(s) => vec![Val::plain(s)],
-            Value::Number(n) => vec![Val::plain(n.to_string())],
-            Value::Boolean(b) => vec![Val::plain(b.to_string())],
-        })
+        match value {
+            Value::Nodeset(nodes) => out.extend(
+                nodes
+                    .document_order()
+                    .into_iter()
+                    .map(|n| Val::plain(n.string_value())),
+            ),
+            Value::String(s) => out.push(Val::plain(s)),
+            Value::Number(n) => out.push(Val::plain(n.to_string())),
+            Value::Boolean(b) => out.push(Val::plain(b.to_string())),
+        }
+        Ok(())
     }
 
     fn location(&self) -> Location {

@@ -24,7 +24,11 @@
 //! | `nameActorSet/appellationValue` | the actor's `schema:name` or `schema:alternateName`, without a language: names are the same in every language |
 //! | production `eventDate/date/earliestDate`, `latestDate` | `schema:dateCreated` (`xsd:gYear`, `xsd:gYearMonth` or `xsd:date`) if both are one such date, else `schema:temporalCoverage` `"earliest/latest"` |
 //! | production `eventDate/displayDate` | `schema:temporalCoverage` when there is no structured date |
+//! | production `eventPlace/place` | `schema:locationCreated`: a `schema:Place` (`{base}id/place/{key}`), keyed by the place's first URI (without its scheme), else the source id and its local ID or name; `schema:name`/`schema:alternateName` from `namePlaceSet` (with a language only where a name has its own `xml:lang`: place names do not take the record's), every URI ID an `owl:sameAs`; a production `eventPlace` with only `displayPlace` gives a place of that name |
 //! | `termMaterialsTech/term` of type material, else `displayMaterialsTech` | `schema:material` |
+//! | `objectMeasurementsSet/objectMeasurements/measurementsSet` | `schema:height`, `schema:width`, `schema:depth` or `schema:weight` by `measurementType` (English or German), any other type `schema:size`: a `schema:QuantitativeValue` with `schema:value` (`xsd:decimal`; a decimal comma is read), `schema:unitText`, `schema:unitCode` (UN/CEFACT, for mm, cm, m, g, kg) and `schema:name` (the type) |
+//! | `displayObjectMeasurements` | `schema:size` (text) when there is no structured measurement |
+//! | `inscriptions/inscriptionTranscription` | `kn:inscription` (language-tagged): the text an object carries, such as a coin's legend |
 //! | `termMaterialsTech` of type technique | `schema:keywords` |
 //! | `subjectConcept/conceptID` (URIs) | `schema:about` |
 //! | `repositorySet/repositoryName` | `schema:holdingArchive`, a `schema:Organization` `{base}id/organization/{ISIL or name}` with `schema:name`, `schema:url` (`legalBodyWeblink`), `schema:identifier` (the ISIL) and `owl:sameAs` (a `legalBodyID` URI) |
@@ -38,7 +42,7 @@
 //! Input with no LIDO record and no LIDO root element is not LIDO: a format error.
 
 use crate::triples::{
-    LineCounter, OWL_SAME_AS, Triples, clean, lang_literal, schema, web_iri, xsd,
+    LineCounter, OWL_SAME_AS, Triples, clean, kn, lang_literal, schema, web_iri, xsd,
 };
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Kind, Location};
@@ -59,7 +63,7 @@ impl Connector for Lido {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn media_types(&self) -> &'static [&'static str] {
@@ -255,6 +259,8 @@ struct El {
     name: String,
     attrs: Vec<(String, String)>,
     lang: Option<String>,
+    /// Whether `lang` is the element's own `xml:lang`, not inherited.
+    own_lang: bool,
     text: String,
     children: Vec<El>,
 }
@@ -275,12 +281,18 @@ impl El {
             };
             if key == b"xml:lang" {
                 el.lang = clean(&value);
+                el.own_lang = true;
             } else {
                 let local = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
                 el.attrs.push((local, value));
             }
         }
         el
+    }
+
+    /// The element's own `xml:lang`, if it has one.
+    fn own_lang(&self) -> Option<&str> {
+        self.lang.as_deref().filter(|_| self.own_lang)
     }
 
     fn attr(&self, name: &str) -> Option<&str> {
@@ -407,6 +419,22 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
             &schema("description"),
             &note.text,
             note.lang.as_deref(),
+        );
+    }
+    map_measurements(&identification, &object, &key, cx, &mut t);
+    for transcription in under(
+        &identification,
+        &[
+            "inscriptionsWrap",
+            "inscriptions",
+            "inscriptionTranscription",
+        ],
+    ) {
+        t.text(
+            object.clone(),
+            &kn("inscription"),
+            &transcription.text,
+            transcription.lang.as_deref(),
         );
     }
     for set in under(&identification, &["repositoryWrap", "repositorySet"]) {
@@ -689,6 +717,11 @@ fn map_event(
         }
     }
     if creation {
+        for place in event.all(&["eventPlace"]) {
+            if let Some(node) = map_place(place, cx, t) {
+                t.add(object.clone(), &schema("locationCreated"), node);
+            }
+        }
         for date in event.all(&["eventDate"]) {
             let earliest = date.values(&["date", "earliestDate"]).into_iter().next();
             let latest = date.values(&["date", "latestDate"]).into_iter().next();
@@ -759,6 +792,167 @@ fn map_event(
             }
         }
     }
+}
+
+/// The place of an `eventPlace`: its `lido:place`, or a place named by its `displayPlace`.
+fn map_place(event_place: &El, cx: &Context<'_>, t: &mut Triples) -> Option<NamedNode> {
+    let place = event_place.all(&["place"]).into_iter().next();
+    let ids = place.map(|p| p.all(&["placeID"])).unwrap_or_default();
+    let names = place
+        .map(|p| p.all(&["namePlaceSet", "appellationValue"]))
+        .unwrap_or_default();
+    let display = event_place.all(&["displayPlace"]);
+    let uri = ids
+        .iter()
+        .filter_map(|i| i.value())
+        .find(|i| web_iri(i).is_some());
+    // A local ID or a bare name means something only within its source: two sources' places
+    // called "Neustadt" need not be one.
+    let local = ids
+        .iter()
+        .find_map(|i| i.value())
+        .or_else(|| names.iter().find_map(|n| n.value()))
+        .or_else(|| display.iter().find_map(|d| d.value()))
+        .map(|value| format!("{} {value}", cx.source_id));
+    let key = uri
+        .as_deref()
+        .map(|u| without_scheme(u).to_owned())
+        .or(local)?;
+    let node = cx.minter.mint(Kind::Place, &key);
+    t.a(node.clone(), schema("Place"));
+    // A place's names come in many languages, and the record's language, which they inherit,
+    // is not theirs: only a language given on the name itself is kept.
+    if names.iter().any(|n| n.value().is_some()) {
+        for name in &names {
+            t.text(
+                node.clone(),
+                &name_predicate(name),
+                &name.text,
+                name.own_lang(),
+            );
+        }
+    } else {
+        for name in &display {
+            t.text(node.clone(), &schema("name"), &name.text, name.own_lang());
+        }
+    }
+    for id in ids.iter().filter_map(|i| i.value()) {
+        t.link(node.clone(), &NamedNode::new_unchecked(OWL_SAME_AS), &id);
+    }
+    Some(node)
+}
+
+/// The measurements of an object, as quantities; the display text only if there are none.
+fn map_measurements(
+    identification: &[&El],
+    object: &NamedNode,
+    key: &str,
+    cx: &Context<'_>,
+    t: &mut Triples,
+) {
+    let sets = under(
+        identification,
+        &["objectMeasurementsWrap", "objectMeasurementsSet"],
+    );
+    let mut any = false;
+    for (i, measurement) in under(&sets, &["objectMeasurements", "measurementsSet"])
+        .into_iter()
+        .enumerate()
+    {
+        let Some(value) = measurement.values(&["measurementValue"]).into_iter().next() else {
+            continue;
+        };
+        let types = measurement.all(&["measurementType"]);
+        // The English type, if given, names the dimension best.
+        let ty = types
+            .iter()
+            .find(|t| t.lang.as_deref().is_some_and(|l| l.starts_with("en")))
+            .or_else(|| types.first())
+            .and_then(|t| t.value());
+        let unit = measurement.values(&["measurementUnit"]).into_iter().next();
+        for (j, (ty, value)) in dimensions(ty.as_deref(), &value).into_iter().enumerate() {
+            let predicate = match ty.map(str::to_lowercase).as_deref() {
+                Some("height" | "höhe") => "height",
+                Some("width" | "breite") => "width",
+                Some("depth" | "tiefe" | "thickness" | "dicke" | "stärke") => "depth",
+                Some("weight" | "gewicht") => "weight",
+                _ => "size",
+            };
+            let node = cx.blank_node(&format!("{key}#measurement{i}.{j}"));
+            t.a(node.clone(), schema("QuantitativeValue"));
+            match decimal(value) {
+                Some(number) => t.typed(node.clone(), &schema("value"), &number, xsd("decimal")),
+                None => t.text(node.clone(), &schema("description"), value, None),
+            }
+            if let Some(unit) = &unit {
+                t.text(node.clone(), &schema("unitText"), unit, None);
+                if let Some(code) = unit_code(unit) {
+                    t.text(node.clone(), &schema("unitCode"), code, None);
+                }
+            }
+            if let Some(ty) = ty {
+                t.text(node.clone(), &schema("name"), ty, None);
+            }
+            t.add(object.clone(), &schema(predicate), node);
+            any = true;
+        }
+    }
+    if !any {
+        for display in under(&sets, &["displayObjectMeasurements"]) {
+            t.text(
+                object.clone(),
+                &schema("size"),
+                &display.text,
+                display.lang.as_deref(),
+            );
+        }
+    }
+}
+
+/// A measurement of several dimensions at once (`Höhe x Breite`, `216 x 164`) as one type and
+/// value per dimension; anything else as it is.
+fn dimensions<'a>(ty: Option<&'a str>, value: &'a str) -> Vec<(Option<&'a str>, &'a str)> {
+    if decimal(value).is_none() {
+        if let Some(ty) = ty {
+            let types: Vec<&str> = ty
+                .split([' ', '×'])
+                .filter(|w| !matches!(*w, "" | "x" | "X" | "×"))
+                .collect();
+            let values: Vec<&str> = value.split(['x', 'X', '×']).map(str::trim).collect();
+            let separated = ty.contains(" x ") || ty.contains(" X ") || ty.contains('×');
+            if separated
+                && types.len() > 1
+                && types.len() == values.len()
+                && values.iter().all(|v| decimal(v).is_some())
+            {
+                return types.into_iter().map(Some).zip(values).collect();
+            }
+        }
+    }
+    vec![(ty, value)]
+}
+
+/// A measured value as an `xsd:decimal` lexical form (`3,5` is read as `3.5`), if it is one.
+fn decimal(value: &str) -> Option<String> {
+    let text = value.trim().replace(',', ".");
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(&text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let valid = !(whole.is_empty() && fraction.is_empty())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    valid.then_some(text)
+}
+
+/// The UN/CEFACT common code of a unit of length or mass, as schema.org's `unitCode` wants it.
+fn unit_code(unit: &str) -> Option<&'static str> {
+    Some(match unit.trim().to_lowercase().as_str() {
+        "mm" | "millimeter" | "millimetre" => "MMT",
+        "cm" | "zentimeter" | "centimeter" | "centimetre" => "CMT",
+        "m" | "meter" | "metre" => "MTR",
+        "g" | "gramm" | "gram" => "GRM",
+        "kg" | "kilogramm" | "kilogram" => "KGM",
+        _ => return None,
+    })
 }
 
 /// An actor as a person or organisation.
@@ -896,6 +1090,49 @@ mod tests {
         );
         assert_eq!(isil("https://www.bs-museum-oderberg.de/"), None);
         assert_eq!(isil("12345"), None);
+    }
+
+    #[test]
+    fn its_terms_are_in_the_ontology() {
+        crate::triples::assert_defined("inscription");
+    }
+
+    #[test]
+    fn measurements_are_read_as_people_write_them() {
+        assert_eq!(decimal(" 3,5 ").as_deref(), Some("3.5"));
+        assert_eq!(decimal("-12").as_deref(), Some("-12"));
+        assert_eq!(decimal("5.").as_deref(), Some("5."));
+        assert_eq!(decimal("."), None);
+        assert_eq!(decimal("ca. 5"), None);
+        assert_eq!(decimal("1.2.3"), None);
+        assert_eq!(unit_code(" MM "), Some("MMT"));
+        assert_eq!(unit_code("Gramm"), Some("GRM"));
+        assert_eq!(unit_code("Zoll"), None);
+        assert_eq!(
+            dimensions(Some("Höhe x Breite"), "216 x 164"),
+            vec![(Some("Höhe"), "216"), (Some("Breite"), "164")]
+        );
+        assert_eq!(
+            dimensions(Some("Höhe × Breite × Tiefe"), "2,5x3x4"),
+            vec![
+                (Some("Höhe"), "2,5"),
+                (Some("Breite"), "3"),
+                (Some("Tiefe"), "4")
+            ]
+        );
+        // Counts that do not match, or no separator in the type: as it is.
+        assert_eq!(
+            dimensions(Some("Höhe x Breite"), "216 x 164 x 3"),
+            vec![(Some("Höhe x Breite"), "216 x 164 x 3")]
+        );
+        assert_eq!(
+            dimensions(Some("Maße"), "216 x 164"),
+            vec![(Some("Maße"), "216 x 164")]
+        );
+        assert_eq!(
+            dimensions(Some("height"), "58"),
+            vec![(Some("height"), "58")]
+        );
     }
 
     #[test]

@@ -215,6 +215,23 @@ pub(crate) fn line_at(text: &[u8], offset: usize) -> u64 {
         + 1
 }
 
+/// Panics unless `kn:{term}` is defined in the Kulturnetz ontology with labels in German and
+/// English.
+#[cfg(test)]
+pub(crate) fn assert_defined(term: &str) {
+    let ontology = include_str!("../../../ontologies/kulturnetz.ttl");
+    let at = ontology
+        .find(&format!("\nkn:{term}\n"))
+        .unwrap_or_else(|| panic!("kn:{term} is not defined in ontologies/kulturnetz.ttl"));
+    let definition = &ontology[at..];
+    let end = definition.find(" .\n").unwrap_or(definition.len());
+    let definition = &definition[..end];
+    assert!(
+        definition.contains("@de") && definition.contains("@en"),
+        "kn:{term} has no German or no English label"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -231,6 +231,17 @@ impl Mapping {
         self
     }
 
+    /// Reads every XML source into a tree, as iterators that cannot stream do. For tests that
+    /// compare the two ways of reading.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn with_whole_xml_documents(mut self) -> Self {
+        for source in &mut self.plan.sources {
+            source.stream = false;
+        }
+        self
+    }
+
     /// The files the mapping reads, in the order it reads them.
     pub fn source_files(&self) -> Vec<&Path> {
         self.plan.sources.iter().map(|s| s.path.as_path()).collect()

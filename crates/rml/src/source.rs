@@ -98,7 +98,7 @@ pub(crate) fn each(
     match source.formulation {
         Formulation::Csv => csv::each(source, references, file, reader, visit),
         Formulation::JsonPath => json::each(source, file, reader, visit),
-        Formulation::XPath => xml::each(source, file, reader, visit),
+        Formulation::XPath => xml::each(source, references, file, reader, visit),
     }
 }
 

@@ -563,11 +563,15 @@ impl State<'_, '_> {
     fn finish(mut self, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
         let mut deferred = std::mem::take(&mut self.deferred);
         let name = self.name;
-        deferred.each(
-            Draft::is_override,
-            |e| deferred_io(name, e),
-            |d| self.emit(d, true, out).map(drop),
-        )?;
+        // Overrides are deferred only when their time zone was not yet known: most feeds have
+        // none, and then the kept drafts are not read twice.
+        if deferred.has_overrides() {
+            deferred.each(
+                Draft::is_override,
+                |e| deferred_io(name, e),
+                |d| self.emit(d, true, out).map(drop),
+            )?;
+        }
         deferred.each(
             |d| !d.is_override(),
             |e| deferred_io(name, e),

@@ -20,11 +20,16 @@ pub(super) struct Deferred {
     bytes: usize,
     file: Option<BufWriter<File>>,
     spilled: usize,
+    /// How many of the drafts are overrides (`RECURRENCE-ID`).
+    overrides: usize,
 }
 
 impl Deferred {
     /// Keeps `draft`, after those kept before.
     pub(super) fn push(&mut self, draft: Draft) -> io::Result<()> {
+        if draft.is_override() {
+            self.overrides += 1;
+        }
         if self.file.is_none() && self.bytes < IN_MEMORY {
             self.bytes += size(&draft);
             self.memory.push(draft);
@@ -39,6 +44,11 @@ impl Deferred {
         encode(&draft, file)?;
         self.spilled += 1;
         Ok(())
+    }
+
+    /// Whether any kept draft is an override.
+    pub(super) fn has_overrides(&self) -> bool {
+        self.overrides > 0
     }
 
     /// Calls `f` with each kept draft for which `pick` holds, in the order they were kept;
@@ -228,6 +238,13 @@ mod tests {
                 (1..=n as u64).filter(|r| !r.is_multiple_of(3)).count()
             );
         }
+        assert!(!deferred.has_overrides());
+        let mut special = draft(n as u64 + 1);
+        special
+            .props
+            .push(Property::parse("RECURRENCE-ID:20250108T100000", 1).unwrap());
+        deferred.push(special).unwrap();
+        assert!(deferred.has_overrides());
     }
 
     #[test]

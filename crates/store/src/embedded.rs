@@ -1,10 +1,11 @@
 //! The embedded backend: Oxigraph on RocksDB.
 
-use crate::guard::{Refuse, RefuseAll, RefusedService, query_patterns, update_patterns};
+use crate::guard::{Refuse, RefuseAll};
 use crate::{
     Backend, Dataset, GraphInfo, GraphWriter, QueryOutcome, QueryRequest, ServicePolicy,
     StoreError, UpdateRequest,
 };
+use kulturnetz_sparql::RefusedServices;
 use oxigraph::io::RdfFormat;
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{Store, Transaction};
@@ -44,19 +45,25 @@ impl Embedded {
         })
     }
 
-    /// An evaluator that refuses the services the policy does not allow.
+    /// An evaluator that refuses the services the policy does not allow; `refused` finds them
+    /// in the request, which is only needed when the policy allows some host.
     fn evaluator(
         &self,
-        patterns: &[&spargebra::algebra::GraphPattern],
+        refused: impl FnOnce(&ServicePolicy) -> RefusedServices,
         cancel: Option<&crate::Cancel>,
     ) -> SparqlEvaluator {
         let mut evaluator = SparqlEvaluator::new();
-        let (refused, variable) = self.options.service_policy.refused_services(patterns);
-        for name in refused {
-            evaluator = evaluator.with_service_handler(name.clone(), Refuse(name));
-        }
-        if variable || self.options.service_policy == ServicePolicy::default() {
+        let policy = &self.options.service_policy;
+        if policy.allows_none() {
             evaluator = evaluator.with_default_service_handler(RefuseAll);
+        } else {
+            let refused = refused(policy);
+            for name in refused.names {
+                evaluator = evaluator.with_service_handler(name.clone(), Refuse(name));
+            }
+            if refused.variable {
+                evaluator = evaluator.with_default_service_handler(RefuseAll);
+            }
         }
         if let Some(cancel) = cancel {
             evaluator = evaluator.with_cancellation_token(cancel.0.clone());
@@ -88,7 +95,10 @@ fn apply_dataset(dataset: &Dataset, spec: &mut oxigraph::sparql::QueryDataset) {
 impl Backend for Embedded {
     fn query(&self, request: &QueryRequest) -> Result<QueryOutcome, StoreError> {
         let mut prepared = self
-            .evaluator(&query_patterns(&request.query), Some(&request.cancel))
+            .evaluator(
+                |policy| policy.refused_in_query(&request.query),
+                Some(&request.cancel),
+            )
             .for_query(request.query.clone());
         apply_dataset(&request.dataset, prepared.dataset_mut());
         Ok(match prepared.on_store(&self.store).execute()? {
@@ -108,10 +118,10 @@ impl Backend for Embedded {
             .options
             .service_policy
             .check_update(&request.update)
-            .map_err(|e: RefusedService| StoreError::Refused(e.to_string()))?;
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
         let mut prepared = self
-            .evaluator(&update_patterns(&update), None)
-            .for_update(update);
+            .evaluator(|policy| policy.refused_in_update(&update), None)
+            .for_update(update.into_owned());
         if !request.dataset.is_unspecified() || request.dataset.union_default_graph {
             for using in prepared.using_datasets_mut() {
                 apply_dataset(&request.dataset, using);

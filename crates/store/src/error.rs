@@ -31,7 +31,7 @@ impl From<oxigraph::sparql::QueryEvaluationError> for StoreError {
         match e {
             E::Cancelled => Self::Cancelled,
             E::Dataset(e) => Self::Storage(e.to_string()),
-            E::Service(e) => match e.downcast::<crate::guard::RefusedService>() {
+            E::Service(e) => match e.downcast::<kulturnetz_sparql::Refused>() {
                 Ok(refused) => Self::Refused(refused.to_string()),
                 Err(e) => Self::Evaluation(format!("SERVICE failed: {e}")),
             },
@@ -45,7 +45,7 @@ impl From<oxigraph::sparql::UpdateEvaluationError> for StoreError {
         use oxigraph::sparql::UpdateEvaluationError as E;
         match e {
             E::Storage(e) => e.into(),
-            E::Service(e) => match e.downcast::<crate::guard::RefusedService>() {
+            E::Service(e) => match e.downcast::<kulturnetz_sparql::Refused>() {
                 Ok(refused) => Self::Refused(refused.to_string()),
                 Err(e) => Self::Evaluation(format!("LOAD or SERVICE failed: {e}")),
             },

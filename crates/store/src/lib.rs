@@ -34,10 +34,12 @@
 mod embedded;
 mod error;
 mod guard;
+mod run;
 
 pub use embedded::{Embedded, EmbeddedOptions};
 pub use error::StoreError;
-pub use guard::{ServicePolicy, service_host};
+pub use kulturnetz_sparql::{ServicePolicy, service_host};
+pub use run::{QueryError, Written, run_query};
 
 use oxrdf::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Quad, Triple, TripleRef, Variable};
 use sparesults::QuerySolution;

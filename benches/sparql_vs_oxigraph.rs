@@ -5,7 +5,8 @@
 //! Run: `pip install oxigraph` (for the `oxigraph` command), then
 //! `cargo bench --bench sparql_vs_oxigraph`. Options as environment variables:
 //! `BENCH_VENUES` (default 20000; 4 events per venue), `BENCH_RUNS` (30), `BENCH_CLIENTS` (4),
-//! `BENCH_SECONDS` (10 per server). Traffic stays on 127.0.0.1; every loop is bounded.
+//! `BENCH_SECONDS` (10 per server), `KULTURNETZ_BIN` (the binary to measure, default: this
+//! build's). Traffic stays on 127.0.0.1; every loop is bounded.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -311,7 +312,11 @@ fn main() {
     std::fs::create_dir_all(&ours_dir).expect("dir");
     let config = ours_dir.join("kulturnetz.toml");
     std::fs::write(&config, format!("[site]\nbase_iri = \"{BASE}\"\n[store]\npath = \"store\"\n[server]\nquery_timeout = \"120s\"\nmax_result_rows = 10000000\nmax_concurrent_queries = 8\nmax_queued_queries = 256\n")).expect("config");
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_kulturnetz"));
+    // `KULTURNETZ_BIN` measures another build (say, the last release) with the same harness.
+    let bin = std::env::var_os("KULTURNETZ_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_kulturnetz")),
+        PathBuf::from,
+    );
     let started = Instant::now();
     let status = Command::new(&bin)
         .arg("load")

@@ -169,7 +169,7 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
         // Parsing and evaluating SPARQL recurse over the query's structure; a generous stack
         // (virtual memory, touched only as deep as a query goes) keeps legal queries with long
         // operator chains from overflowing it. Nesting beyond what this covers is refused
-        // before parsing (`kulturnetz_server::MAX_NESTING`).
+        // before parsing (`kulturnetz_sparql::MAX_NESTING`).
         .thread_stack_size(256 << 20)
         .build()
         .context("cannot start the async runtime")?;
@@ -186,8 +186,10 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
                 "writes with the write token"
             }
         );
-        let app = kulturnetz_server::router(Arc::new(store), options);
-        kulturnetz_server::serve(listener, app).await?;
+        let state =
+            kulturnetz_server::AppState::new(Arc::new(store), config.site.clone(), options.clone());
+        let app = kulturnetz_server::router(state);
+        kulturnetz_server::serve(listener, app, &options).await?;
         Ok(())
     })
 }
@@ -232,16 +234,28 @@ fn query(args: &cli::QueryArgs) -> Result<()> {
         None => args.query.clone(),
     };
     let store = open_store(&config)?;
-    let format = args.format.map(cli::Format::name);
     // Parsing and evaluation recurse over the query: give them the server's generous stack.
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(256 << 20)
             .spawn_scoped(scope, || {
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
-                kulturnetz_server::write_query_results(&store, &text, format, &mut out)
-                    .map_err(UsageError)?;
+                let query = kulturnetz_sparql::parse_query(&text, None)
+                    .map_err(|e| UsageError(e.to_string()))?;
+                let form = kulturnetz_sparql::Form::of(&query);
+                let format = match args.format {
+                    Some(name) => kulturnetz_sparql::OutputFormat::by_name(form, name.name())
+                        .map_err(|e| UsageError(e.to_string()))?,
+                    None => kulturnetz_sparql::OutputFormat::default_for(form),
+                };
+                let mut request = kulturnetz_store::QueryRequest::new(query);
+                request.dataset.union_default_graph = true;
+                let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+                let (mut out, _) =
+                    kulturnetz_store::run_query(&store, &request, format, u64::MAX, stdout)
+                        .map_err(|e| match e {
+                            kulturnetz_store::QueryError::Write(e) => anyhow::Error::from(e),
+                            e => UsageError(e.to_string()).into(),
+                        })?;
                 out.flush()?;
                 Ok(())
             })

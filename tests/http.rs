@@ -48,6 +48,11 @@ fn query_get(server: &Server, query: &str, accept: Option<&str>) -> Reply {
 /// A query that takes far longer than any limit in these tests: a cross product of 300⁴ rows.
 const SLOW: &str = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }";
 
+/// As slow, but joined on a shared predicate, so that the engine reads the store for every row
+/// and notices a cancellation within milliseconds (the cross product of [`SLOW`] runs in memory
+/// and may take seconds to notice).
+const SLOW_READER: &str = "SELECT (COUNT(*) AS ?n) { ?a ?p ?c . ?d ?p ?f . ?g ?p ?i . ?j ?p ?l }";
+
 #[test]
 fn select_results_by_accept_and_format() {
     let site = site_with_data(3, "");
@@ -558,4 +563,121 @@ fn service_to_an_allowed_host_is_federated() {
     assert_eq!(r.body, "o\r\n0\r\n1\r\n2\r\n");
     let sd = get(&b, "/sparql", Some("text/turtle"));
     assert!(sd.body.contains("sd:BasicFederatedQuery"), "{}", sd.body);
+}
+
+/// A client that gives up on a request after `patience`.
+fn impatient(patience: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(patience))
+        .build()
+        .into()
+}
+
+/// One slow query whose client leaves after a second holds the only slot; a query that arrives
+/// meanwhile waits for it and is answered.
+fn assert_a_waiting_query_gets_its_turn(server: &Server) {
+    let url = format!("{}/sparql?query={}", server.url, enc(SLOW_READER));
+    let slow =
+        std::thread::spawn(move || impatient(Duration::from_secs(1)).get(url).call().is_err());
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let r = query_get(server, "ASK { ?s ?p 1 }", None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "the query did not wait for the slot"
+    );
+    assert!(
+        slow.join().expect("slow query thread"),
+        "the slow query was answered"
+    );
+}
+
+#[test]
+fn issue_10_waits_abandoned_by_their_clients_leave_the_queue() {
+    let site = site_with_data(
+        300,
+        "query_timeout = \"2s\"\nmax_concurrent_queries = 1\nmax_queued_queries = 2",
+    );
+    let server = site.serve(&[], &[]);
+    for _ in 0..5 {
+        // One runs, two wait, three are refused; every client gives up after a second.
+        let clients: Vec<_> = (0..6)
+            .map(|_| {
+                let url = format!("{}/sparql?query={}", server.url, enc(SLOW_READER));
+                std::thread::spawn(move || {
+                    let _ = impatient(Duration::from_secs(1)).get(url).call();
+                })
+            })
+            .collect();
+        for client in clients {
+            client.join().expect("client thread");
+        }
+    }
+    assert_a_waiting_query_gets_its_turn(&server);
+}
+
+#[test]
+fn issue_10_waits_past_the_time_limit_leave_the_queue() {
+    let site = site_with_data(
+        300,
+        "query_timeout = \"2s\"\nmax_concurrent_queries = 1\nmax_queued_queries = 2",
+    );
+    let server = site.serve(&[], &[]);
+    // Three at once: one runs into the time limit, two wait for its slot within the same limit
+    // and give up when it runs out, a moment before the slot is free again.
+    let start = std::sync::Arc::new(std::sync::Barrier::new(3));
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            let url = format!("{}/sparql?query={}", server.url, enc(SLOW_READER));
+            let start = std::sync::Arc::clone(&start);
+            std::thread::spawn(move || {
+                start.wait();
+                reply(client().get(url).call()).status
+            })
+        })
+        .collect();
+    let mut statuses: Vec<u16> = clients
+        .into_iter()
+        .map(|c| c.join().expect("client thread"))
+        .collect();
+    statuses.sort_unstable();
+    // A wait that got the slot after all is cut like the first (504).
+    assert_eq!(statuses[2], 504, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| matches!(s, 503 | 504)),
+        "{statuses:?}"
+    );
+    assert_a_waiting_query_gets_its_turn(&server);
+}
+
+#[test]
+fn issue_10_connections_that_send_no_whole_request_are_closed() {
+    use std::io::{Read as _, Write as _};
+    let site = site_with_data(1, "header_read_timeout = \"1s\"");
+    let server = site.serve(&[], &[]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let mut silent = std::net::TcpStream::connect(&address).expect("connect");
+    let mut half = std::net::TcpStream::connect(&address).expect("connect");
+    half.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nAcc")
+        .expect("write half a head");
+    let started = Instant::now();
+    for stream in [&mut silent, &mut half] {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("read timeout");
+        let mut rest = Vec::new();
+        // The server closes the connection: the read ends (with at most an error response).
+        stream
+            .read_to_end(&mut rest)
+            .expect("the server closes the connection");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    // Whole requests are still answered.
+    assert_eq!(get(&server, "/health", None).status, 200);
 }

@@ -88,6 +88,16 @@ pub struct ServerConfig {
     pub union_default_graph: bool,
     /// Hosts that `SERVICE` and `LOAD` may reach; empty: none.
     pub service_allow: Vec<String>,
+    /// Connections open at once; more wait until one closes.
+    pub max_connections: usize,
+    /// The longest a connection may take to send a request's head, and the longest a kept-alive
+    /// connection may stay idle between requests; then it is closed.
+    #[serde(deserialize_with = "duration")]
+    pub header_read_timeout: Duration,
+    /// The URL the public reaches the server at, such as `https://daten.kultur.example/` behind
+    /// a proxy that terminates TLS: every absolute link the server writes starts with it.
+    /// Unset: `http://` and the request's `Host` header.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -102,6 +112,9 @@ impl Default for ServerConfig {
             max_queued_queries: 64,
             union_default_graph: true,
             service_allow: Vec::new(),
+            public_url: None,
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -272,6 +285,18 @@ impl Config {
                     config.site.base_iri
                 ),
             ));
+        }
+        if let Some(url) = &config.server.public_url {
+            let valid = oxiri::Iri::parse(url.as_str())
+                .is_ok_and(|iri| matches!(iri.scheme(), "http" | "https") && iri.query().is_none());
+            if !valid {
+                return Err(invalid(
+                    find("public_url"),
+                    format!(
+                        "public_url {url:?} is not an absolute http or https URL without a query"
+                    ),
+                ));
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for source in &config.sources {

@@ -1,8 +1,8 @@
-//! Reading request bodies within their limit, and request facts every handler needs.
+//! Request bodies read within their limit, and response bodies streamed from a blocking thread.
 
 use crate::error::ApiError;
 use axum::body::Body;
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{HeaderMap, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 /// The body, at most `limit` bytes; more is [`ApiError::TooLarge`] (413).
@@ -53,27 +53,6 @@ pub(crate) fn utf8(bytes: Vec<u8>, charset: Option<&str>) -> Result<String, ApiE
     }
     String::from_utf8(bytes)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid UTF-8: {e}")))
-}
-
-/// The absolute URL of the request without its query string, from the `Host` header.
-pub(crate) fn request_url(headers: &HeaderMap, uri: &Uri) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}{}", uri.path())
-}
-
-/// The `(key, value)` pairs of a URL query string or a form body.
-pub(crate) fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(bytes)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
 }
 
 /// A response body written by `write` on a blocking thread, streamed as it is produced. An error

@@ -2,7 +2,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kulturnetz_store::StoreError;
+use kulturnetz_sparql::SparqlError;
+use kulturnetz_store::{QueryError, StoreError};
 use std::time::Duration;
 
 /// Everything a handler can fail with.
@@ -72,6 +73,30 @@ impl From<StoreError> for ApiError {
             StoreError::Evaluation(m) => Self::Evaluation(m),
             StoreError::Cancelled => Self::Timeout(Duration::ZERO),
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<SparqlError> for ApiError {
+    fn from(e: SparqlError) -> Self {
+        match e {
+            SparqlError::BaseIri(message) => Self::BadRequest(message),
+            e => Self::BadQuery {
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+impl ApiError {
+    /// The answer to a query that did not finish; `timeout` is the limit a cancelled query ran
+    /// into.
+    pub(crate) fn from_query(e: QueryError, timeout: Duration) -> Self {
+        match e {
+            QueryError::Cancelled => Self::Timeout(timeout),
+            QueryError::TooManyRows { limit } => Self::TooManyRows { limit },
+            QueryError::Store(e) => e.into(),
+            e => Self::Internal(e.to_string()),
         }
     }
 }

@@ -1,14 +1,18 @@
 //! The SPARQL 1.1 Graph Store HTTP Protocol (<https://www.w3.org/TR/sparql11-http-rdf-update/>)
 //! at `/store`: `?default`, `?graph=IRI`, and graphs identified directly by a URL below `/store/`.
 
-use crate::body::{content_type, form_pairs, read_limited, request_url, stream_blocking};
+use crate::body::{content_type, read_limited, stream_blocking};
 use crate::error::ApiError;
+use crate::extract::{Params, RequestUrl, WriteAccess};
 use crate::negotiate::{RDF_FORMATS, choose, negotiated};
-use crate::sparql::{check_write, param};
-use crate::{AppState, State};
+use crate::state::{AppState, State};
+use axum::Router;
 use axum::body::Body;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
 use kulturnetz_store::Backend;
 use oxrdf::{GraphName, NamedNode, Triple};
 use oxrdfio::{RdfFormat, RdfParser, RdfSerializer};
@@ -24,10 +28,52 @@ enum Target {
     Store,
 }
 
+/// The routes of this area.
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/store", methods())
+        .route("/store/{*path}", methods())
+}
+
+fn methods() -> MethodRouter<Arc<AppState>> {
+    get(read)
+        .head(head)
+        .put(put)
+        .post(post)
+        .delete(delete)
+        .fallback(|method: Method| async move {
+            ApiError::MethodNotAllowed {
+                method: method.to_string(),
+                allow: "GET, HEAD, PUT, POST, DELETE",
+            }
+        })
+}
+
+/// What the request addresses, and the request's public URL.
+struct Addressed {
+    target: Target,
+    url: String,
+}
+
+impl FromRequestParts<Arc<AppState>> for Addressed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
+        let url = RequestUrl::new(state, &parts.headers, &parts.uri).0;
+        Ok(Self {
+            target: target(&parts.uri, &url)?,
+            url,
+        })
+    }
+}
+
 fn target(uri: &Uri, url: &str) -> Result<Target, ApiError> {
-    let params = form_pairs(uri.query().unwrap_or_default().as_bytes());
-    let graph = param(&params, "graph")?;
-    let default = params.iter().any(|(k, _)| k == "default");
+    let params = Params::parse(uri.query().unwrap_or_default().as_bytes());
+    let graph = params.one("graph")?;
+    let default = params.has("default");
     let direct = uri.path() != "/store";
     match (graph, default, direct) {
         (Some(_), true, _) => Err(ApiError::BadRequest(
@@ -54,105 +100,133 @@ fn target(uri: &Uri, url: &str) -> Result<Target, ApiError> {
     }
 }
 
-pub(crate) async fn graph_store(
+async fn read(
     state: State,
-    method: Method,
-    uri: Uri,
+    addressed: Addressed,
     headers: HeaderMap,
-    body: Body,
 ) -> Result<Response, ApiError> {
-    let state = state.0;
-    let url = request_url(&headers, &uri);
-    let target = target(&uri, &url)?;
-    match method {
-        Method::GET | Method::HEAD => {
-            let Target::Graph(graph) = target else {
-                return Err(ApiError::BadRequest(
-                    "name a graph with ?graph=IRI or ?default (the whole store is at /dumps/)"
-                        .into(),
-                ));
-            };
-            get(&state, graph, &headers, method == Method::HEAD).await
-        }
-        Method::PUT | Method::POST => {
-            check_write(&state, &headers)?;
-            let is_put = method == Method::PUT;
-            let triples = read_triples(&state, &headers, body, &target, &url).await?;
-            let backend = Arc::clone(&state.backend);
-            match target {
-                Target::Graph(graph) => {
-                    let created = tokio::task::spawn_blocking(move || {
-                        // The default graph always exists; "created" means it held nothing.
-                        let existed = match &graph {
-                            GraphName::DefaultGraph => {
-                                backend.graph_triples(graph.as_ref())?.next().is_some()
-                            }
-                            g => backend.contains_graph(g.as_ref())?,
-                        };
-                        if is_put {
-                            let mut writer = backend.replace_graph(graph.as_ref())?;
-                            for t in &triples {
-                                writer.insert(t.as_ref())?;
-                            }
-                            writer.commit()?;
-                        } else {
-                            backend.extend_graph(graph.as_ref(), &mut triples.into_iter())?;
-                        }
-                        Ok::<_, ApiError>(!existed)
-                    })
-                    .await??;
-                    Ok(if created {
-                        StatusCode::CREATED
-                    } else {
-                        StatusCode::NO_CONTENT
-                    }
-                    .into_response())
-                }
-                Target::Store if is_put => Err(ApiError::BadRequest(
-                    "PUT needs a graph: ?graph=IRI or ?default".into(),
-                )),
-                Target::Store => {
-                    let graph = new_graph_iri(&url)?;
-                    let location = graph.as_str().to_owned();
-                    tokio::task::spawn_blocking(move || {
-                        backend.extend_graph(graph.as_ref().into(), &mut triples.into_iter())
-                    })
-                    .await??;
-                    let mut response = StatusCode::CREATED.into_response();
-                    response.headers_mut().insert(
-                        header::LOCATION,
-                        HeaderValue::from_str(&location)
-                            .map_err(|e| ApiError::Internal(e.to_string()))?,
-                    );
-                    Ok(response)
-                }
-            }
-        }
-        Method::DELETE => {
-            check_write(&state, &headers)?;
-            let Target::Graph(graph) = target else {
-                return Err(ApiError::BadRequest(
-                    "DELETE needs a graph: ?graph=IRI or ?default".into(),
-                ));
-            };
-            let backend = Arc::clone(&state.backend);
-            let name = graph.to_string();
-            let existed =
-                tokio::task::spawn_blocking(move || backend.drop_graph(graph.as_ref())).await??;
-            if existed {
-                Ok(StatusCode::NO_CONTENT.into_response())
-            } else {
-                Err(ApiError::NotFound(format!("there is no graph {name}")))
-            }
-        }
-        other => Err(ApiError::MethodNotAllowed {
-            method: other.to_string(),
-            allow: "GET, HEAD, PUT, POST, DELETE",
-        }),
+    let graph = addressed_graph(addressed.target)?;
+    get_graph(&state.0, graph, &headers, false).await
+}
+
+async fn head(
+    state: State,
+    addressed: Addressed,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let graph = addressed_graph(addressed.target)?;
+    get_graph(&state.0, graph, &headers, true).await
+}
+
+fn addressed_graph(target: Target) -> Result<GraphName, ApiError> {
+    match target {
+        Target::Graph(graph) => Ok(graph),
+        Target::Store => Err(ApiError::BadRequest(
+            "name a graph with ?graph=IRI or ?default (the whole store is at /dumps/)".into(),
+        )),
     }
 }
 
-async fn get(
+async fn put(
+    state: State,
+    addressed: Addressed,
+    access: WriteAccess,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    write(state.0, addressed, access, true, headers, body).await
+}
+
+async fn post(
+    state: State,
+    addressed: Addressed,
+    access: WriteAccess,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    write(state.0, addressed, access, false, headers, body).await
+}
+
+async fn write(
+    state: Arc<AppState>,
+    Addressed { target, url }: Addressed,
+    _access: WriteAccess,
+    is_put: bool,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let triples = read_triples(&state, &headers, body, &target, &url).await?;
+    let backend = Arc::clone(&state.backend);
+    match target {
+        Target::Graph(graph) => {
+            let created = tokio::task::spawn_blocking(move || {
+                // The default graph always exists; "created" means it held nothing.
+                let existed = match &graph {
+                    GraphName::DefaultGraph => {
+                        backend.graph_triples(graph.as_ref())?.next().is_some()
+                    }
+                    g => backend.contains_graph(g.as_ref())?,
+                };
+                if is_put {
+                    let mut writer = backend.replace_graph(graph.as_ref())?;
+                    for t in &triples {
+                        writer.insert(t.as_ref())?;
+                    }
+                    writer.commit()?;
+                } else {
+                    backend.extend_graph(graph.as_ref(), &mut triples.into_iter())?;
+                }
+                Ok::<_, ApiError>(!existed)
+            })
+            .await??;
+            Ok(if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::NO_CONTENT
+            }
+            .into_response())
+        }
+        Target::Store if is_put => Err(ApiError::BadRequest(
+            "PUT needs a graph: ?graph=IRI or ?default".into(),
+        )),
+        Target::Store => {
+            let graph = new_graph_iri(&url)?;
+            let location = graph.as_str().to_owned();
+            tokio::task::spawn_blocking(move || {
+                backend.extend_graph(graph.as_ref().into(), &mut triples.into_iter())
+            })
+            .await??;
+            let mut response = StatusCode::CREATED.into_response();
+            response.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?,
+            );
+            Ok(response)
+        }
+    }
+}
+
+async fn delete(
+    state: State,
+    addressed: Addressed,
+    _access: WriteAccess,
+) -> Result<Response, ApiError> {
+    let Target::Graph(graph) = addressed.target else {
+        return Err(ApiError::BadRequest(
+            "DELETE needs a graph: ?graph=IRI or ?default".into(),
+        ));
+    };
+    let backend = Arc::clone(&state.backend);
+    let name = graph.to_string();
+    let existed = tokio::task::spawn_blocking(move || backend.drop_graph(graph.as_ref())).await??;
+    if existed {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound(format!("there is no graph {name}")))
+    }
+}
+
+async fn get_graph(
     state: &Arc<AppState>,
     graph: GraphName,
     headers: &HeaderMap,
@@ -311,4 +385,124 @@ fn new_graph_iri(url: &str) -> Result<NamedNode, ApiError> {
         .collect();
     NamedNode::new(format!("{}/{id}", url.trim_end_matches('/')))
         .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{App, TOKEN, request};
+    use axum::http::StatusCode;
+
+    #[tokio::test]
+    async fn a_graph_is_written_read_and_deleted() {
+        let app = App::new(Some("https://kultur.example/"));
+        let auth = format!("Bearer {TOKEN}");
+        let turtle = ("Content-Type", "text/turtle");
+        let r = app
+            .call(request(
+                "PUT",
+                "/store?graph=http://ex.example/new",
+                &[turtle, ("Authorization", &auth)],
+                "<http://ex.example/a> <http://ex.example/b> 1 .",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = app
+            .call(request(
+                "GET",
+                "/store?graph=http://ex.example/new",
+                &[("Accept", "application/n-triples")],
+                "",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            r.body,
+            "<http://ex.example/a> <http://ex.example/b> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n"
+        );
+        let r = app
+            .call(request(
+                "HEAD",
+                "/store?graph=http://ex.example/new",
+                &[],
+                "",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.is_empty());
+        let r = app
+            .call(request(
+                "POST",
+                "/store",
+                &[turtle, ("Authorization", &auth)],
+                "<http://ex.example/c> <http://ex.example/d> 2 .",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        assert!(
+            r.header("location")
+                .starts_with("https://kultur.example/store/"),
+            "{}",
+            r.header("location")
+        );
+        let r = app
+            .call(request(
+                "DELETE",
+                "/store?graph=http://ex.example/new",
+                &[("Authorization", &auth)],
+                "",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = app
+            .call(request(
+                "DELETE",
+                "/store?graph=http://ex.example/new",
+                &[("Authorization", &auth)],
+                "",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn writes_need_the_token_and_methods_are_listed() {
+        let app = App::new(None);
+        let r = app
+            .call(request(
+                "DELETE",
+                "/store?graph=http://ex.example/g",
+                &[],
+                "",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let r = app
+            .call(request(
+                "PATCH",
+                "/store?graph=http://ex.example/g",
+                &[],
+                "",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(r.header("allow"), "GET, HEAD, PUT, POST, DELETE");
+        let r = app
+            .call(request(
+                "GET",
+                "/store?graph=http://ex.example/g&default",
+                &[],
+                "",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = app
+            .call(request(
+                "GET",
+                "/store?graph=http://ex.example/none",
+                &[],
+                "",
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
 }

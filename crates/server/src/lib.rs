@@ -1,6 +1,6 @@
 //! The Kulturnetz HTTP server: SPARQL 1.1 Protocol, Graph Store Protocol, Service Description.
 //!
-//! [`router`] builds the axum router over any [`Backend`]; [`serve`] runs it on a listener until
+//! [`router`] builds the axum router over any [`kulturnetz_store::Backend`]; [`serve`] runs it on a listener until
 //! the process is asked to stop. The server is read-only unless a write token is configured.
 //! Every limit of [`ServerOptions`] is enforced with its own status: 413 for large bodies,
 //! 503 with `Retry-After` when the query queue is full, 504 when a query runs past its time
@@ -10,34 +10,39 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use kulturnetz_server::{ServerOptions, router, serve};
+//! use kulturnetz_model::Config;
+//! use kulturnetz_server::{AppState, ServerOptions, router, serve};
 //! use kulturnetz_store::Embedded;
 //! use std::sync::Arc;
 //!
+//! let config = Config::from_file("kulturnetz.toml".as_ref())?;
 //! let store = Embedded::open("data/store".as_ref(), &Default::default())?;
-//! let app = router(Arc::new(store), ServerOptions::default());
+//! let options = ServerOptions::from_config(&config.server, None);
+//! let app = router(AppState::new(Arc::new(store), config.site.clone(), options));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:7878").await?;
-//! serve(listener, app).await?;
+//! serve(listener, app, &ServerOptions::from_config(&config.server, None)).await?;
 //! # Ok(())
 //! # }
 //! ```
 
 mod body;
-mod complexity;
 mod error;
+mod extract;
 mod graph_store;
+mod health;
+mod listen;
 mod negotiate;
 mod queue;
-mod service_description;
 mod sparql;
+mod state;
+#[cfg(test)]
+mod testing;
 
-pub use sparql::{MAX_NESTING, MAX_OPERATORS, write_query_results};
+pub use listen::serve;
+pub use state::AppState;
 
 use axum::Router;
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{any, get};
-use kulturnetz_store::Backend;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -63,6 +68,14 @@ pub struct ServerOptions {
     pub write_token: Option<String>,
     /// Hosts `SERVICE`/`LOAD` may reach (described in the service description).
     pub service_allow: Vec<String>,
+    /// Connections open at once; more wait until one closes.
+    pub max_connections: usize,
+    /// The longest a connection may take to send a request's head, and the longest a kept-alive
+    /// connection may stay idle between requests.
+    pub header_read_timeout: Duration,
+    /// The URL the public reaches this server at (`[server] public_url`), for every absolute
+    /// link it writes; `None`: `http://` and the request's `Host`.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -88,32 +101,19 @@ impl ServerOptions {
             union_default_graph: config.union_default_graph,
             write_token: write_token.filter(|t| !t.is_empty()),
             service_allow: config.service_allow.clone(),
+            public_url: config.public_url.clone(),
+            max_connections: config.max_connections.max(1),
+            header_read_timeout: config.header_read_timeout,
         }
     }
 }
 
-pub(crate) struct AppState {
-    backend: Arc<dyn Backend>,
-    options: ServerOptions,
-    queue: queue::Queue,
-}
-
-pub(crate) type State = axum::extract::State<Arc<AppState>>;
-
-/// The server's routes over `backend`.
-pub fn router(backend: Arc<dyn Backend>, options: ServerOptions) -> Router {
-    let state = Arc::new(AppState {
-        backend,
-        queue: queue::Queue::new(options.max_concurrent_queries, options.max_queued_queries),
-        options,
-    });
+/// The server's routes over `state`: one router per area, merged.
+pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/sparql", any(sparql::sparql))
-        .route("/query", any(sparql::query))
-        .route("/update", any(sparql::update))
-        .route("/store", any(graph_store::graph_store))
-        .route("/store/{*path}", any(graph_store::graph_store))
-        .route("/health", get(health))
+        .merge(sparql::routes())
+        .merge(graph_store::routes())
+        .merge(health::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {
@@ -121,36 +121,6 @@ pub fn router(backend: Arc<dyn Backend>, options: ServerOptions) -> Router {
         }))
 }
 
-async fn health() -> impl IntoResponse {
-    (StatusCode::OK, "ok\n")
-}
-
 async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
     error::ApiError::NotFound(format!("nothing at {}", uri.path()))
-}
-
-/// Serves `app` on `listener` until Ctrl-C or SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }

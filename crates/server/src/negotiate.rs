@@ -4,85 +4,9 @@ use crate::error::ApiError;
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use oxrdfio::RdfFormat;
-use sparesults::QueryResultsFormat;
+use kulturnetz_sparql::{Form, OutputFormat};
 
-/// The RDF formats the server writes, by preference when the client does not care.
-pub(crate) const RDF_FORMATS: &[RdfFormat] = &[
-    RdfFormat::Turtle,
-    RdfFormat::NTriples,
-    RdfFormat::NQuads,
-    RdfFormat::TriG,
-    RdfFormat::RdfXml,
-    RdfFormat::JsonLd {
-        profile: oxrdfio::JsonLdProfileSet::empty(),
-    },
-];
-
-/// The result formats the server writes, by preference when the client does not care.
-pub(crate) const RESULT_FORMATS: &[QueryResultsFormat] = &[
-    QueryResultsFormat::Json,
-    QueryResultsFormat::Xml,
-    QueryResultsFormat::Csv,
-    QueryResultsFormat::Tsv,
-];
-
-/// Something the server can write, with its media type and short names.
-pub(crate) trait Negotiable: Copy {
-    fn media_type(self) -> &'static str;
-    /// Other media types that mean the same.
-    fn aliases(self) -> &'static [&'static str];
-    fn short_names(self) -> &'static [&'static str];
-}
-
-impl Negotiable for RdfFormat {
-    fn media_type(self) -> &'static str {
-        RdfFormat::media_type(self)
-    }
-    fn aliases(self) -> &'static [&'static str] {
-        match self {
-            Self::Turtle => &["application/x-turtle"],
-            Self::NTriples => &["text/plain"],
-            Self::NQuads => &["text/x-nquads"],
-            Self::RdfXml => &["application/xml", "text/xml"],
-            Self::JsonLd { .. } => &["application/json"],
-            _ => &[],
-        }
-    }
-    fn short_names(self) -> &'static [&'static str] {
-        match self {
-            Self::Turtle => &["ttl", "turtle"],
-            Self::NTriples => &["nt", "ntriples", "n-triples"],
-            Self::NQuads => &["nq", "nquads", "n-quads"],
-            Self::TriG => &["trig"],
-            Self::RdfXml => &["rdf", "rdfxml", "xml"],
-            Self::JsonLd { .. } => &["jsonld", "json-ld", "json"],
-            _ => &[],
-        }
-    }
-}
-
-impl Negotiable for QueryResultsFormat {
-    fn media_type(self) -> &'static str {
-        QueryResultsFormat::media_type(self)
-    }
-    fn aliases(self) -> &'static [&'static str] {
-        match self {
-            Self::Json => &["application/json"],
-            Self::Xml => &["application/xml", "text/xml"],
-            _ => &[],
-        }
-    }
-    fn short_names(self) -> &'static [&'static str] {
-        match self {
-            Self::Json => &["json", "srj"],
-            Self::Xml => &["xml", "srx"],
-            Self::Csv => &["csv"],
-            Self::Tsv => &["tsv"],
-            _ => &[],
-        }
-    }
-}
+pub(crate) use kulturnetz_sparql::format::{Named as Negotiable, RDF_FORMATS, RESULT_FORMATS};
 
 /// [`negotiate`], or 406 listing what is available.
 pub(crate) fn choose<F: Negotiable>(
@@ -96,6 +20,19 @@ pub(crate) fn choose<F: Negotiable>(
             .map(|f| f.media_type())
             .collect::<Vec<_>>()
             .join(", "),
+    })
+}
+
+/// The format of a query's result: a result format for `SELECT`/`ASK`, an RDF format for
+/// `CONSTRUCT`/`DESCRIBE`.
+pub(crate) fn output_format(
+    form: Form,
+    accept: Option<&str>,
+    format_param: Option<&str>,
+) -> Result<OutputFormat, ApiError> {
+    Ok(match form {
+        Form::Results => OutputFormat::Results(choose(RESULT_FORMATS, accept, format_param)?),
+        Form::Graph => OutputFormat::Graph(choose(RDF_FORMATS, accept, format_param)?),
     })
 }
 
@@ -116,12 +53,7 @@ pub(crate) fn negotiate<F: Negotiable>(
     format_param: Option<&str>,
 ) -> Option<F> {
     if let Some(param) = format_param {
-        let param = param.trim().to_ascii_lowercase();
-        return formats.iter().copied().find(|f| {
-            f.short_names().contains(&param.as_str())
-                || f.media_type().split(';').next() == Some(param.as_str())
-                || f.aliases().contains(&param.as_str())
-        });
+        return kulturnetz_sparql::format::by_name(formats, param);
     }
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
         return formats.first().copied();
@@ -173,6 +105,8 @@ pub(crate) fn negotiate<F: Negotiable>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use oxrdfio::RdfFormat;
+    use sparesults::QueryResultsFormat;
 
     #[test]
     fn accept_header() {

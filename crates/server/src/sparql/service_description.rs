@@ -1,18 +1,18 @@
 //! The SPARQL 1.1 Service Description (<https://www.w3.org/TR/sparql11-service-description/>)
 //! answered on a GET of the endpoint without a query.
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::extract::{Params, RequestUrl};
 use crate::negotiate::{RDF_FORMATS, RESULT_FORMATS, choose, negotiated};
-use crate::sparql::param;
+use crate::state::AppState;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
+use kulturnetz_model::vocab;
 use oxrdf::{BlankNode, Graph, Literal, NamedNode, NamedNodeRef, Triple, vocab::rdf};
 use oxrdfio::{RdfFormat, RdfSerializer};
 use std::sync::Arc;
 
 const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
-const VOID_TRIPLES: &str = "http://rdfs.org/ns/void#triples";
 
 fn sd(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{SD}{local}"))
@@ -20,17 +20,31 @@ fn sd(local: &str) -> NamedNode {
 
 pub(crate) async fn respond(
     state: &Arc<AppState>,
-    url: &str,
+    url: &RequestUrl,
     headers: &HeaderMap,
-    params: &[(String, String)],
+    params: &Params,
 ) -> Result<Response, ApiError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let format = choose(RDF_FORMATS, accept, param(params, "format")?)?;
+    let format = choose(RDF_FORMATS, accept, params.one("format")?)?;
+    // The counts are cached by the backend; when they are not (after a write), counting takes
+    // time in proportion to the store, so it waits its turn and keeps to the time limit like a
+    // query.
+    let timeout = state.options.query_timeout;
+    let permit = tokio::time::timeout(timeout, state.queue.enter())
+        .await
+        .map_err(|_| ApiError::Busy)??;
     let backend = Arc::clone(&state.backend);
-    let graphs = tokio::task::spawn_blocking(move || backend.graphs()).await??;
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        backend.graphs()
+    });
+    let graphs = tokio::time::timeout(timeout, task)
+        .await
+        .map_err(|_| ApiError::Timeout(timeout))???;
     let mut g = Graph::new();
     let service = BlankNode::default();
-    let endpoint = NamedNode::new(url).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let endpoint =
+        NamedNode::new(url.0.as_str()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let mut add = |s: &BlankNode, p: NamedNodeRef<'_>, o: oxrdf::Term| {
         g.insert(&Triple::new(s.clone(), p, o));
     };
@@ -100,7 +114,7 @@ pub(crate) async fn respond(
         add(&graph, rdf::TYPE, sd("Graph").into());
         add(
             &graph,
-            NamedNode::new_unchecked(VOID_TRIPLES).as_ref(),
+            NamedNode::new_unchecked(vocab::VOID_TRIPLES).as_ref(),
             Literal::from(i64::try_from(info.triples).unwrap_or(i64::MAX)).into(),
         );
     }

@@ -82,16 +82,12 @@ fn open_store(config: &Config) -> Result<Embedded> {
     let options = EmbeddedOptions {
         service_policy: ServicePolicy::new(config.server.service_allow.iter().cloned()),
     };
-    Embedded::open(&path, &options).map_err(|e| {
-        let message = e.to_string();
-        if message.contains("lock") {
-            anyhow!(
-                "{message}\n(the store in {} is in use by another process, probably a running `kulturnetz serve`)",
-                path.display()
-            )
-        } else {
-            anyhow!(message)
-        }
+    Embedded::open(&path, &options).map_err(|e| match e {
+        kulturnetz_store::StoreError::Locked { .. } => anyhow!(
+            "{e}\n(the store in {} is in use by another process, probably a running `kulturnetz serve`)",
+            path.display()
+        ),
+        e => anyhow!(e.to_string()),
     })
 }
 
@@ -266,75 +262,31 @@ fn query(args: &cli::QueryArgs) -> Result<()> {
 }
 
 fn load(args: &cli::LoadArgs) -> Result<()> {
-    use kulturnetz_connectors::{Connector as _, Context, Input, RecordSink, SinkError};
-    use kulturnetz_model::{Diagnostic, Location};
-    use oxrdf::{GraphName, NamedNode, Quad, QuadRef};
-
-    struct Collect {
-        quads: Vec<Quad>,
-        graph: Option<NamedNode>,
-        rejected: Vec<Diagnostic>,
-    }
-    impl RecordSink for Collect {
-        fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
-            for q in quads {
-                let mut q = q.into_owned();
-                if let Some(g) = &self.graph {
-                    q.graph_name = GraphName::NamedNode(g.clone());
-                }
-                self.quads.push(q);
-            }
-            Ok(())
-        }
-        fn reject(&mut self, d: Diagnostic) -> Result<(), SinkError> {
-            self.rejected.push(d);
-            Ok(())
-        }
-    }
-
+    use kulturnetz_pipeline::{LoadEvent, LoadOptions};
     let config = read_config(&args.config.config)?;
     let graph = args
         .graph
         .as_deref()
         .map(|g| {
-            NamedNode::new(g)
+            oxrdf::NamedNode::new(g)
                 .map_err(|e| UsageError(format!("--graph {g:?} is not an absolute IRI: {e}")))
         })
         .transpose()?;
     let store = open_store(&config)?;
-    let minter = config.minter();
-    let mut problems = 0;
-    for file in &args.files {
-        let name = file.display().to_string();
-        let reader = std::fs::File::open(file).with_context(|| format!("{name}: cannot read"))?;
-        let cx = Context::new("load", &minter);
-        let mut sink = Collect {
-            quads: Vec::new(),
-            graph: graph.clone(),
-            rejected: Vec::new(),
-        };
-        kulturnetz_connectors::Rdf
-            .convert(
-                Input {
-                    name: &name,
-                    reader: &mut std::io::BufReader::new(reader),
-                },
-                &cx,
-                &mut sink,
-            )
-            .map_err(|e| anyhow!("{e}"))?;
-        for d in &sink.rejected {
-            eprintln!("{d}");
-        }
-        problems += sink.rejected.len();
-        let count = sink.quads.len();
-        store.insert_quads(&mut sink.quads.into_iter())?;
-        eprintln!(
-            "{name}: loaded {count} statements, {} rejected",
-            sink.rejected.len()
-        );
-    }
-    store.compact()?;
+    let loaded = kulturnetz_pipeline::load(
+        &store,
+        &config.minter(),
+        &args.files,
+        &LoadOptions { graph },
+        &mut |event| match event {
+            LoadEvent::Rejected(d) => eprintln!("{d}"),
+            LoadEvent::Loaded(file) => eprintln!(
+                "{}: loaded {} statements, {} rejected",
+                file.name, file.statements, file.rejected
+            ),
+        },
+    )?;
+    let problems: u64 = loaded.iter().map(|f| f.rejected).sum();
     if problems > 0 {
         return Err(DataProblem(format!("{problems} statement(s) rejected")).into());
     }
@@ -342,29 +294,18 @@ fn load(args: &cli::LoadArgs) -> Result<()> {
 }
 
 fn dump(args: &cli::DumpArgs) -> Result<()> {
-    use sha2::Digest as _;
     let config = read_config(&args.config.config)?;
     let store = open_store(&config)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    let path = args.out.join("all.nq.gz");
-    let tmp = args.out.join(".all.nq.gz.tmp");
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    let mut gz = flate2::write::GzEncoder::new(
-        std::io::BufWriter::new(file),
-        flate2::Compression::default(),
-    );
-    store.dump(&mut gz)?;
-    gz.finish()?.flush()?;
-    std::fs::rename(&tmp, &path)?;
-    let bytes = std::fs::read(&path)?;
-    let sum: String = sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    std::fs::write(args.out.join("SHA256SUMS"), format!("{sum}  all.nq.gz\n"))?;
-    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    let manifest = kulturnetz_store::dump(&store, &args.out)?;
+    for file in &manifest.files {
+        eprintln!(
+            "wrote {} ({} bytes)",
+            args.out.join(&file.name).display(),
+            file.bytes
+        );
+    }
     Ok(())
 }
 

@@ -142,10 +142,11 @@ fn parse_id(value: &Value) -> Option<Id> {
     let tail = text
         .trim_start_matches("https://www.openstreetmap.org/")
         .trim_start_matches("https://openstreetmap.org/");
-    if let Some((ty, n)) = tail.split_once('/') {
-        if matches!(ty, "node" | "way" | "relation") && digits(n) {
-            return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
-        }
+    if let Some((ty, n)) = tail.split_once('/')
+        && matches!(ty, "node" | "way" | "relation")
+        && digits(n)
+    {
+        return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
     }
     Some(Id::Other(text.to_owned()))
 }
@@ -230,12 +231,10 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, Stri
         geometry_triples(geometry, &place, cx, &mut t);
     }
     if !matches!(feature.get("geometry"), Some(g) if g.get("type").and_then(Value::as_str) == Some("Point"))
+        && let Some(centroid) = feature.get("centroid")
+        && let Some((lon, lat)) = point(centroid.get("coordinates"))
     {
-        if let Some(centroid) = feature.get("centroid") {
-            if let Some((lon, lat)) = point(centroid.get("coordinates")) {
-                coordinates(lon, lat, &place, cx, &mut t);
-            }
-        }
+        coordinates(lon, lat, &place, cx, &mut t);
     }
     a11y.finish(&mut t);
     Ok(t)
@@ -244,10 +243,10 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, Stri
 /// The schema.org class of the first tag in [`TYPES`] that the feature has.
 fn place_type(tags: &Map<String, Value>) -> (&'static str, bool) {
     for (key, value, class, venue) in TYPES {
-        if let Some(tag) = tags.get(*key).and_then(as_text) {
-            if *value == "*" || tag.split(';').any(|v| v.trim() == *value) {
-                return (class, *venue);
-            }
+        if let Some(tag) = tags.get(*key).and_then(as_text)
+            && (*value == "*" || tag.split(';').any(|v| v.trim() == *value))
+        {
+            return (class, *venue);
         }
     }
     ("Place", false)
@@ -504,10 +503,10 @@ pub(crate) fn geometry_triples(
         geo("Geometry"),
     );
     t.typed(node, &geo("asWKT"), &wkt, geo("wktLiteral"));
-    if geometry.get("type").and_then(Value::as_str) == Some("Point") {
-        if let Some((lon, lat)) = point(geometry.get("coordinates")) {
-            coordinates(lon, lat, place, cx, t);
-        }
+    if geometry.get("type").and_then(Value::as_str) == Some("Point")
+        && let Some((lon, lat)) = point(geometry.get("coordinates"))
+    {
+        coordinates(lon, lat, place, cx, t);
     }
 }
 

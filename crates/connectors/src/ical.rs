@@ -400,10 +400,9 @@ impl Connector for Ical {
                         vtimezone = Some((None, VTimezone::default()));
                     } else if matches!(component.as_str(), "STANDARD" | "DAYLIGHT")
                         && stack.last().is_some_and(|c| c == "VTIMEZONE")
+                        && let Some((_, vtz)) = vtimezone.as_mut()
                     {
-                        if let Some((_, vtz)) = vtimezone.as_mut() {
-                            vtz.offsets.push(None);
-                        }
+                        vtz.offsets.push(None);
                     }
                     stack.push(component);
                 }
@@ -510,14 +509,13 @@ impl State<'_, '_> {
                 out,
             );
         }
-        if !draft.is_override() {
-            if let Some(uid) = draft.uid() {
-                if let Some(first) = self.uids.first_or_insert(&uid, draft.record) {
-                    let prop = draft.first("UID").map_or(draft.line, |p| p.line);
-                    let message = format!("UID {uid:?} is already used by record {first}");
-                    return self.reject(&draft, "UID", prop, &message, out);
-                }
-            }
+        if !draft.is_override()
+            && let Some(uid) = draft.uid()
+            && let Some(first) = self.uids.first_or_insert(&uid, draft.record)
+        {
+            let prop = draft.first("UID").map_or(draft.line, |p| p.line);
+            let message = format!("UID {uid:?} is already used by record {first}");
+            return self.reject(&draft, "UID", prop, &message, out);
         }
         if draft.is_series() || !self.emit(&draft, false, out)? {
             self.deferred
@@ -646,10 +644,10 @@ impl State<'_, '_> {
             if let Some(uid) = uid_literal {
                 record.add(node, schema::IDENTIFIER, uid);
             }
-            if !draft.is_override() {
-                if let Some(name) = details.name {
-                    record.add(node, schema::NAME, name);
-                }
+            if !draft.is_override()
+                && let Some(name) = details.name
+            {
+                record.add(node, schema::NAME, name);
             }
         }
         let occurrences: Vec<(When, Option<When>, Option<String>)> = if let Some(key) = &recurrence
@@ -683,10 +681,10 @@ impl State<'_, '_> {
             };
             let node = record.node(node);
             record.add(node, rdf::TYPE, schema::EVENT);
-            if key.is_none() {
-                if let Some(uid) = uid_literal {
-                    record.add(node, schema::IDENTIFIER, uid);
-                }
+            if key.is_none()
+                && let Some(uid) = uid_literal
+            {
+                record.add(node, schema::IDENTIFIER, uid);
             }
             if let Some(series) = series_node {
                 record.add(node, schema::SUPER_EVENT, series);
@@ -907,10 +905,11 @@ impl State<'_, '_> {
                         .any(|e| lower.ends_with(e))
                 }
             };
-            if is_image && p.param("ENCODING").is_none() {
-                if let Some(image) = iri(value).filter(|i| i.as_str().starts_with("http")) {
-                    details.images.push(record.node(image));
-                }
+            if is_image
+                && p.param("ENCODING").is_none()
+                && let Some(image) = iri(value).filter(|i| i.as_str().starts_with("http"))
+            {
+                details.images.push(record.node(image));
             }
         }
         if let Some(p) = draft.first("ORGANIZER") {

@@ -169,11 +169,12 @@ fn items(block: &str) -> Result<Vec<Item>, serde_json::Error> {
         }
         return Ok(out);
     }
-    if !members.contains_key("@context") && !members.contains_key("@type") {
-        if let Some(items) = members.get("items").filter(|i| i.get().starts_with('[')) {
-            flatten(block, items, &mut out)?;
-            return Ok(out);
-        }
+    if !members.contains_key("@context")
+        && !members.contains_key("@type")
+        && let Some(items) = members.get("items").filter(|i| i.get().starts_with('['))
+    {
+        flatten(block, items, &mut out)?;
+        return Ok(out);
     }
     out.push(Item {
         json: text.to_owned(),

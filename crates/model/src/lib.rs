@@ -30,3 +30,19 @@ pub use config::{
 };
 pub use diagnostic::{Diagnostic, Location};
 pub use iri::{Kind, Minter, slug};
+
+/// `bytes` as lower-case hexadecimal digits, two per byte: how digests are written (fingerprints,
+/// `SHA256SUMS`, ETags).
+///
+/// ```
+/// assert_eq!(kulturnetz_model::hex(&[0x00, 0x9f, 0xff]), "009fff");
+/// ```
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}

@@ -1,17 +1,16 @@
-//! Ingesting sources: fingerprint, convert, check tolerance, load atomically, record provenance.
+//! Ingesting sources, one after the other, each in stages: plan (fingerprint; unchanged →
+//! skip) → convert (into a staged graph) → tolerance → validate → link → commit (the graph and
+//! its provenance published together).
 
-use kulturnetz_connectors::{Connector, ConnectorError, Context, Input, RecordSink, SinkError};
-use kulturnetz_model::{Config, Diagnostic, Location, SourceConfig, vocab};
-use kulturnetz_store::{Backend, GraphWriter, QueryOutcome, QueryRequest, StoreError};
-use oxrdf::{
-    GraphName, Literal, NamedNode, Quad, QuadRef, Term, TripleRef, vocab::rdf, vocab::xsd,
-};
-use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use crate::convert::{self, Converted};
+use crate::plan::{self, Planned};
+use crate::provenance;
+use crate::report::{Outcome, Report, SourceReport};
+use crate::{PipelineError, link, validate};
+use kulturnetz_connectors::Connector;
+use kulturnetz_model::{Config, SourceConfig};
+use kulturnetz_store::Backend;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 /// What to ingest.
 #[derive(Debug, Clone, Default)]
@@ -22,56 +21,6 @@ pub struct IngestOptions {
     pub force: bool,
 }
 
-/// What happened to one source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    /// Converted and published.
-    Loaded,
-    /// Nothing changed since the last ingest.
-    Unchanged,
-    /// Not published; the previous graph stays.
-    Failed,
-}
-
-/// The report of one source.
-#[derive(Debug, Clone, Serialize)]
-pub struct SourceReport {
-    /// The source's id.
-    pub id: String,
-    /// Its named graph.
-    pub graph: String,
-    /// What happened.
-    pub outcome: Outcome,
-    /// Records read.
-    pub records: u64,
-    /// Records accepted.
-    pub accepted: u64,
-    /// Records rejected.
-    pub rejected: u64,
-    /// Triples now in its graph.
-    pub triples: u64,
-    /// Why it failed, or a summary of the rejected records.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The first rejected records (all are in the rejected file).
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// The report of one ingest.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Report {
-    /// One entry per source, in configuration order.
-    pub sources: Vec<SourceReport>,
-}
-
-impl Report {
-    /// Whether any source failed.
-    pub fn has_failures(&self) -> bool {
-        self.sources.iter().any(|s| s.outcome == Outcome::Failed)
-    }
-}
-
 /// Progress of an ingest, for whoever shows it.
 #[derive(Debug)]
 pub enum Event<'a> {
@@ -79,28 +28,6 @@ pub enum Event<'a> {
     Started(&'a SourceConfig),
     /// A source is done.
     Finished(&'a SourceReport),
-}
-
-/// An error that stops the whole ingest (as opposed to a failed source).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum PipelineError {
-    /// `--source` names no configured source.
-    #[error("no source {0:?} in the configuration")]
-    UnknownSource(String),
-    /// A source has a kind no connector reads.
-    #[error("source {id:?}: unknown kind {kind:?} (known: {known})")]
-    UnknownKind {
-        /// The source.
-        id: String,
-        /// Its kind.
-        kind: String,
-        /// The kinds there are.
-        known: String,
-    },
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// Where the rejected records of `source` are kept.
@@ -114,6 +41,9 @@ pub fn rejected_path(config: &Config, source: &str) -> PathBuf {
 }
 
 /// Runs the pipeline over the configured sources.
+///
+/// After an ingest that published something, the store is compacted and its graph counts are
+/// refreshed ([`Backend::refresh_counts`]), so that the next listing of graphs is instant.
 pub fn ingest(
     config: &Config,
     backend: &dyn Backend,
@@ -154,10 +84,13 @@ pub fn ingest(
         // Transactions leave many small files behind; one compaction makes reads as fast as
         // after a bulk load.
         backend.compact()?;
+        backend.refresh_counts()?;
     }
     Ok(report)
 }
 
+/// One source, stage by stage. A source that fails at any stage leaves its published graph as
+/// it was: the staging is dropped without a commit.
 fn ingest_source(
     config: &Config,
     backend: &dyn Backend,
@@ -166,152 +99,68 @@ fn ingest_source(
     force: bool,
 ) -> Result<SourceReport, PipelineError> {
     let minter = config.minter();
-    let graph = minter.graph(&source.id);
-    let mut report = SourceReport {
-        id: source.id.clone(),
-        graph: graph.as_str().to_owned(),
-        outcome: Outcome::Failed,
-        records: 0,
-        accepted: 0,
-        rejected: 0,
-        triples: 0,
-        message: None,
-        diagnostics: Vec::new(),
-    };
-    let path = config.resolve(&source.path);
-    let name = source.path.display().to_string();
-    // Paths in options (a mapping file) are relative to the configuration, as `path` is.
-    let mut options = source.options.clone();
-    for key in PATH_OPTIONS {
-        if let Some(toml::Value::String(p)) = options.get_mut(*key) {
-            *p = config.resolve(Path::new(p.as_str())).display().to_string();
-        }
-    }
-    let cx = Context::new(&source.id, &minter).with_options(options);
-    let dependencies = match connector.dependencies(&cx) {
-        Ok(d) => d,
-        Err(e) => {
-            report.message = Some(format!("{name}: {e}"));
+    let mut report = SourceReport::new(&source.id, &minter.graph(&source.id));
+    let cx = plan::context(config, source, &minter);
+    let plan = match plan::plan(config, backend, source, connector, &cx, force)? {
+        Planned::Run(plan) => plan,
+        Planned::Failed(message) => return Ok(report.failed(message)),
+        Planned::Unchanged(previous) => {
+            report.outcome = Outcome::Unchanged;
+            report.accepted = previous.accepted;
+            report.rejected = previous.rejected;
+            report.records = previous.accepted + previous.rejected;
+            report.triples = previous.triples;
             return Ok(report);
         }
     };
-    let fingerprint = match fingerprint(&path, &dependencies, source, connector) {
-        Ok(f) => f,
-        Err(e) => {
-            report.message = Some(format!("{name}: cannot read: {e}"));
-            return Ok(report);
-        }
-    };
-    let previous = stored_meta(backend, &minter.meta_graph(), &graph)?;
-    if !force && previous.fingerprint.as_deref() == Some(fingerprint.as_str()) {
-        report.outcome = Outcome::Unchanged;
-        report.accepted = previous.accepted;
-        report.rejected = previous.rejected;
-        report.records = previous.accepted + previous.rejected;
-        report.triples = previous.triples;
-        return Ok(report);
-    }
 
-    let file = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) => {
-            report.message = Some(format!("{name}: cannot read: {e}"));
-            return Ok(report);
-        }
-    };
+    let mut staging = backend.stage(plan.graph.as_ref())?;
     let rejected_file = rejected_path(config, &source.id);
-    let mut sink = StoreSink {
-        writer: backend.replace_graph(graph.as_ref().into())?,
-        rejected: RejectLog::new(&rejected_file),
-        accepted: 0,
-        rejected_count: 0,
-        triples: 0,
-        first: Vec::new(),
-    };
-    let result = connector.convert(
-        Input {
-            name: &name,
-            reader: &mut BufReader::with_capacity(1 << 16, file),
-        },
-        &cx,
-        &mut sink,
-    );
-    report.accepted = sink.accepted;
-    report.rejected = sink.rejected_count;
-    report.records = sink.accepted + sink.rejected_count;
-    report.diagnostics = std::mem::take(&mut sink.first);
-    if let Err(e) = sink.rejected.finish() {
-        report.message = Some(format!("{}: cannot write: {e}", rejected_file.display()));
-        return Ok(report);
-    }
-    if let Err(e) = result {
-        report.message = Some(match e {
-            ConnectorError::Io { name, source } => format!("{name}: cannot read: {source}"),
-            e => e.to_string(),
-        });
-        return Ok(report);
+    let Converted {
+        accepted,
+        rejected,
+        triples,
+        first,
+        failure,
+    } = convert::convert(&plan, connector, &cx, &mut *staging, &rejected_file)?;
+    report.accepted = accepted;
+    report.rejected = rejected;
+    report.records = accepted + rejected;
+    report.diagnostics = first;
+    if let Some(message) = failure {
+        return Ok(report.failed(message));
     }
     if !source.max_rejected.allows(report.rejected, report.records) {
-        report.message = Some(format!(
+        let message = format!(
             "{} of {} records rejected, more than max_rejected = {} allows; the previous data stays published (rejected records: {})",
             report.rejected,
             report.records,
             source.max_rejected,
             rejected_file.display()
-        ));
-        return Ok(report);
+        );
+        return Ok(report.failed(message));
     }
-    let mut writer = sink.writer;
-    let meta = minter.meta_graph();
-    writer.remove_subject(meta.as_ref(), graph.as_ref())?;
-    let meta_graph = GraphName::NamedNode(meta);
-    let mut meta_quad = |p: &str, o: Term| {
-        writer.insert_quad(&Quad::new(
-            graph.clone(),
-            NamedNode::new_unchecked(p),
-            o,
-            meta_graph.clone(),
-        ))
+
+    report.validation = Some(validate::validate(&*staging, source)?);
+    let linking = link::link(&mut *staging, source)?;
+    let triples = triples + linking.links;
+    report.linking = Some(linking);
+
+    let counts = provenance::Counts {
+        accepted,
+        rejected,
+        triples,
     };
-    meta_quad(
-        rdf::TYPE.as_str(),
-        NamedNode::new_unchecked(vocab::PROV_ENTITY).into(),
-    )?;
-    meta_quad(
-        vocab::FINGERPRINT,
-        Literal::new_simple_literal(&fingerprint).into(),
-    )?;
-    meta_quad(
-        vocab::DCTERMS_IDENTIFIER,
-        Literal::new_simple_literal(&source.id).into(),
-    )?;
-    meta_quad(
-        vocab::ACCEPTED,
-        Literal::from(report.accepted as i64).into(),
-    )?;
-    meta_quad(
-        vocab::REJECTED,
-        Literal::from(report.rejected as i64).into(),
-    )?;
-    meta_quad(
-        vocab::VOID_TRIPLES,
-        Literal::from(sink.triples as i64).into(),
-    )?;
-    meta_quad(
-        vocab::PROV_GENERATED_AT_TIME,
-        Literal::new_typed_literal(
-            humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-            xsd::DATE_TIME,
-        )
-        .into(),
-    )?;
-    if let Some(license) = source.license.as_ref().or(config.site.license.as_ref()) {
-        let license = NamedNode::new(license.as_str())
-            .map_or_else(|_| Literal::new_simple_literal(license).into(), Term::from);
-        meta_quad(vocab::DCTERMS_LICENSE, license)?;
-    }
-    writer.commit()?;
-    report.triples = sink.triples;
+    let meta = provenance::description(
+        config,
+        source,
+        minter.meta_graph(),
+        &plan.graph,
+        &plan.fingerprint,
+        &counts,
+    );
+    staging.commit(&meta)?;
+    report.triples = triples;
     report.outcome = Outcome::Loaded;
     if report.rejected > 0 {
         report.message = Some(format!(
@@ -323,161 +172,4 @@ fn ingest_source(
         ));
     }
     Ok(report)
-}
-
-/// Options that name files, resolved relative to the configuration file.
-const PATH_OPTIONS: &[&str] = &["mapping"];
-
-/// The hex SHA-256 of what decides a source's output: its input, settings and connector version.
-fn fingerprint(
-    path: &Path,
-    dependencies: &[PathBuf],
-    source: &SourceConfig,
-    connector: &dyn Connector,
-) -> std::io::Result<String> {
-    let mut hasher = Sha256::new();
-    hasher.update(format!("{}\0{}\0", connector.kind(), connector.version()));
-    hasher.update(toml::to_string(&source.options).unwrap_or_default());
-    hasher.update([0]);
-    let mut buf = vec![0; 1 << 16];
-    for file in std::iter::once(path).chain(dependencies.iter().map(PathBuf::as_path)) {
-        let mut file = File::open(file)?;
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        hasher.update([0]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
-#[derive(Default)]
-struct StoredMeta {
-    fingerprint: Option<String>,
-    accepted: u64,
-    rejected: u64,
-    triples: u64,
-}
-
-fn stored_meta(
-    backend: &dyn Backend,
-    meta: &NamedNode,
-    graph: &NamedNode,
-) -> Result<StoredMeta, StoreError> {
-    let query = spargebra::SparqlParser::new()
-        .parse_query(&format!(
-            "SELECT ?p ?o WHERE {{ GRAPH {meta} {{ {graph} ?p ?o }} }}"
-        ))
-        .map_err(|e| StoreError::Evaluation(e.to_string()))?;
-    let mut stored = StoredMeta::default();
-    if let QueryOutcome::Solutions { solutions, .. } = backend.query(&QueryRequest::new(query))? {
-        for solution in solutions {
-            let solution = solution?;
-            let (Some(Term::NamedNode(p)), Some(Term::Literal(o))) =
-                (solution.get("p"), solution.get("o"))
-            else {
-                continue;
-            };
-            let number = || o.value().parse().unwrap_or(0);
-            match p.as_str() {
-                vocab::FINGERPRINT => stored.fingerprint = Some(o.value().to_owned()),
-                vocab::ACCEPTED => stored.accepted = number(),
-                vocab::REJECTED => stored.rejected = number(),
-                vocab::VOID_TRIPLES => stored.triples = number(),
-                _ => {}
-            }
-        }
-    }
-    Ok(stored)
-}
-
-/// How many rejected records a report keeps in memory (all go to the rejected file).
-const FIRST_DIAGNOSTICS: usize = 20;
-
-struct StoreSink<'a> {
-    writer: Box<dyn GraphWriter + 'a>,
-    rejected: RejectLog,
-    accepted: u64,
-    rejected_count: u64,
-    triples: u64,
-    first: Vec<Diagnostic>,
-}
-
-impl RecordSink for StoreSink<'_> {
-    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
-        self.accepted += 1;
-        for q in quads {
-            // Every source owns exactly one graph: graph names inside the input are folded in.
-            self.writer
-                .insert(TripleRef::new(q.subject, q.predicate, q.object))
-                .map_err(|e| SinkError(e.to_string()))?;
-            self.triples += 1;
-        }
-        Ok(())
-    }
-
-    fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), SinkError> {
-        self.rejected_count += 1;
-        self.rejected.write(&diagnostic);
-        if self.first.len() < FIRST_DIAGNOSTICS {
-            self.first.push(diagnostic);
-        }
-        Ok(())
-    }
-}
-
-/// The rejected-records file, written as records are rejected; a write error is kept and
-/// reported at the end, so that it does not hide the conversion's own result.
-struct RejectLog {
-    path: PathBuf,
-    out: Option<BufWriter<File>>,
-    error: Option<std::io::Error>,
-}
-
-impl RejectLog {
-    fn new(path: &Path) -> Self {
-        let _ = std::fs::remove_file(path);
-        Self {
-            path: path.to_owned(),
-            out: None,
-            error: None,
-        }
-    }
-
-    fn write(&mut self, diagnostic: &Diagnostic) {
-        if self.error.is_some() {
-            return;
-        }
-        let result = (|| {
-            if self.out.is_none() {
-                if let Some(parent) = self.path.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                self.out = Some(BufWriter::new(File::create(&self.path)?));
-            }
-            if let Some(out) = &mut self.out {
-                serde_json::to_writer(&mut *out, diagnostic)?;
-                out.write_all(b"\n")?;
-            }
-            Ok::<_, std::io::Error>(())
-        })();
-        self.error = result.err();
-    }
-
-    fn finish(&mut self) -> std::io::Result<()> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        if let Some(out) = &mut self.out {
-            out.flush()?;
-        }
-        Ok(())
-    }
 }

@@ -1,11 +1,17 @@
 //! The pipeline: for each `[[source]]` of `kulturnetz.toml`, read the input, convert it with its
 //! connector and load it into the source's own named graph, atomically.
 //!
-//! A source whose input, settings and connector version did not change since its last ingest is
-//! skipped: its fingerprint is kept in the meta graph (`{base}graph/meta`) together with its
-//! counts and time, as PROV-O and VoID. A source that fails, or rejects more records than its
-//! `max_rejected` allows, leaves its previously published graph untouched. Rejected records are
-//! kept in `data/rejected/{source}.jsonl`, one diagnostic a line.
+//! Each source goes through stages, each a module of its own: `plan` (a fingerprint of its input,
+//! settings and connector version; a source whose fingerprint did not change since its last
+//! ingest is skipped), `convert` (the connector writes into a staged graph,
+//! [`kulturnetz_store::Staging`]), the `max_rejected` tolerance, `validate` and `link` (both see
+//! the staged graph next to the published ones before anyone else does), and the commit, which
+//! publishes the graph together with its `provenance` in the meta graph (`{base}graph/meta`:
+//! fingerprint, counts, time and licence as PROV-O and VoID). A source that fails at any stage
+//! leaves its previously published graph untouched. Rejected records are kept in
+//! `data/rejected/{source}.jsonl`, one diagnostic a line.
+//!
+//! [`load()`] loads RDF files as they are, in bounded batches.
 //!
 //! This crate knows the store only through the `Backend` trait and the connectors only through
 //! their registry; it knows nothing of HTTP or terminals.
@@ -34,8 +40,17 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod convert;
+mod error;
 mod ingest;
+mod link;
+mod load;
+mod plan;
+mod provenance;
+mod report;
+mod validate;
 
-pub use ingest::{
-    Event, IngestOptions, Outcome, PipelineError, Report, SourceReport, ingest, rejected_path,
-};
+pub use error::PipelineError;
+pub use ingest::{Event, IngestOptions, ingest, rejected_path};
+pub use load::{FileLoad, LoadEvent, LoadOptions, load};
+pub use report::{Linking, Outcome, Report, SourceReport, Validation};

@@ -737,15 +737,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if let (Some(small), Some(large)) = (
             runs.iter().min_by_key(|m| m.sizes.objects),
             runs.iter().max_by_key(|m| m.sizes.objects),
-        ) {
-            if large.sizes.objects > small.sizes.objects {
-                let ratio = large.ours.peak_bytes as f64 / small.ours.peak_bytes as f64;
-                println!(
-                    "our peak memory at {} vs {} rows: {ratio:.2}x",
-                    large.sizes.objects, small.sizes.objects
-                );
-                growth.push((*side, ratio));
-            }
+        ) && large.sizes.objects > small.sizes.objects
+        {
+            let ratio = large.ours.peak_bytes as f64 / small.ours.peak_bytes as f64;
+            println!(
+                "our peak memory at {} vs {} rows: {ratio:.2}x",
+                large.sizes.objects, small.sizes.objects
+            );
+            growth.push((*side, ratio));
         }
     }
     let held_growth = growth.iter().find(|(s, _)| matches!(s, JoinSide::Held(_)));

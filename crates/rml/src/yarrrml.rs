@@ -153,12 +153,11 @@ impl Translator<'_> {
         if s == "a" {
             return RDF_TYPE.as_str().to_owned();
         }
-        if let Some((prefix, local)) = s.split_once(':') {
-            if !local.starts_with("//") {
-                if let Some(ns) = self.prefixes.get(prefix) {
-                    return format!("{ns}{local}");
-                }
-            }
+        if let Some((prefix, local)) = s.split_once(':')
+            && !local.starts_with("//")
+            && let Some(ns) = self.prefixes.get(prefix)
+        {
+            return format!("{ns}{local}");
         }
         s.to_owned()
     }

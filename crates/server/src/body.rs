@@ -44,12 +44,14 @@ pub(crate) fn content_type(headers: &HeaderMap) -> Option<(String, Option<String
 
 /// The body as UTF-8 text, refusing other charsets.
 pub(crate) fn utf8(bytes: Vec<u8>, charset: Option<&str>) -> Result<String, ApiError> {
-    if let Some(charset) = charset {
-        if charset != "utf-8" && charset != "utf8" && charset != "us-ascii" {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "the body must be UTF-8, not {charset}"
-            )));
-        }
+    if let Some(charset) = charset
+        && charset != "utf-8"
+        && charset != "utf8"
+        && charset != "us-ascii"
+    {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "the body must be UTF-8, not {charset}"
+        )));
     }
     String::from_utf8(bytes)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid UTF-8: {e}")))

@@ -179,6 +179,7 @@ async fn write(
                 Ok::<_, ApiError>(!existed)
             })
             .await??;
+            crate::state::refresh_counts(&state);
             Ok(if created {
                 StatusCode::CREATED
             } else {
@@ -196,6 +197,7 @@ async fn write(
                 backend.extend_graph(graph.as_ref().into(), &mut triples.into_iter())
             })
             .await??;
+            crate::state::refresh_counts(&state);
             let mut response = StatusCode::CREATED.into_response();
             response.headers_mut().insert(
                 header::LOCATION,
@@ -220,6 +222,7 @@ async fn delete(
     let name = graph.to_string();
     let existed = tokio::task::spawn_blocking(move || backend.drop_graph(graph.as_ref())).await??;
     if existed {
+        crate::state::refresh_counts(&state.0);
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::NotFound(format!("there is no graph {name}")))
@@ -379,10 +382,7 @@ fn new_graph_iri(url: &str) -> Result<NamedNode, ApiError> {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let id: String = hasher.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let id = kulturnetz_model::hex(&hasher.finalize()[..12]);
     NamedNode::new(format!("{}/{id}", url.trim_end_matches('/')))
         .map_err(|e| ApiError::Internal(e.to_string()))
 }

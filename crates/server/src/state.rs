@@ -12,6 +12,8 @@ pub struct AppState {
     pub(crate) options: ServerOptions,
     pub(crate) site: SiteConfig,
     pub(crate) queue: Queue,
+    /// Whether a recount of the graphs runs in the background.
+    recounting: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -22,6 +24,7 @@ impl AppState {
             queue: Queue::new(options.max_concurrent_queries, options.max_queued_queries),
             options,
             site,
+            recounting: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -33,3 +36,21 @@ impl AppState {
 
 /// The state as handlers extract it.
 pub(crate) type State = axum::extract::State<Arc<AppState>>;
+
+/// Counts the graphs again in the background after a write, so that the next service
+/// description answers from the backend's kept counts instead of counting on the request path.
+/// Writes in a row share one recount: while one runs, another is not started (a write it missed
+/// leaves the counts stale, and the next service description counts them in its turn).
+pub(crate) fn refresh_counts(state: &Arc<AppState>) {
+    use std::sync::atomic::Ordering;
+    if state.recounting.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = state.backend.refresh_counts() {
+            tracing::warn!("cannot count the graphs after a write: {e}");
+        }
+        state.recounting.store(false, Ordering::Release);
+    });
+}

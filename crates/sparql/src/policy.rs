@@ -93,13 +93,13 @@ impl ServicePolicy {
         let mut checked = update.clone();
         checked.operations.clear();
         for op in &update.operations {
-            if let GraphUpdateOperation::Load { silent, source, .. } = op {
-                if !self.allows(source.as_str()) {
-                    if *silent {
-                        continue;
-                    }
-                    return Err(Refused::new("LOAD", source));
+            if let GraphUpdateOperation::Load { silent, source, .. } = op
+                && !self.allows(source.as_str())
+            {
+                if *silent {
+                    continue;
                 }
+                return Err(Refused::new("LOAD", source));
             }
             checked.operations.push(op.clone());
         }

@@ -2,20 +2,23 @@
 
 use crate::guard::{Refuse, RefuseAll};
 use crate::{
-    Backend, Dataset, GraphInfo, GraphWriter, QueryOutcome, QueryRequest, ServicePolicy,
-    StoreError, UpdateRequest,
+    Backend, Dataset, Description, GraphInfo, GraphWriter, Loader, QueryOutcome, QueryRequest,
+    ServicePolicy, Staging, StoreError, UpdateRequest,
 };
 use kulturnetz_sparql::RefusedServices;
 use oxigraph::io::RdfFormat;
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::{Store, Transaction};
+use oxigraph::store::{BulkLoader, Store, Transaction};
 use oxrdf::{
-    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Triple,
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, QuadRef, Term, Triple,
     TripleRef,
 };
+use std::collections::HashMap;
+use std::fs::{File, TryLockError};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Options of the embedded store.
 #[derive(Debug, Clone, Default)]
@@ -24,24 +27,62 @@ pub struct EmbeddedOptions {
     pub service_policy: ServicePolicy,
 }
 
+/// The file in the store's folder that one process at a time holds locked.
+const LOCK_FILE: &str = "kulturnetz.lock";
+
 /// An Oxigraph store in a folder.
+///
+/// Clones share the store, its lock and its kept graph counts.
 #[derive(Clone)]
 pub struct Embedded {
     store: Store,
     options: Arc<EmbeddedOptions>,
+    counts: Arc<Counts>,
+    /// Held for as long as a clone lives; released by the operating system when it ends.
+    _lock: Arc<File>,
 }
 
 impl Embedded {
     /// Opens (or creates) the store in `path`.
+    ///
+    /// Fails with [`StoreError::Locked`] while another `Embedded` (in this process or another)
+    /// has the store open: RocksDB allows one writer.
     pub fn open(path: &Path, options: &EmbeddedOptions) -> Result<Self, StoreError> {
         std::fs::create_dir_all(path)
             .map_err(|e| StoreError::Storage(format!("cannot create {}: {e}", path.display())))?;
+        // Our own advisory lock, taken before RocksDB's, so that "in use" is a typed error
+        // rather than a sentence in RocksDB's message.
+        let lock_path = path.join(LOCK_FILE);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| {
+                StoreError::Storage(format!("cannot open {}: {e}", lock_path.display()))
+            })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked {
+                    path: path.to_owned(),
+                });
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(StoreError::Storage(format!(
+                    "cannot lock {}: {e}",
+                    lock_path.display()
+                )));
+            }
+        }
         let store = Store::open(path).map_err(|e| {
             StoreError::Storage(format!("cannot open the store in {}: {e}", path.display()))
         })?;
         Ok(Self {
             store,
             options: Arc::new(options.clone()),
+            counts: Arc::default(),
+            _lock: Arc::new(lock),
         })
     }
 
@@ -127,8 +168,22 @@ impl Backend for Embedded {
                 apply_dataset(&request.dataset, using);
             }
         }
+        let _written = self.counts.write();
         prepared.on_store(&self.store).execute()?;
         Ok(())
+    }
+
+    fn stage(&self, graph: NamedNodeRef<'_>) -> Result<Box<dyn Staging + '_>, StoreError> {
+        // The transaction is the staging area: Oxigraph evaluates queries on its own view (its
+        // writes over the committed store) while every other reader keeps the committed store.
+        let mut transaction = self.store.start_transaction()?;
+        transaction.clear_graph(graph)?;
+        transaction.insert_named_graph(graph);
+        Ok(Box::new(Staged {
+            embedded: self,
+            transaction,
+            graph: graph.into_owned(),
+        }))
     }
 
     fn replace_graph<'a>(
@@ -143,6 +198,7 @@ impl Backend for Embedded {
         Ok(Box::new(Writer {
             transaction,
             graph: graph.into_owned(),
+            counts: &self.counts,
         }))
     }
 
@@ -151,6 +207,7 @@ impl Backend for Embedded {
         graph: GraphNameRef<'_>,
         triples: &mut dyn Iterator<Item = Triple>,
     ) -> Result<(), StoreError> {
+        let _written = self.counts.write();
         let mut transaction = self.store.start_transaction()?;
         if let GraphNameRef::NamedNode(g) = graph {
             transaction.insert_named_graph(g);
@@ -162,19 +219,17 @@ impl Backend for Embedded {
         Ok(())
     }
 
-    fn insert_quads(&self, quads: &mut dyn Iterator<Item = Quad>) -> Result<(), StoreError> {
-        let mut transaction = self.store.start_transaction()?;
-        for q in quads {
-            if let GraphName::NamedNode(g) = &q.graph_name {
-                transaction.insert_named_graph(g);
-            }
-            transaction.insert(&q);
-        }
-        transaction.commit()?;
-        Ok(())
+    fn loader(&self) -> Result<Box<dyn Loader + '_>, StoreError> {
+        Ok(Box::new(Load {
+            // Each batch becomes sorted files on disk, ingested all together on `finish`; at
+            // most two batches are being sorted at a time besides the one being handed over.
+            loader: self.store.bulk_loader().with_num_threads(2),
+            counts: &self.counts,
+        }))
     }
 
     fn drop_graph(&self, graph: GraphNameRef<'_>) -> Result<bool, StoreError> {
+        let _written = self.counts.write();
         match graph {
             GraphNameRef::DefaultGraph => {
                 self.store.clear_graph(graph)?;
@@ -213,19 +268,11 @@ impl Backend for Embedded {
     }
 
     fn graphs(&self) -> Result<Vec<GraphInfo>, StoreError> {
-        let mut graphs = Vec::new();
-        for g in self.store.named_graphs() {
-            let NamedOrBlankNode::NamedNode(name) = g? else {
-                continue;
-            };
-            let triples = self
-                .store
-                .quads_for_pattern(None, None, None, Some(name.as_ref().into()))
-                .count() as u64;
-            graphs.push(GraphInfo { name, triples });
-        }
-        graphs.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(graphs)
+        self.counts.graphs(|| count_graphs(&self.store))
+    }
+
+    fn refresh_counts(&self) -> Result<(), StoreError> {
+        self.graphs().map(drop)
     }
 
     fn compact(&self) -> Result<(), StoreError> {
@@ -244,6 +291,7 @@ impl Backend for Embedded {
 struct Writer<'a> {
     transaction: Transaction<'a>,
     graph: GraphName,
+    counts: &'a Counts,
 }
 
 impl GraphWriter for Writer<'_> {
@@ -257,33 +305,203 @@ impl GraphWriter for Writer<'_> {
         Ok(())
     }
 
-    fn insert_quad(&mut self, quad: &Quad) -> Result<(), StoreError> {
-        if let GraphName::NamedNode(g) = &quad.graph_name {
-            self.transaction.insert_named_graph(g);
-        }
-        self.transaction.insert(quad);
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        let counts = self.counts;
+        let _written = counts.write();
+        self.transaction.commit()?;
+        Ok(())
+    }
+}
+
+/// A staging on the embedded store: an open transaction in which the target graph was cleared.
+struct Staged<'a> {
+    embedded: &'a Embedded,
+    transaction: Transaction<'a>,
+    graph: NamedNode,
+}
+
+impl Staging for Staged<'_> {
+    fn target(&self) -> NamedNodeRef<'_> {
+        self.graph.as_ref()
+    }
+
+    fn graph(&self) -> NamedNodeRef<'_> {
+        // The transaction hides the old content, so the staged one is seen under its own name.
+        self.graph.as_ref()
+    }
+
+    fn insert(&mut self, triple: TripleRef<'_>) -> Result<(), StoreError> {
+        self.transaction
+            .insert(triple.in_graph(GraphNameRef::NamedNode(self.graph.as_ref())));
         Ok(())
     }
 
-    fn remove_subject(
-        &mut self,
-        graph: NamedNodeRef<'_>,
-        subject: NamedNodeRef<'_>,
-    ) -> Result<(), StoreError> {
+    fn query(&self, request: &QueryRequest) -> Result<QueryOutcome, StoreError> {
+        let mut prepared = self
+            .embedded
+            .evaluator(
+                |policy| policy.refused_in_query(&request.query),
+                Some(&request.cancel),
+            )
+            .for_query(request.query.clone());
+        apply_dataset(&request.dataset, prepared.dataset_mut());
+        // The results borrow the transaction, which the caller may not hold on to: read them now.
+        Ok(
+            match prepared.on_transaction(&self.transaction).execute()? {
+                QueryResults::Solutions(solutions) => {
+                    let variables = solutions.variables().into();
+                    let solutions = solutions.collect::<Result<Vec<_>, _>>()?;
+                    QueryOutcome::Solutions {
+                        variables,
+                        solutions: Box::new(solutions.into_iter().map(Ok)),
+                    }
+                }
+                QueryResults::Boolean(b) => QueryOutcome::Boolean(b),
+                QueryResults::Graph(triples) => {
+                    let triples = triples.collect::<Result<Vec<_>, _>>()?;
+                    QueryOutcome::Graph(Box::new(triples.into_iter().map(Ok)))
+                }
+            },
+        )
+    }
+
+    fn commit(mut self: Box<Self>, meta: &Description) -> Result<(), StoreError> {
+        let graph = GraphNameRef::NamedNode(meta.graph.as_ref());
         let old = self
             .transaction
-            .quads_for_pattern(Some(subject.into()), None, None, Some(graph.into()))
+            .quads_for_pattern(Some(meta.subject.as_ref().into()), None, None, Some(graph))
             .collect::<Result<Vec<_>, _>>()?;
         for q in &old {
             self.transaction.remove(q);
         }
-        Ok(())
-    }
-
-    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.transaction.insert_named_graph(meta.graph.as_ref());
+        for (predicate, object) in &meta.statements {
+            self.transaction
+                .insert(QuadRef::new(&meta.subject, predicate, object, graph));
+        }
+        let embedded = self.embedded;
+        let _written = embedded.counts.write();
         self.transaction.commit()?;
         Ok(())
     }
+}
+
+/// A bulk load on the embedded store: Oxigraph's bulk loader, which sorts each batch into files
+/// and ingests them all at once on `finish`.
+struct Load<'a> {
+    loader: BulkLoader<'a>,
+    counts: &'a Counts,
+}
+
+impl Loader for Load<'_> {
+    fn insert(&mut self, quads: &[QuadRef<'_>]) -> Result<(), StoreError> {
+        self.loader.load_quads(quads.iter().copied())?;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), StoreError> {
+        let counts = self.counts;
+        let _written = counts.write();
+        self.loader.commit()?;
+        Ok(())
+    }
+}
+
+/// The graph counts, kept from one [`Backend::graphs`] call to the next until a write.
+///
+/// Every write through the backend bumps `generation` once it is done (see [`Counts::write`]);
+/// counts are kept together with the generation they were counted in and served only while it is
+/// current. A count that raced a write is therefore never served after the write: at worst it is
+/// kept under the old generation and counted again.
+#[derive(Default)]
+struct Counts {
+    generation: AtomicU64,
+    kept: Mutex<Option<(u64, Arc<[GraphInfo]>)>>,
+    /// Held while counting, so that readers arriving after a write wait for one count instead of
+    /// each starting their own.
+    counting: Mutex<()>,
+}
+
+impl Counts {
+    /// Marks a write: the kept counts go stale when the returned guard drops, after the write.
+    fn write(&self) -> Written<'_> {
+        Written(self)
+    }
+
+    fn current(&self) -> Option<Arc<[GraphInfo]>> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, graphs)| Arc::clone(graphs))
+    }
+
+    fn graphs(
+        &self,
+        count: impl FnOnce() -> Result<Vec<GraphInfo>, StoreError>,
+    ) -> Result<Vec<GraphInfo>, StoreError> {
+        if let Some(graphs) = self.current() {
+            return Ok(graphs.to_vec());
+        }
+        let _counting = self.counting.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(graphs) = self.current() {
+            return Ok(graphs.to_vec());
+        }
+        // Read before counting: a write that ends during the count bumps it, and the count is
+        // then kept under a generation that is already over.
+        let generation = self.generation.load(Ordering::Acquire);
+        let graphs: Arc<[GraphInfo]> = count()?.into();
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        *kept = Some((generation, Arc::clone(&graphs)));
+        Ok(graphs.to_vec())
+    }
+}
+
+/// Bumps the generation of [`Counts`] when dropped, whether the write succeeded or not.
+struct Written<'a>(&'a Counts);
+
+impl Drop for Written<'_> {
+    fn drop(&mut self) {
+        self.0.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// Counts the triples of every named graph with one grouped SPARQL count, which Oxigraph
+/// evaluates on encoded terms; graphs that exist but hold nothing are listed with zero.
+fn count_graphs(store: &Store) -> Result<Vec<GraphInfo>, StoreError> {
+    let query = spargebra::SparqlParser::new()
+        .parse_query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        .map_err(|e| StoreError::Evaluation(e.to_string()))?;
+    let mut counts = HashMap::new();
+    if let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
+        .for_query(query)
+        .on_store(store)
+        .execute()?
+    {
+        for solution in solutions {
+            let solution = solution?;
+            if let (Some(Term::NamedNode(g)), Some(Term::Literal(n))) =
+                (solution.get("g"), solution.get("n"))
+            {
+                counts.insert(g.clone(), n.value().parse::<u64>().unwrap_or(0));
+            }
+        }
+    }
+    let mut graphs = Vec::new();
+    for g in store.named_graphs() {
+        if let NamedOrBlankNode::NamedNode(name) = g? {
+            let triples = counts.remove(&name).unwrap_or(0);
+            graphs.push(GraphInfo { name, triples });
+        }
+    }
+    // A graph written between the two reads: its count is there, its name came too late.
+    graphs.extend(
+        counts
+            .into_iter()
+            .map(|(name, triples)| GraphInfo { name, triples }),
+    );
+    graphs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(graphs)
 }
 
 #[cfg(test)]
@@ -398,5 +616,229 @@ mod tests {
             })
             .unwrap_err();
         assert!(matches!(error, StoreError::Refused(_)), "{error:?}");
+    }
+
+    fn ask(backend: &dyn Fn(&QueryRequest) -> QueryOutcome, q: &str) -> bool {
+        match backend(&QueryRequest::new(parse(q))) {
+            QueryOutcome::Boolean(b) => b,
+            _ => panic!("expected a boolean"),
+        }
+    }
+
+    fn rows(outcome: QueryOutcome) -> Vec<String> {
+        let QueryOutcome::Solutions { solutions, .. } = outcome else {
+            panic!("expected solutions")
+        };
+        let mut rows: Vec<String> = solutions
+            .map(|s| {
+                s.unwrap()
+                    .iter()
+                    .map(|(v, t)| format!("{v}={t}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn a_staged_graph_is_seen_only_by_its_staging_until_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        let g = NamedNode::new_unchecked("https://x.example/g");
+        let other = NamedNode::new_unchecked("https://x.example/other");
+        let meta = NamedNode::new_unchecked("https://x.example/meta");
+        store
+            .extend_graph(other.as_ref().into(), &mut std::iter::once(triple(9)))
+            .unwrap();
+        let mut old = store.stage(g.as_ref()).unwrap();
+        old.insert(triple(1).as_ref()).unwrap();
+        old.commit(&Description::new(meta.clone(), g.clone()))
+            .unwrap();
+
+        let mut staging = store.stage(g.as_ref()).unwrap();
+        assert_eq!(staging.target(), g.as_ref());
+        staging.insert(triple(2).as_ref()).unwrap();
+        let in_staged = format!("ASK {{ GRAPH {} {{ ?s ?p 2 }} }}", staging.graph());
+        let store_query = |r: &QueryRequest| store.query(r).unwrap();
+        let staging_query = |r: &QueryRequest| staging.query(r).unwrap();
+        // Readers of the store see the published graph only.
+        assert!(!ask(&store_query, &in_staged));
+        assert!(ask(&store_query, "ASK { GRAPH ?g { ?s ?p 1 } }"));
+        // The staging sees its content, the other published graphs, and not the old version.
+        assert!(ask(&staging_query, &in_staged));
+        assert!(!ask(&staging_query, "ASK { GRAPH ?g { ?s ?p 1 } }"));
+        let both = parse(&format!(
+            "SELECT ?g ?o {{ VALUES ?g {{ {} {other} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+            staging.graph()
+        ));
+        assert_eq!(
+            rows(staging.query(&QueryRequest::new(both)).unwrap()),
+            [
+                format!("?g={g} ?o=\"2\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
+                format!("?g={other} ?o=\"9\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
+            ]
+        );
+        // Dropping it leaves the old content; nothing of the staged one remains.
+        drop(staging);
+        assert!(ask(&store_query, "ASK { GRAPH ?g { ?s ?p 1 } }"));
+        assert!(!ask(&store_query, "ASK { GRAPH ?g { ?s ?p 2 } }"));
+        let staging = store.stage(g.as_ref()).unwrap();
+        assert!(!ask(
+            &|r: &QueryRequest| staging.query(r).unwrap(),
+            "ASK { GRAPH ?g { ?s ?p 2 } }"
+        ));
+    }
+
+    #[test]
+    fn a_commit_publishes_the_graph_and_its_description_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        let g = NamedNode::new_unchecked("https://x.example/g");
+        let meta = NamedNode::new_unchecked("https://x.example/meta");
+        let p = NamedNode::new_unchecked("https://x.example/count");
+        for n in [1, 2] {
+            let mut staging = store.stage(g.as_ref()).unwrap();
+            for i in 0..n {
+                staging.insert(triple(i).as_ref()).unwrap();
+            }
+            // Until the commit, readers see the previous description.
+            let described = format!("ASK {{ GRAPH {meta} {{ {g} {p} {n} }} }}");
+            assert!(!ask(
+                &|r: &QueryRequest| store.query(r).unwrap(),
+                &described
+            ));
+            staging
+                .commit(
+                    &Description::new(meta.clone(), g.clone()).with(p.clone(), Literal::from(n)),
+                )
+                .unwrap();
+            assert!(ask(&|r: &QueryRequest| store.query(r).unwrap(), &described));
+        }
+        // The old description was replaced, not added to.
+        let all = parse(&format!("SELECT ?o {{ GRAPH {meta} {{ {g} ?p ?o }} }}"));
+        assert_eq!(rows(store.query(&QueryRequest::new(all)).unwrap()).len(), 1);
+        let graphs = store.graphs().unwrap();
+        assert_eq!(
+            graphs,
+            [
+                GraphInfo {
+                    name: g,
+                    triples: 2
+                },
+                GraphInfo {
+                    name: meta,
+                    triples: 1
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn kept_counts_follow_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        let g = NamedNode::new_unchecked("https://x.example/g");
+        let counts = |store: &Embedded| -> Vec<u64> {
+            store.graphs().unwrap().iter().map(|g| g.triples).collect()
+        };
+        assert_eq!(counts(&store), [0; 0]);
+        store
+            .extend_graph(g.as_ref().into(), &mut (0..3).map(triple))
+            .unwrap();
+        assert_eq!(counts(&store), [3]);
+        // A clone shares the kept counts, and its writes make them stale.
+        let clone = store.clone();
+        let mut w = clone.replace_graph(g.as_ref().into()).unwrap();
+        w.insert(triple(7).as_ref()).unwrap();
+        w.commit().unwrap();
+        assert_eq!(counts(&store), [1]);
+        store
+            .update(&UpdateRequest {
+                update: spargebra::SparqlParser::new()
+                    .parse_update("INSERT DATA { GRAPH <https://x.example/g> { <https://x.example/a> <https://x.example/b> 1 } }")
+                    .unwrap(),
+                dataset: Dataset::default(),
+            })
+            .unwrap();
+        assert_eq!(counts(&store), [2]);
+        let mut staging = store.stage(g.as_ref()).unwrap();
+        staging.insert(triple(1).as_ref()).unwrap();
+        assert_eq!(counts(&store), [2]);
+        staging
+            .commit(&Description::new(
+                NamedNode::new_unchecked("https://x.example/meta"),
+                g.clone(),
+            ))
+            .unwrap();
+        assert_eq!(counts(&store), [1, 0]);
+        store
+            .extend_graph(g.as_ref().into(), &mut std::iter::once(triple(5)))
+            .unwrap();
+        store.refresh_counts().unwrap();
+        assert_eq!(counts(&store), [2, 0]);
+        assert!(store.drop_graph(g.as_ref().into()).unwrap());
+        assert_eq!(counts(&store), [0]);
+    }
+
+    #[test]
+    fn a_count_that_raced_a_write_is_not_served() {
+        let counts = Counts::default();
+        let info = |triples| GraphInfo {
+            name: NamedNode::new_unchecked("https://x.example/g"),
+            triples,
+        };
+        // A write ends while the count runs: the count is answered but not served again.
+        let first = counts
+            .graphs(|| {
+                drop(counts.write());
+                Ok(vec![info(1)])
+            })
+            .unwrap();
+        assert_eq!(first, [info(1)]);
+        assert_eq!(counts.graphs(|| Ok(vec![info(2)])).unwrap(), [info(2)]);
+        // Without a write in between, the kept count is served.
+        assert_eq!(counts.graphs(|| Ok(vec![info(3)])).unwrap(), [info(2)]);
+    }
+
+    #[test]
+    fn a_bulk_load_is_seen_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        let g = NamedNode::new_unchecked("https://x.example/g");
+        let quads: Vec<_> = (0..10).map(|i| triple(i).in_graph(g.clone())).collect();
+        let refs: Vec<_> = quads.iter().map(oxrdf::Quad::as_ref).collect();
+        let mut loader = store.loader().unwrap();
+        loader.insert(&refs[..5]).unwrap();
+        loader.insert(&refs[5..]).unwrap();
+        assert!(store.graphs().unwrap().is_empty());
+        drop(loader);
+        assert!(store.graphs().unwrap().is_empty());
+        let mut loader = store.loader().unwrap();
+        loader.insert(&refs).unwrap();
+        loader.finish().unwrap();
+        assert_eq!(
+            store.graphs().unwrap(),
+            [GraphInfo {
+                name: g,
+                triples: 10
+            }]
+        );
+    }
+
+    #[test]
+    fn a_store_in_use_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        let error = Embedded::open(dir.path(), &EmbeddedOptions::default())
+            .err()
+            .expect("a second open fails");
+        assert!(
+            matches!(&error, StoreError::Locked { path } if path == dir.path()),
+            "{error:?}"
+        );
+        drop(store);
+        Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
     }
 }

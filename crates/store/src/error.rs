@@ -1,5 +1,7 @@
 //! The store's error type.
 
+use std::path::PathBuf;
+
 /// An error of the store.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -17,6 +19,20 @@ pub enum StoreError {
     /// The storage itself failed.
     #[error("storage error: {0}")]
     Storage(String),
+    /// Another process (or another handle in this one) has the store open.
+    #[error("cannot open the store in {}: it is locked", path.display())]
+    Locked {
+        /// The store's folder.
+        path: PathBuf,
+    },
+    /// A file next to the store (a dump) could not be written.
+    #[error("{}: cannot write: {error}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
 }
 
 impl From<oxigraph::store::StorageError> for StoreError {

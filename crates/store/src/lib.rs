@@ -4,12 +4,14 @@
 //! `oxigraph`: everything above it speaks `oxrdf` terms, `spargebra` queries and `sparesults`
 //! solutions, so that a remote SPARQL endpoint can be a full peer of the embedded store.
 //!
-//! The one write path that matters for publishing is [`Backend::replace_graph`]: a named graph is
-//! cleared and refilled in one transaction, together with its metadata, so a reader sees either
-//! the old graph or the new one, never a mix.
+//! The one write path that matters for publishing is [`Backend::stage`]: a named graph's new
+//! content is written into a [`Staging`], can be queried there together with the published
+//! graphs, and is then committed with its metadata in one step, so a reader sees either the old
+//! graph or the new one, never a mix. Dropping the staging keeps the old graph. [`dump()`] writes
+//! the published dumps; [`Backend::loader`] loads large files in bounded batches.
 //!
 //! ```
-//! use kulturnetz_store::{Backend, Embedded, QueryOutcome, QueryRequest};
+//! use kulturnetz_store::{Backend, Description, Embedded, QueryOutcome, QueryRequest};
 //! use oxrdf::{Literal, NamedNode, Triple};
 //!
 //! let dir = tempfile::tempdir()?;
@@ -20,28 +22,35 @@
 //!     NamedNode::new("https://x.example/p")?,
 //!     Literal::from(1),
 //! );
-//! let mut writer = store.replace_graph(g.as_ref().into())?;
-//! writer.insert(t.as_ref())?;
-//! writer.commit()?;
+//! let mut staging = store.stage(g.as_ref())?;
+//! staging.insert(t.as_ref())?;
+//! // The staged graph can be queried before anyone else sees it.
+//! let ask = format!("ASK {{ GRAPH {} {{ ?s ?p 1 }} }}", staging.graph());
+//! let ask = spargebra::SparqlParser::new().parse_query(&ask)?;
+//! assert!(matches!(staging.query(&QueryRequest::new(ask.clone()))?, QueryOutcome::Boolean(true)));
+//! assert!(matches!(store.query(&QueryRequest::new(ask.clone()))?, QueryOutcome::Boolean(false)));
+//! let meta = NamedNode::new("https://x.example/graph/meta")?;
+//! staging.commit(&Description::new(meta, g.clone()))?;
 //! assert_eq!(store.graphs()?[0].triples, 1);
-//!
-//! let query = spargebra::SparqlParser::new().parse_query("ASK { GRAPH ?g { ?s ?p 1 } }")?;
-//! let outcome = store.query(&QueryRequest::new(query))?;
-//! assert!(matches!(outcome, QueryOutcome::Boolean(true)));
+//! assert!(matches!(store.query(&QueryRequest::new(ask))?, QueryOutcome::Boolean(true)));
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod dump;
 mod embedded;
 mod error;
 mod guard;
 mod run;
 
+pub use dump::{DumpFile, Manifest, dump};
 pub use embedded::{Embedded, EmbeddedOptions};
 pub use error::StoreError;
 pub use kulturnetz_sparql::{ServicePolicy, service_host};
 pub use run::{QueryError, Written, run_query};
 
-use oxrdf::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Quad, Triple, TripleRef, Variable};
+use oxrdf::{
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, QuadRef, Term, Triple, TripleRef, Variable,
+};
 use sparesults::QuerySolution;
 use std::io::Write;
 use std::sync::Arc;
@@ -57,8 +66,13 @@ pub trait Backend: Send + Sync {
     /// Runs a SPARQL update atomically.
     fn update(&self, request: &UpdateRequest) -> Result<(), StoreError>;
 
-    /// Starts replacing the content of `graph`: nothing is visible to readers until
-    /// [`GraphWriter::commit`]; dropping the writer leaves the old graph as it was.
+    /// Starts staging new content for the named graph `graph`, see [`Staging`] and the staging
+    /// contract in ARCHITECTURE.md: readers keep seeing the published graph until
+    /// [`Staging::commit`]; dropping the staging leaves it as it was.
+    fn stage(&self, graph: NamedNodeRef<'_>) -> Result<Box<dyn Staging + '_>, StoreError>;
+
+    /// Starts replacing the content of `graph` (Graph Store Protocol PUT): nothing is visible to
+    /// readers until [`GraphWriter::commit`]; dropping the writer leaves the old graph as it was.
     fn replace_graph<'a>(
         &'a self,
         graph: GraphNameRef<'_>,
@@ -71,8 +85,8 @@ pub trait Backend: Send + Sync {
         triples: &mut dyn Iterator<Item = Triple>,
     ) -> Result<(), StoreError>;
 
-    /// Adds quads atomically, each to its own graph (`kulturnetz load`).
-    fn insert_quads(&self, quads: &mut dyn Iterator<Item = Quad>) -> Result<(), StoreError>;
+    /// Starts a bulk load of quads, each into its own graph (`kulturnetz load`), see [`Loader`].
+    fn loader(&self) -> Result<Box<dyn Loader + '_>, StoreError>;
 
     /// Removes `graph` (the default graph is emptied). Returns whether it existed.
     fn drop_graph(&self, graph: GraphNameRef<'_>) -> Result<bool, StoreError>;
@@ -87,7 +101,17 @@ pub trait Backend: Send + Sync {
     ) -> Result<Box<dyn Iterator<Item = Result<Triple, StoreError>> + 'a>, StoreError>;
 
     /// The named graphs, each with its number of triples, sorted by name.
+    ///
+    /// A backend may keep the counts from one call to the next until a write changes them; then
+    /// the first call after the write counts again.
     fn graphs(&self) -> Result<Vec<GraphInfo>, StoreError>;
+
+    /// Counts the graphs again if a write made the kept counts stale, so that the next
+    /// [`Backend::graphs`] answers at once. Meant to run off the request path after a write (an
+    /// ingest, a load); it takes as long as counting the store.
+    fn refresh_counts(&self) -> Result<(), StoreError> {
+        self.graphs().map(drop)
+    }
 
     /// Compacts the storage after large writes, so that reads stay as fast as after a bulk load.
     /// Takes time in proportion to the store's size: call it once after an ingest, not per write.
@@ -97,23 +121,88 @@ pub trait Backend: Send + Sync {
     fn dump(&self, writer: &mut dyn Write) -> Result<(), StoreError>;
 }
 
-/// A transaction that replaces one named graph, see [`Backend::replace_graph`].
+/// A transaction that replaces one graph, see [`Backend::replace_graph`].
 pub trait GraphWriter {
     /// Adds a triple to the new content of the graph.
     fn insert(&mut self, triple: TripleRef<'_>) -> Result<(), StoreError>;
 
-    /// Adds a quad to another graph in the same transaction (metadata).
-    fn insert_quad(&mut self, quad: &Quad) -> Result<(), StoreError>;
-
-    /// Removes every triple with subject `subject` from `graph` in the same transaction.
-    fn remove_subject(
-        &mut self,
-        graph: NamedNodeRef<'_>,
-        subject: NamedNodeRef<'_>,
-    ) -> Result<(), StoreError>;
-
     /// Makes the new content visible, all at once.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// The new content of one named graph, written but not yet published (see [`Backend::stage`]).
+///
+/// What it guarantees (the staging contract, also in ARCHITECTURE.md):
+/// - Readers of the backend ([`Backend::query`], [`Backend::graphs`], …) see the published graph
+///   until [`Staging::commit`] returns, and then the new content with its metadata, never a mix.
+/// - [`Staging::query`] sees the staged content under the name [`Staging::graph`] together with
+///   every published graph except the old version of the one being replaced.
+/// - Dropping the staging (or any error before commit) leaves the published graph as it was.
+///
+/// The embedded store stages in an Oxigraph transaction, so [`Staging::graph`] is the graph
+/// itself; a remote SPARQL store stages into a temporary graph and names that one.
+pub trait Staging {
+    /// The graph being replaced.
+    fn target(&self) -> NamedNodeRef<'_>;
+
+    /// The name under which [`Staging::query`] sees the staged content: the target graph, or a
+    /// temporary graph on a backend that cannot hide uncommitted writes from other readers.
+    fn graph(&self) -> NamedNodeRef<'_>;
+
+    /// Adds a triple to the staged content.
+    fn insert(&mut self, triple: TripleRef<'_>) -> Result<(), StoreError>;
+
+    /// Evaluates a query on the staged content and the published graphs other than the one being
+    /// replaced. The results are read completely before this returns (they cannot outlive the
+    /// staging), so ask for what fits in memory: violations, link candidates, counts.
+    fn query(&self, request: &QueryRequest) -> Result<QueryOutcome, StoreError>;
+
+    /// Publishes the staged content as the target graph and, in the same step, replaces the
+    /// description of `meta.subject` in `meta.graph` by `meta`'s statements.
+    fn commit(self: Box<Self>, meta: &Description) -> Result<(), StoreError>;
+}
+
+/// Everything a graph says about one subject, replaced as a whole (a source's metadata in the
+/// meta graph, committed with its graph by [`Staging::commit`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    /// The graph the description lives in.
+    pub graph: NamedNode,
+    /// What is described.
+    pub subject: NamedNode,
+    /// Its predicates and objects.
+    pub statements: Vec<(NamedNode, Term)>,
+}
+
+impl Description {
+    /// An empty description of `subject` in `graph`: committing it removes what `graph` said.
+    pub fn new(graph: NamedNode, subject: NamedNode) -> Self {
+        Self {
+            graph,
+            subject,
+            statements: Vec::new(),
+        }
+    }
+
+    /// Adds a statement.
+    pub fn with(mut self, predicate: NamedNode, object: impl Into<Term>) -> Self {
+        self.statements.push((predicate, object.into()));
+        self
+    }
+}
+
+/// A bulk load, see [`Backend::loader`]: quads arrive in batches and memory stays bounded by a
+/// batch, however large the input.
+///
+/// On the embedded store nothing is visible until [`Loader::finish`] and dropping the loader
+/// discards what it wrote (the whole load is one atomic step); a remote store may publish batch
+/// by batch.
+pub trait Loader {
+    /// Adds a batch of quads, each to its own graph.
+    fn insert(&mut self, quads: &[QuadRef<'_>]) -> Result<(), StoreError>;
+
+    /// Publishes what was loaded.
+    fn finish(self: Box<Self>) -> Result<(), StoreError>;
 }
 
 /// A named graph and its size.

@@ -116,25 +116,24 @@ impl When {
                 // The common case by hand: chrono's `format` parses its pattern every time.
                 if let (Some(mut text), Some((h, m, s))) =
                     (iso_date(t.date_naive()), plain_time(t.naive_local()))
+                    && (utc || offset % 60 == 0)
                 {
-                    if utc || offset % 60 == 0 {
-                        text.push('T');
-                        push_digits(&mut text, h, 2);
+                    text.push('T');
+                    push_digits(&mut text, h, 2);
+                    text.push(':');
+                    push_digits(&mut text, m, 2);
+                    text.push(':');
+                    push_digits(&mut text, s, 2);
+                    if utc {
+                        text.push('Z');
+                    } else {
+                        text.push(if offset < 0 { '-' } else { '+' });
+                        let minutes = offset.unsigned_abs() / 60;
+                        push_digits(&mut text, minutes / 60, 2);
                         text.push(':');
-                        push_digits(&mut text, m, 2);
-                        text.push(':');
-                        push_digits(&mut text, s, 2);
-                        if utc {
-                            text.push('Z');
-                        } else {
-                            text.push(if offset < 0 { '-' } else { '+' });
-                            let minutes = offset.unsigned_abs() / 60;
-                            push_digits(&mut text, minutes / 60, 2);
-                            text.push(':');
-                            push_digits(&mut text, minutes % 60, 2);
-                        }
-                        return text;
+                        push_digits(&mut text, minutes % 60, 2);
                     }
+                    return text;
                 }
                 if utc {
                     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -417,10 +416,10 @@ pub(super) fn zone_by_name(name: &str) -> Option<Zone> {
     }
     let mut rest = name;
     while let Some((_, tail)) = rest.split_once('/') {
-        if let Ok(tz) = tail.parse::<chrono_tz::Tz>() {
-            if tail.contains('/') {
-                return Some(Zone::Iana(tz));
-            }
+        if let Ok(tz) = tail.parse::<chrono_tz::Tz>()
+            && tail.contains('/')
+        {
+            return Some(Zone::Iana(tz));
         }
         rest = tail;
     }

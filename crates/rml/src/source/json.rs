@@ -268,11 +268,11 @@ impl<'de> Visitor<'de> for Walk<'_, '_> {
                 failed: self.failed,
             });
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if key == first.as_str() {
-                    if let Some(seed) = seed.take() {
-                        map.next_value_seed(seed)?;
-                        continue;
-                    }
+                if key == first.as_str()
+                    && let Some(seed) = seed.take()
+                {
+                    map.next_value_seed(seed)?;
+                    continue;
                 }
                 map.next_value::<IgnoredAny>()?;
             }

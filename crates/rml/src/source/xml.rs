@@ -84,10 +84,11 @@ pub(super) fn each(
     visit: &mut Visit<'_>,
 ) -> Result<(), RunError> {
     let iterator = source.iterator.as_deref().unwrap_or("/*");
-    if source.stream && references.iter().all(|r| stays_inside(r)) {
-        if let Some(path) = SimplePath::parse(iterator) {
-            return stream(source, file, &path, reader, visit);
-        }
+    if source.stream
+        && references.iter().all(|r| stays_inside(r))
+        && let Some(path) = SimplePath::parse(iterator)
+    {
+        return stream(source, file, &path, reader, visit);
     }
     whole(source, file, reader, visit)
 }

@@ -250,6 +250,7 @@ async fn run_update(
         backend.update(&UpdateRequest { update, dataset })
     })
     .await??;
+    crate::state::refresh_counts(state);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

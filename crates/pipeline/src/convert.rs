@@ -1,0 +1,176 @@
+//! The convert stage: the connector runs over the source's input into the staged graph; rejected
+//! records go to `data/rejected/{source}.jsonl`.
+
+use crate::plan::Plan;
+use kulturnetz_connectors::{Connector, ConnectorError, Context, Input, RecordSink, SinkError};
+use kulturnetz_model::{Diagnostic, Location};
+use kulturnetz_store::{Staging, StoreError};
+use oxrdf::{QuadRef, TripleRef};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// How many rejected records a report keeps in memory (all go to the rejected file).
+const FIRST_DIAGNOSTICS: usize = 20;
+
+/// What the conversion did.
+pub(crate) struct Converted {
+    /// Records accepted.
+    pub(crate) accepted: u64,
+    /// Records rejected.
+    pub(crate) rejected: u64,
+    /// Triples staged.
+    pub(crate) triples: u64,
+    /// The first rejected records.
+    pub(crate) first: Vec<Diagnostic>,
+    /// Why the source fails (its input cannot be read or is not its format; the rejected file
+    /// cannot be written), if it does.
+    pub(crate) failure: Option<String>,
+}
+
+/// Runs `connector` over the plan's input into `staging`. A store failure is returned as such;
+/// everything that fails only this source is in [`Converted::failure`].
+pub(crate) fn convert(
+    plan: &Plan,
+    connector: &dyn Connector,
+    cx: &Context<'_>,
+    staging: &mut dyn Staging,
+    rejected_file: &Path,
+) -> Result<Converted, StoreError> {
+    let file = match File::open(&plan.path) {
+        Ok(f) => f,
+        Err(e) => {
+            return Ok(Converted {
+                accepted: 0,
+                rejected: 0,
+                triples: 0,
+                first: Vec::new(),
+                failure: Some(format!("{}: cannot read: {e}", plan.name)),
+            });
+        }
+    };
+    let mut sink = StagingSink {
+        staging,
+        rejected: RejectLog::new(rejected_file),
+        accepted: 0,
+        rejected_count: 0,
+        triples: 0,
+        first: Vec::new(),
+        error: None,
+    };
+    let result = connector.convert(
+        Input {
+            name: &plan.name,
+            reader: &mut BufReader::with_capacity(1 << 16, file),
+        },
+        cx,
+        &mut sink,
+    );
+    if let Some(e) = sink.error {
+        return Err(e);
+    }
+    let failure = match (sink.rejected.finish(), result) {
+        (Err(e), _) => Some(format!("{}: cannot write: {e}", rejected_file.display())),
+        (Ok(()), Err(ConnectorError::Io { name, source })) => {
+            Some(format!("{name}: cannot read: {source}"))
+        }
+        (Ok(()), Err(e)) => Some(e.to_string()),
+        (Ok(()), Ok(())) => None,
+    };
+    Ok(Converted {
+        accepted: sink.accepted,
+        rejected: sink.rejected_count,
+        triples: sink.triples,
+        first: sink.first,
+        failure,
+    })
+}
+
+/// Counts records, stages accepted quads and logs rejected ones.
+struct StagingSink<'s> {
+    staging: &'s mut dyn Staging,
+    rejected: RejectLog,
+    accepted: u64,
+    rejected_count: u64,
+    triples: u64,
+    first: Vec<Diagnostic>,
+    /// The store's error, kept whole: the connector only sees that the sink stopped.
+    error: Option<StoreError>,
+}
+
+impl RecordSink for StagingSink<'_> {
+    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
+        self.accepted += 1;
+        for q in quads {
+            // Every source owns exactly one graph: graph names inside the input are folded in.
+            if let Err(e) = self
+                .staging
+                .insert(TripleRef::new(q.subject, q.predicate, q.object))
+            {
+                let message = e.to_string();
+                self.error = Some(e);
+                return Err(SinkError(message));
+            }
+            self.triples += 1;
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), SinkError> {
+        self.rejected_count += 1;
+        self.rejected.write(&diagnostic);
+        if self.first.len() < FIRST_DIAGNOSTICS {
+            self.first.push(diagnostic);
+        }
+        Ok(())
+    }
+}
+
+/// The rejected-records file, written as records are rejected; a write error is kept and
+/// reported at the end, so that it does not hide the conversion's own result.
+struct RejectLog {
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
+    error: Option<std::io::Error>,
+}
+
+impl RejectLog {
+    fn new(path: &Path) -> Self {
+        let _ = std::fs::remove_file(path);
+        Self {
+            path: path.to_owned(),
+            out: None,
+            error: None,
+        }
+    }
+
+    fn write(&mut self, diagnostic: &Diagnostic) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = (|| {
+            if self.out.is_none() {
+                if let Some(parent) = self.path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                self.out = Some(BufWriter::new(File::create(&self.path)?));
+            }
+            if let Some(out) = &mut self.out {
+                serde_json::to_writer(&mut *out, diagnostic)?;
+                out.write_all(b"\n")?;
+            }
+            Ok::<_, std::io::Error>(())
+        })();
+        self.error = result.err();
+    }
+
+    fn finish(&mut self) -> std::io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if let Some(out) = &mut self.out {
+            out.flush()?;
+        }
+        Ok(())
+    }
+}

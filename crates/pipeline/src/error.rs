@@ -1,0 +1,37 @@
+//! The pipeline's error type: what stops a whole run (a failed source is a report, not an error).
+
+use kulturnetz_connectors::ConnectorError;
+use kulturnetz_store::StoreError;
+
+/// An error that stops the whole ingest or load (as opposed to a failed source).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// `--source` names no configured source.
+    #[error("no source {0:?} in the configuration")]
+    UnknownSource(String),
+    /// A source has a kind no connector reads.
+    #[error("source {id:?}: unknown kind {kind:?} (known: {known})")]
+    UnknownKind {
+        /// The source.
+        id: String,
+        /// Its kind.
+        kind: String,
+        /// The kinds there are.
+        known: String,
+    },
+    /// A file to load cannot be read.
+    #[error("{name}: cannot read: {error}")]
+    Read {
+        /// The file, as the user named it.
+        name: String,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// A file to load is not RDF at all (its bad statements are rejected records, not this).
+    #[error("{0}")]
+    Convert(ConnectorError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

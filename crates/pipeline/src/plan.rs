@@ -1,0 +1,111 @@
+//! The first stage: what a source's output depends on, its fingerprint, and whether it changed
+//! since the last ingest.
+
+use crate::provenance::{self, Stored};
+use kulturnetz_connectors::{Connector, Context};
+use kulturnetz_model::{Config, Minter, SourceConfig};
+use kulturnetz_store::{Backend, StoreError};
+use oxrdf::NamedNode;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Options that name files, resolved relative to the configuration file.
+const PATH_OPTIONS: &[&str] = &["mapping"];
+
+/// A source that is to be converted.
+pub(crate) struct Plan {
+    /// The source's named graph.
+    pub(crate) graph: NamedNode,
+    /// Its input file.
+    pub(crate) path: PathBuf,
+    /// The input's name in messages and diagnostics (as configured).
+    pub(crate) name: String,
+    /// The hex SHA-256 of what decides its output.
+    pub(crate) fingerprint: String,
+}
+
+/// What the plan decided.
+pub(crate) enum Planned {
+    /// Convert and publish.
+    Run(Plan),
+    /// The fingerprint is the one of the published graph: nothing to do.
+    Unchanged(Stored),
+    /// The source cannot be ingested (its input or a file it depends on cannot be read).
+    Failed(String),
+}
+
+/// The connector's context: the source id, the minter and its options, with the paths among them
+/// resolved relative to the configuration, as `path` is.
+pub(crate) fn context<'a>(
+    config: &Config,
+    source: &'a SourceConfig,
+    minter: &'a Minter,
+) -> Context<'a> {
+    let mut options = source.options.clone();
+    for key in PATH_OPTIONS {
+        if let Some(toml::Value::String(p)) = options.get_mut(*key) {
+            *p = config.resolve(Path::new(p.as_str())).display().to_string();
+        }
+    }
+    Context::new(&source.id, minter).with_options(options)
+}
+
+/// Fingerprints `source` and compares it with the published one (unless `force`).
+pub(crate) fn plan(
+    config: &Config,
+    backend: &dyn Backend,
+    source: &SourceConfig,
+    connector: &dyn Connector,
+    cx: &Context<'_>,
+    force: bool,
+) -> Result<Planned, StoreError> {
+    let graph = cx.minter.graph(&source.id);
+    let path = config.resolve(&source.path);
+    let name = source.path.display().to_string();
+    let dependencies = match connector.dependencies(cx) {
+        Ok(d) => d,
+        Err(e) => return Ok(Planned::Failed(format!("{name}: {e}"))),
+    };
+    let fingerprint = match fingerprint(&path, &dependencies, source, connector) {
+        Ok(f) => f,
+        Err(e) => return Ok(Planned::Failed(format!("{name}: cannot read: {e}"))),
+    };
+    let previous = provenance::stored(backend, &cx.minter.meta_graph(), &graph)?;
+    if !force && previous.fingerprint.as_deref() == Some(fingerprint.as_str()) {
+        return Ok(Planned::Unchanged(previous));
+    }
+    Ok(Planned::Run(Plan {
+        graph,
+        path,
+        name,
+        fingerprint,
+    }))
+}
+
+/// The hex SHA-256 of what decides a source's output: its input, settings and connector version.
+fn fingerprint(
+    path: &Path,
+    dependencies: &[PathBuf],
+    source: &SourceConfig,
+    connector: &dyn Connector,
+) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{}\0{}\0", connector.kind(), connector.version()));
+    hasher.update(toml::to_string(&source.options).unwrap_or_default());
+    hasher.update([0]);
+    let mut buf = vec![0; 1 << 16];
+    for file in std::iter::once(path).chain(dependencies.iter().map(PathBuf::as_path)) {
+        let mut file = File::open(file)?;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        hasher.update([0]);
+    }
+    Ok(kulturnetz_model::hex(&hasher.finalize()))
+}

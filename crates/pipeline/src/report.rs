@@ -1,0 +1,105 @@
+//! What an ingest reports, per source and in total (the `--report` JSON).
+
+use kulturnetz_model::Diagnostic;
+use oxrdf::NamedNode;
+use serde::Serialize;
+
+/// What happened to one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Converted and published.
+    Loaded,
+    /// Nothing changed since the last ingest.
+    Unchanged,
+    /// Not published; the previous graph stays.
+    Failed,
+}
+
+/// The report of one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    /// The source's id.
+    pub id: String,
+    /// Its named graph.
+    pub graph: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Records read.
+    pub records: u64,
+    /// Records accepted.
+    pub accepted: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// Triples now in its graph.
+    pub triples: u64,
+    /// Why it failed, or a summary of the rejected records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The first rejected records (all are in the rejected file).
+    pub diagnostics: Vec<Diagnostic>,
+    /// What the validation stage found, if the source got that far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Validation>,
+    /// What the linking stage added, if the source got that far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linking: Option<Linking>,
+}
+
+impl SourceReport {
+    /// A report of a source that has not got anywhere yet (it fails unless a stage says more).
+    pub(crate) fn new(id: &str, graph: &NamedNode) -> Self {
+        Self {
+            id: id.to_owned(),
+            graph: graph.as_str().to_owned(),
+            outcome: Outcome::Failed,
+            records: 0,
+            accepted: 0,
+            rejected: 0,
+            triples: 0,
+            message: None,
+            diagnostics: Vec::new(),
+            validation: None,
+            linking: None,
+        }
+    }
+
+    /// The report, failed with `message`.
+    pub(crate) fn failed(mut self, message: String) -> Self {
+        self.outcome = Outcome::Failed;
+        self.message = Some(message);
+        self
+    }
+}
+
+/// What validating a staged graph found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Validation {
+    /// SHACL shapes checked (none yet: validation against `ontologies/shapes` comes next).
+    pub shapes: u64,
+    /// Violations found.
+    pub violations: u64,
+}
+
+/// What linking a staged graph to the published ones added.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Linking {
+    /// Link rules run (none yet: cross-source linking comes next).
+    pub rules: u64,
+    /// Links added to the staged graph.
+    pub links: u64,
+}
+
+/// The report of one ingest.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// One entry per source, in configuration order.
+    pub sources: Vec<SourceReport>,
+}
+
+impl Report {
+    /// Whether any source failed.
+    pub fn has_failures(&self) -> bool {
+        self.sources.iter().any(|s| s.outcome == Outcome::Failed)
+    }
+}

@@ -34,6 +34,7 @@
 use crate::a11y::{Accessibility, Level};
 use crate::geojson::{geometry_triples, osm_element, osm_key};
 use crate::json::{Raw, as_text, each_feature};
+use crate::reject::Reject;
 use crate::triples::{OWL_SAME_AS, Triples, kn, lang_literal, schema, xsd};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::Kind;
@@ -110,13 +111,13 @@ fn localized(value: Option<&Value>) -> Vec<(String, Option<String>)> {
     }
 }
 
-fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, String)> {
+fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, Reject> {
     let feature: Value = serde_json::from_str(raw.json.get())
-        .map_err(|e| ("properties".to_owned(), format!("not JSON: {e}")))?;
+        .map_err(|e| Reject::field("properties", format!("not JSON: {e}")))?;
     let Some(props) = feature.get("properties").and_then(Value::as_object) else {
-        return Err((
-            "properties".to_owned(),
-            "expected a PlaceInfo: a Feature with an object as properties".to_owned(),
+        return Err(Reject::field(
+            "properties",
+            "expected a PlaceInfo: a Feature with an object as properties",
         ));
     };
     let (class, venue) = props
@@ -149,9 +150,9 @@ fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, S
     } else if let (Some((name, _)), Some((city, _))) = (names.first(), &city) {
         cx.minter.mint(kind, &format!("{name} {city}"))
     } else {
-        return Err((
-            "_id".to_owned(),
-            "the PlaceInfo has no OSM sameAs, no _id and no name and address.city, so it cannot get a stable IRI".to_owned(),
+        return Err(Reject::field(
+            "_id",
+            "the PlaceInfo has no OSM sameAs, no _id and no name and address.city, so it cannot get a stable IRI",
         ));
     };
     let mut t = Triples::default();

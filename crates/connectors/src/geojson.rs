@@ -39,6 +39,7 @@
 
 use crate::a11y::{Accessibility, Level, osm_bool};
 use crate::json::{Raw, as_text, each_feature};
+use crate::reject::Reject;
 use crate::triples::{OWL_SAME_AS, RDF_TYPE, Triples, geo, schema, xsd};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::Kind;
@@ -163,14 +164,11 @@ pub(crate) fn osm_key(ty: &str, n: &str) -> String {
     format!("osm {ty}/{n}")
 }
 
-fn map_feature(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, String)> {
+fn map_feature(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, Reject> {
     let feature: Value = serde_json::from_str(raw.json.get())
-        .map_err(|e| (String::new(), format!("not JSON: {e}")))?;
+        .map_err(|e| Reject::record(format!("not JSON: {e}")))?;
     let Value::Object(feature) = feature else {
-        return Err((
-            String::new(),
-            "expected a GeoJSON Feature object".to_owned(),
-        ));
+        return Err(Reject::record("expected a GeoJSON Feature object"));
     };
     let empty = Map::new();
     let tags = match feature.get("properties") {
@@ -202,9 +200,9 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, Stri
         None => match (tag("name"), tag("addr:city")) {
             (Some(name), Some(city)) => (cx.minter.mint(kind, &format!("{name} {city}")), None),
             _ => {
-                return Err((
-                    "id".to_owned(),
-                    "the feature has no id (id, _id or @id) and no name and addr:city, so it cannot get a stable IRI".to_owned(),
+                return Err(Reject::field(
+                    "id",
+                    "the feature has no id (id, _id or @id) and no name and addr:city, so it cannot get a stable IRI",
                 ));
             }
         },

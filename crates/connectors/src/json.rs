@@ -2,6 +2,7 @@
 //! of a GeoJSON FeatureCollection (<https://www.rfc-editor.org/rfc/rfc7946#section-3.3>), the
 //! items of a list, or one object, each with the line it starts on.
 
+use crate::reject::Reject;
 use crate::triples::{Triples, line_at};
 use crate::{ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
@@ -94,13 +95,13 @@ pub(crate) fn features<'a>(
 }
 
 /// Converts each feature of a GeoJSON-shaped input (see [`features`]) with `map`, which gives
-/// its quads or the field (empty for the whole feature) and the reason it is rejected.
+/// its quads or why it is rejected.
 pub(crate) fn each_feature(
     mut input: Input<'_>,
     what: &str,
     cx: &Context<'_>,
     out: &mut dyn RecordSink,
-    map: impl Fn(&Raw<'_>, &Context<'_>) -> Result<Triples, (String, String)>,
+    map: impl Fn(&Raw<'_>, &Context<'_>) -> Result<Triples, Reject>,
 ) -> Result<(), ConnectorError> {
     let text = read_text(&mut input)?;
     for (index, raw) in features(&text, input.name, what)?.into_iter().enumerate() {
@@ -109,14 +110,7 @@ pub(crate) fn each_feature(
             .with_record(index as u64 + 1);
         match map(&raw, cx) {
             Ok(t) => out.accept_owned(&at, &t.into_quads())?,
-            Err((field, message)) => {
-                let at = if field.is_empty() {
-                    at
-                } else {
-                    at.with_field(field)
-                };
-                out.reject(Diagnostic::new(at, message))?;
-            }
+            Err(reject) => out.reject(reject.at(at))?,
         }
     }
     Ok(())

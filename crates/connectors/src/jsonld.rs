@@ -21,6 +21,7 @@
 //! `@graph` does not link them.
 
 use crate::json::{not_format, read_text};
+use crate::reject::Reject;
 use crate::triples::line_at;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
@@ -117,8 +118,9 @@ impl Connector for JsonLd {
                     .with_record(record);
                 match convert_item(&item.json, record, cx) {
                     Ok(quads) if quads.is_empty() => out.reject(
-                        Diagnostic::new(at, "the item gives no RDF statement")
-                            .with_hint("give it an \"@context\", e.g. \"https://schema.org\""),
+                        Reject::record("the item gives no RDF statement")
+                            .with_hint("give it an \"@context\", e.g. \"https://schema.org\"")
+                            .at(at),
                     )?,
                     Ok(quads) => out.accept_owned(&at, &quads)?,
                     Err((position, message)) => {

@@ -33,6 +33,7 @@ mod jsonld;
 mod lido;
 mod rdf;
 mod record;
+mod reject;
 mod resync;
 mod rml;
 mod sink;

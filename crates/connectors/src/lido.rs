@@ -41,6 +41,7 @@
 //! A syntax error inside a record rejects that record; reading resumes at the next `lido:lido`.
 //! Input with no LIDO record and no LIDO root element is not LIDO: a format error.
 
+use crate::reject::Reject;
 use crate::triples::{
     LineCounter, OWL_SAME_AS, Triples, clean, kn, lang_literal, schema, web_iri, xsd,
 };
@@ -209,9 +210,7 @@ impl State<'_, '_> {
                     .with_record(self.record);
                 match map_record(&el, self.cx) {
                     Ok(quads) => out.accept_owned(&at, &quads.into_quads())?,
-                    Err((field, message)) => {
-                        out.reject(Diagnostic::new(at.with_field(field), message))?;
-                    }
+                    Err(reject) => out.reject(reject.at(at))?,
                 }
             }
         }
@@ -326,16 +325,16 @@ impl El {
 }
 
 /// Maps one record, or says which field makes it unusable.
-fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
+fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, Reject> {
     let key = rec
         .values(&["lidoRecID"])
         .into_iter()
         .chain(rec.values(&["objectPublishedID"]))
         .next()
         .ok_or_else(|| {
-            (
-                "lidoRecID".to_owned(),
-                "the record has no lido:lidoRecID and no lido:objectPublishedID, so it cannot get a stable IRI".to_owned(),
+            Reject::field(
+                "lidoRecID",
+                "the record has no lido:lidoRecID and no lido:objectPublishedID, so it cannot get a stable IRI",
             )
         })?;
     let object = cx.minter.mint(Kind::Object, without_scheme(&key));

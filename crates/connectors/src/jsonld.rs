@@ -20,9 +20,9 @@
 //! so the same bytes always give the same nodes; a blank node label shared by two items of one
 //! `@graph` does not link them.
 
-use crate::json::{not_format, read_text};
+use crate::input::{line_at, read_text};
+use crate::json::not_format;
 use crate::reject::Reject;
-use crate::triples::line_at;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
 use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};

@@ -7,36 +7,9 @@
 //! the place's IRI; the node holds what is known, and is left out when nothing is.
 
 use crate::Context;
-use crate::triples::{Triples, kn};
-use oxrdf::{BlankNode, Literal, NamedNode, NamedOrBlankNode};
-
-/// The terms of the ontology that the connectors write.
-#[cfg(test)]
-const TERMS: &[&str] = &[
-    "Accessibility",
-    "accessibility",
-    "AccessLevel",
-    "Yes",
-    "Limited",
-    "No",
-    "wheelchairAccess",
-    "hearingSupport",
-    "visualSupport",
-    "hasToiletWheelchairAccessible",
-    "hasInductionLoop",
-    "hasTactilePaving",
-    "wheelchairUserCapacity",
-    "accessibilityDescription",
-    "Entrance",
-    "entrance",
-    "isMainEntrance",
-    "isLevel",
-    "hasStep",
-    "stepCount",
-    "hasRamp",
-    "hasLift",
-    "doorWidth",
-];
+use crate::record::{Node, Record};
+use kulturnetz_model::vocab::kn;
+use oxrdf::{BlankNode, Literal, NamedNode, NamedNodeRef};
 
 /// How far a place is usable with a disability: `kn:Yes`, `kn:Limited` or `kn:No`, the values of
 /// OSM's `wheelchair=*` and of A11yJSON's `accessibleWith` / `partiallyAccessibleWith`.
@@ -61,12 +34,12 @@ impl Level {
             })
     }
 
-    fn iri(self) -> NamedNode {
-        kn(match self {
-            Self::Yes => "Yes",
-            Self::Limited => "Limited",
-            Self::No => "No",
-        })
+    fn iri(self) -> NamedNodeRef<'static> {
+        match self {
+            Self::Yes => kn::YES,
+            Self::Limited => kn::LIMITED,
+            Self::No => kn::NO,
+        }
     }
 }
 
@@ -80,99 +53,92 @@ pub(crate) fn osm_bool(value: &str) -> Option<bool> {
 }
 
 /// The accessibility of one place, built up and then attached with [`Accessibility::finish`].
+///
+/// Its quads go into a part of the place's record of their own, which is added to the record,
+/// after the place's own quads, only if it says something.
 pub(crate) struct Accessibility {
-    node: BlankNode,
+    blank: BlankNode,
     place: NamedNode,
-    t: Triples,
+    part: Box<Record>,
+    node: Node,
 }
 
 impl Accessibility {
-    pub(crate) fn new(place: &NamedNode, cx: &Context<'_>) -> Self {
+    /// The accessibility of `place`, built in the part record of `t`.
+    pub(crate) fn new(place: &NamedNode, cx: &Context<'_>, t: &mut Record) -> Self {
+        let blank = cx.part_node(place.as_str(), "accessibility");
+        let mut part = t.take_part();
+        let node = part.node(blank.clone());
         Self {
-            node: cx.blank_node(&format!("{}#accessibility", place.as_str())),
+            blank,
             place: place.clone(),
-            t: Triples::default(),
+            part,
+            node,
         }
-    }
-
-    fn subject(&self) -> NamedOrBlankNode {
-        self.node.clone().into()
     }
 
     /// `kn:wheelchairAccess`.
     pub(crate) fn wheelchair(&mut self, level: Level) {
-        self.t
-            .add(self.subject(), &kn("wheelchairAccess"), level.iri());
+        self.part.add(self.node, kn::WHEELCHAIR_ACCESS, level.iri());
     }
 
     /// `kn:hearingSupport`.
     pub(crate) fn hearing(&mut self, level: Level) {
-        self.t
-            .add(self.subject(), &kn("hearingSupport"), level.iri());
+        self.part.add(self.node, kn::HEARING_SUPPORT, level.iri());
     }
 
     /// `kn:visualSupport`.
     pub(crate) fn visual(&mut self, level: Level) {
-        self.t
-            .add(self.subject(), &kn("visualSupport"), level.iri());
+        self.part.add(self.node, kn::VISUAL_SUPPORT, level.iri());
     }
 
     /// A boolean property such as `kn:hasToiletWheelchairAccessible` or `kn:hasInductionLoop`.
-    pub(crate) fn flag(&mut self, term: &str, value: bool) {
-        self.t.add(self.subject(), &kn(term), Literal::from(value));
+    pub(crate) fn flag(&mut self, term: NamedNodeRef<'static>, value: bool) {
+        self.part.add(self.node, term, Literal::from(value));
     }
 
     /// A count such as `kn:wheelchairUserCapacity`.
-    pub(crate) fn count(&mut self, term: &str, value: u64) {
-        self.t
-            .add(self.subject(), &kn(term), Literal::from(value as i64));
+    pub(crate) fn count(&mut self, term: NamedNodeRef<'static>, value: u64) {
+        self.part.add(self.node, term, Literal::from(value as i64));
     }
 
     /// `kn:accessibilityDescription`, language-tagged if `lang` is a valid tag.
     pub(crate) fn description(&mut self, text: &str, lang: Option<&str>) {
-        self.t
-            .text(self.subject(), &kn("accessibilityDescription"), text, lang);
+        self.part
+            .text(self.node, kn::ACCESSIBILITY_DESCRIPTION, text, lang);
     }
 
-    /// A new `kn:Entrance` (the `index`th), whose facts are added with [`Self::entrance_flag`]
-    /// and the like.
-    pub(crate) fn entrance(&mut self, index: usize, cx: &Context<'_>) -> BlankNode {
-        let entrance = cx.blank_node(&format!("{}#entrance-{index}", self.place.as_str()));
-        self.t
-            .add(self.subject(), &kn("entrance"), entrance.clone());
-        self.t.a(entrance.clone(), kn("Entrance"));
-        entrance
+    /// A new `kn:Entrance` (the `index`th), whose facts go into [`Self::quads`]: its node, and
+    /// the blank node it is, whose parts are labelled from it.
+    pub(crate) fn entrance(&mut self, index: usize, cx: &Context<'_>) -> (Node, BlankNode) {
+        let blank = cx.part_node(self.place.as_str(), &format!("entrance-{index}"));
+        let entrance = self.part.node(blank.clone());
+        self.part.add(self.node, kn::ENTRANCE, entrance);
+        self.part.a(entrance, kn::ENTRANCE_CLASS);
+        (entrance, blank)
     }
 
-    /// The triples of the node, for entrances and quantities.
-    pub(crate) fn triples(&mut self) -> &mut Triples {
-        &mut self.t
+    /// The quads of the accessibility node, for entrances and quantities.
+    pub(crate) fn quads(&mut self) -> &mut Record {
+        &mut self.part
     }
 
-    /// Adds the node to `t`, linked from the place, if anything is known.
-    pub(crate) fn finish(self, t: &mut Triples) {
-        if self.t.is_empty() {
-            return;
+    /// Adds the node to `t` if anything is known, linked from `place` (the place of
+    /// [`Accessibility::new`], as `t` keeps it).
+    pub(crate) fn finish(self, place: Node, t: &mut Record) {
+        if !self.part.is_empty() {
+            let node = t.node(self.blank);
+            t.add(place, kn::ACCESSIBILITY, node);
+            t.a(node, kn::ACCESSIBILITY_CLASS);
+            t.append(&self.part);
         }
-        let node = self.subject();
-        t.add(self.place.clone(), &kn("accessibility"), self.node.clone());
-        t.a(node, kn("Accessibility"));
-        t.append(self.t);
+        t.give_back_part(self.part);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every term the connectors write is defined in the ontology, with labels in German and
-    /// English.
-    #[test]
-    fn terms_are_in_the_ontology() {
-        for term in TERMS {
-            crate::triples::assert_defined(term);
-        }
-    }
 
     #[test]
     fn osm_values() {

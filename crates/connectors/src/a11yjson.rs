@@ -34,10 +34,14 @@
 use crate::a11y::{Accessibility, Level};
 use crate::geojson::{geometry_triples, osm_element, osm_key};
 use crate::json::{Raw, as_text, each_feature};
-use crate::triples::{OWL_SAME_AS, Triples, kn, lang_literal, schema, xsd};
+use crate::record::{Node, Record};
+use crate::reject::Reject;
+use crate::text::lang_literal;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::Kind;
-use oxrdf::{BlankNode, Literal, NamedNode};
+use kulturnetz_model::vocab::{kn, owl, schema};
+use oxrdf::vocab::xsd;
+use oxrdf::{BlankNode, Literal, NamedNode, NamedNodeRef};
 use serde_json::{Map, Value};
 
 /// The `a11yjson` connector.
@@ -68,27 +72,27 @@ impl Connector for A11yJson {
 
 /// A11yJSON categories that make a place a more specific schema.org place, and whether it is a
 /// venue (a place where culture happens).
-const CATEGORIES: &[(&str, &str, bool)] = &[
-    ("museum", "Museum", true),
-    ("art_gallery", "ArtGallery", true),
-    ("gallery", "ArtGallery", true),
-    ("theater", "PerformingArtsTheater", true),
-    ("theatre", "PerformingArtsTheater", true),
-    ("cinema", "MovieTheater", true),
-    ("library", "Library", true),
-    ("concert_hall", "MusicVenue", true),
-    ("music_venue", "MusicVenue", true),
-    ("arts_centre", "Place", true),
-    ("zoo", "Zoo", true),
-    ("aquarium", "Aquarium", true),
-    ("townhall", "CityHall", false),
-    ("place_of_worship", "PlaceOfWorship", false),
-    ("restaurant", "Restaurant", false),
-    ("cafe", "CafeOrCoffeeShop", false),
-    ("toilets", "PublicToilet", false),
-    ("train_station", "TrainStation", false),
-    ("bus_stop", "BusStop", false),
-    ("hotel", "Hotel", false),
+const CATEGORIES: &[(&str, NamedNodeRef<'static>, bool)] = &[
+    ("museum", schema::MUSEUM, true),
+    ("art_gallery", schema::ART_GALLERY, true),
+    ("gallery", schema::ART_GALLERY, true),
+    ("theater", schema::PERFORMING_ARTS_THEATER, true),
+    ("theatre", schema::PERFORMING_ARTS_THEATER, true),
+    ("cinema", schema::MOVIE_THEATER, true),
+    ("library", schema::LIBRARY, true),
+    ("concert_hall", schema::MUSIC_VENUE, true),
+    ("music_venue", schema::MUSIC_VENUE, true),
+    ("arts_centre", schema::PLACE, true),
+    ("zoo", schema::ZOO, true),
+    ("aquarium", schema::AQUARIUM, true),
+    ("townhall", schema::CITY_HALL, false),
+    ("place_of_worship", schema::PLACE_OF_WORSHIP, false),
+    ("restaurant", schema::RESTAURANT, false),
+    ("cafe", schema::CAFE_OR_COFFEE_SHOP, false),
+    ("toilets", schema::PUBLIC_TOILET, false),
+    ("train_station", schema::TRAIN_STATION, false),
+    ("bus_stop", schema::BUS_STOP, false),
+    ("hotel", schema::HOTEL, false),
 ];
 
 /// The texts of a LocalizedString: a string, or a map from language tags to strings. Entries
@@ -110,20 +114,20 @@ fn localized(value: Option<&Value>) -> Vec<(String, Option<String>)> {
     }
 }
 
-fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, String)> {
+fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Reject> {
     let feature: Value = serde_json::from_str(raw.json.get())
-        .map_err(|e| ("properties".to_owned(), format!("not JSON: {e}")))?;
+        .map_err(|e| Reject::field("properties", format!("not JSON: {e}")))?;
     let Some(props) = feature.get("properties").and_then(Value::as_object) else {
-        return Err((
-            "properties".to_owned(),
-            "expected a PlaceInfo: a Feature with an object as properties".to_owned(),
+        return Err(Reject::field(
+            "properties",
+            "expected a PlaceInfo: a Feature with an object as properties",
         ));
     };
     let (class, venue) = props
         .get("category")
         .and_then(Value::as_str)
         .and_then(|c| CATEGORIES.iter().find(|(k, _, _)| *k == c))
-        .map_or(("Place", false), |(_, class, venue)| (*class, *venue));
+        .map_or((schema::PLACE, false), |(_, class, venue)| (*class, *venue));
     let kind = if venue { Kind::Venue } else { Kind::Place };
     let same_as: Vec<&str> = match props.get("sameAs") {
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
@@ -149,71 +153,77 @@ fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, S
     } else if let (Some((name, _)), Some((city, _))) = (names.first(), &city) {
         cx.minter.mint(kind, &format!("{name} {city}"))
     } else {
-        return Err((
-            "_id".to_owned(),
-            "the PlaceInfo has no OSM sameAs, no _id and no name and address.city, so it cannot get a stable IRI".to_owned(),
+        return Err(Reject::field(
+            "_id",
+            "the PlaceInfo has no OSM sameAs, no _id and no name and address.city, so it cannot get a stable IRI",
         ));
     };
-    let mut t = Triples::default();
-    t.a(place.clone(), schema(class));
-    let same_as_term = NamedNode::new_unchecked(OWL_SAME_AS);
+    let subject = t.node(place.clone());
+    t.a(subject, class);
     if let Some((ty, n)) = &osm {
         t.link(
-            place.clone(),
-            &same_as_term,
+            subject,
+            owl::SAME_AS,
             &format!("https://www.openstreetmap.org/{ty}/{n}"),
         );
     }
     for iri in &same_as {
-        t.link(place.clone(), &same_as_term, iri);
+        t.link(subject, owl::SAME_AS, iri);
     }
     for (text, lang) in names {
-        t.text(place.clone(), &schema("name"), &text, lang.as_deref());
+        t.text(subject, schema::NAME, &text, lang.as_deref());
     }
     for (text, lang) in localized(props.get("description")) {
-        t.text(
-            place.clone(),
-            &schema("description"),
-            &text,
-            lang.as_deref(),
-        );
+        t.text(subject, schema::DESCRIPTION, &text, lang.as_deref());
     }
-    for (key, term) in [("phoneNumber", "telephone"), ("emailAddress", "email")] {
+    for (key, term) in [
+        ("phoneNumber", schema::TELEPHONE),
+        ("emailAddress", schema::EMAIL),
+    ] {
         if let Some(value) = props.get(key).and_then(as_text) {
-            t.text(place.clone(), &schema(term), &value, None);
+            t.text(subject, term, &value, None);
         }
     }
     for key in ["placeWebsiteUrl", "infoPageUrl"] {
         if let Some(url) = props.get(key).and_then(Value::as_str) {
-            t.link(place.clone(), &schema("url"), url);
+            t.link(subject, schema::URL, url);
         }
     }
     if let Some(address) = props.get("address").and_then(Value::as_object) {
-        map_address(address, &place, cx, &mut t);
+        map_address(address, &place, subject, cx, t);
     }
     if let Some(geometry) = feature.get("geometry") {
-        geometry_triples(geometry, &place, cx, &mut t);
+        geometry_triples(geometry, &place, subject, cx, t);
     }
     if let Some(accessibility) = props.get("accessibility").and_then(Value::as_object) {
-        let mut a11y = Accessibility::new(&place, cx);
+        let mut a11y = Accessibility::new(&place, cx, t);
         map_accessibility(accessibility, &mut a11y, cx);
-        a11y.finish(&mut t);
+        a11y.finish(subject, t);
     }
-    Ok(t)
+    Ok(())
 }
 
-fn map_address(address: &Map<String, Value>, place: &NamedNode, cx: &Context<'_>, t: &mut Triples) {
+fn map_address(
+    address: &Map<String, Value>,
+    place: &NamedNode,
+    subject: Node,
+    cx: &Context<'_>,
+    t: &mut Record,
+) {
     let first = |key: &str| localized(address.get(key)).into_iter().next();
     let street = match (first("street"), address.get("house").and_then(as_text)) {
         (Some((s, _)), Some(h)) => Some(format!("{s} {h}")),
         (s, _) => s.map(|(s, _)| s),
     };
     let parts = [
-        ("streetAddress", street),
-        ("postalCode", address.get("postalCode").and_then(as_text)),
-        ("addressLocality", first("city").map(|(c, _)| c)),
+        (schema::STREET_ADDRESS, street),
         (
-            "addressCountry",
+            schema::POSTAL_CODE,
+            address.get("postalCode").and_then(as_text),
+        ),
+        (schema::ADDRESS_LOCALITY, first("city").map(|(c, _)| c)),
+        (
+            schema::ADDRESS_COUNTRY,
             address
                 .get("countryCode")
                 .and_then(as_text)
@@ -223,12 +233,12 @@ fn map_address(address: &Map<String, Value>, place: &NamedNode, cx: &Context<'_>
     if parts.iter().all(|(_, v)| v.is_none()) {
         return;
     }
-    let node = cx.blank_node(&format!("{}#address", place.as_str()));
-    t.add(place.clone(), &schema("address"), node.clone());
-    t.a(node.clone(), schema("PostalAddress"));
+    let node = t.node(cx.part_node(place.as_str(), "address"));
+    t.add(subject, schema::ADDRESS, node);
+    t.a(node, schema::POSTAL_ADDRESS);
     for (term, value) in parts {
         if let Some(value) = value {
-            t.text(node.clone(), &schema(term), &value, None);
+            t.text(node, term, &value, None);
         }
     }
 }
@@ -269,7 +279,7 @@ fn map_accessibility(
         .get("hasInductionLoop")
         .and_then(Value::as_bool)
     {
-        a11y.flag("hasInductionLoop", yes);
+        a11y.flag(kn::HAS_INDUCTION_LOOP, yes);
     }
     let toilets: Vec<bool> = match accessibility.get("restrooms") {
         Some(Value::Array(list)) => list
@@ -279,14 +289,17 @@ fn map_accessibility(
         _ => Vec::new(),
     };
     if !toilets.is_empty() {
-        a11y.flag("hasToiletWheelchairAccessible", toilets.contains(&true));
+        a11y.flag(
+            kn::HAS_TOILET_WHEELCHAIR_ACCESSIBLE,
+            toilets.contains(&true),
+        );
     }
     if let Some(capacity) = accessibility
         .get("wheelchairPlaces")
         .and_then(|w| w.get("wheelchairUserCapacity"))
         .and_then(Value::as_u64)
     {
-        a11y.count("wheelchairUserCapacity", capacity);
+        a11y.count(kn::WHEELCHAIR_USER_CAPACITY, capacity);
     }
     for (text, lang) in localized(accessibility.get("description")) {
         a11y.description(&text, lang.as_deref());
@@ -299,25 +312,33 @@ fn map_accessibility(
                 .and_then(Value::as_object)
                 .or_else(|| entrance.as_object());
             if let Some(props) = props {
-                let node = a11y.entrance(index, cx);
-                map_entrance(props, &node, a11y.triples(), cx);
+                let (node, blank) = a11y.entrance(index, cx);
+                map_entrance(props, node, &blank, a11y.quads(), cx);
             }
         }
     }
 }
 
-fn map_entrance(props: &Map<String, Value>, node: &BlankNode, t: &mut Triples, cx: &Context<'_>) {
+/// The facts of the entrance `node` (the blank node `blank`).
+fn map_entrance(
+    props: &Map<String, Value>,
+    node: Node,
+    blank: &BlankNode,
+    t: &mut Record,
+    cx: &Context<'_>,
+) {
     let flag = |key: &str| props.get(key).and_then(Value::as_bool);
-    for (key, term) in [("isMainEntrance", "isMainEntrance"), ("isLevel", "isLevel")] {
+    for (key, term) in [
+        ("isMainEntrance", kn::IS_MAIN_ENTRANCE),
+        ("isLevel", kn::IS_LEVEL),
+    ] {
         if let Some(value) = flag(key) {
-            t.add(node.clone(), &kn(term), Literal::from(value));
+            t.add(node, term, Literal::from(value));
         }
     }
     match (flag("hasFixedRamp"), flag("hasRemovableRamp")) {
-        (Some(true), _) | (_, Some(true)) => {
-            t.add(node.clone(), &kn("hasRamp"), Literal::from(true))
-        }
-        (Some(false), Some(false)) => t.add(node.clone(), &kn("hasRamp"), Literal::from(false)),
+        (Some(true), _) | (_, Some(true)) => t.add(node, kn::HAS_RAMP, Literal::from(true)),
+        (Some(false), Some(false)) => t.add(node, kn::HAS_RAMP, Literal::from(false)),
         _ => {}
     }
     let elevator = props
@@ -325,26 +346,26 @@ fn map_entrance(props: &Map<String, Value>, node: &BlankNode, t: &mut Triples, c
         .and_then(Value::as_str)
         .is_some_and(|s| !s.trim().is_empty());
     if elevator || flag("hasHoist") == Some(true) {
-        t.add(node.clone(), &kn("hasLift"), Literal::from(true));
+        t.add(node, kn::HAS_LIFT, Literal::from(true));
     }
     if let Some(count) = props
         .get("stairs")
         .and_then(|s| s.get("count"))
         .and_then(Value::as_u64)
     {
-        t.add(node.clone(), &kn("stepCount"), Literal::from(count as i64));
-        t.add(node.clone(), &kn("hasStep"), Literal::from(count > 0));
+        t.add(node, kn::STEP_COUNT, Literal::from(count as i64));
+        t.add(node, kn::HAS_STEP, Literal::from(count > 0));
     }
     if let Some(width) = props.get("door").and_then(|d| d.get("width")) {
-        let label = format!("{}#door-width", node.as_str());
-        if let Some(quantity) = quantity(width, &cx.blank_node(&label), t) {
-            t.add(node.clone(), &kn("doorWidth"), quantity);
+        let width_node = cx.part_node(blank.as_str(), "door-width");
+        if let Some(quantity) = quantity(width, width_node, t) {
+            t.add(node, kn::DOOR_WIDTH, quantity);
         }
     }
 }
 
 /// A quantity as a `schema:QuantitativeValue` node, if it says anything.
-fn quantity(value: &Value, node: &BlankNode, t: &mut Triples) -> Option<BlankNode> {
+fn quantity(value: &Value, node: BlankNode, t: &mut Record) -> Option<Node> {
     let (number, unit, raw, operator) = match value {
         Value::Number(n) => (n.as_f64(), None, None, None),
         Value::String(s) => (None, None, Some(s.clone()), None),
@@ -359,26 +380,27 @@ fn quantity(value: &Value, node: &BlankNode, t: &mut Triples) -> Option<BlankNod
     if number.is_none() && raw.is_none() {
         return None;
     }
-    t.a(node.clone(), schema("QuantitativeValue"));
+    let node = t.node(node);
+    t.a(node, schema::QUANTITATIVE_VALUE);
     if let Some(number) = number.filter(|n| n.is_finite()) {
         let term = match operator.as_deref().map(str::trim) {
-            Some(">=" | ">" | "≥") => "minValue",
-            Some("<=" | "<" | "≤") => "maxValue",
-            _ => "value",
+            Some(">=" | ">" | "≥") => schema::MIN_VALUE,
+            Some("<=" | "<" | "≤") => schema::MAX_VALUE,
+            _ => schema::VALUE,
         };
         let mut text = number.to_string();
         if !text.contains('.') {
             text.push_str(".0");
         }
-        t.typed(node.clone(), &schema(term), &text, xsd("decimal"));
+        t.typed(node, term, &text, xsd::DECIMAL);
     }
     if let Some(unit) = unit {
-        t.text(node.clone(), &schema("unitText"), &unit, None);
+        t.text(node, schema::UNIT_TEXT, &unit, None);
     }
     if let Some(raw) = raw {
-        t.text(node.clone(), &schema("description"), &raw, None);
+        t.text(node, schema::DESCRIPTION, &raw, None);
     }
-    Some(node.clone())
+    Some(node)
 }
 
 #[cfg(test)]
@@ -400,18 +422,18 @@ mod tests {
     fn quantities_with_operators() {
         let minter = kulturnetz_model::Minter::new("https://x.example/").unwrap();
         let cx = Context::new("s", &minter);
-        let mut t = Triples::default();
+        let mut t = Record::default();
         let node = cx.blank_node("q");
         let q = json!({"value": 90, "unit": "cm", "rawValue": ">= 90 cm", "operator": ">="});
-        assert!(quantity(&q, &node, &mut t).is_some());
-        let text: Vec<String> = t.into_quads().iter().map(ToString::to_string).collect();
+        assert!(quantity(&q, node.clone(), &mut t).is_some());
+        let text: Vec<String> = t.quads_as_text();
         assert!(
             text.iter().any(|q| q.contains("minValue> \"90.0\"")),
             "{text:?}"
         );
-        let mut t = Triples::default();
-        assert!(quantity(&json!({"...": "..."}), &node, &mut t).is_none());
-        assert!(quantity(&json!(null), &node, &mut t).is_none());
+        let mut t = Record::default();
+        assert!(quantity(&json!({"...": "..."}), node.clone(), &mut t).is_none());
+        assert!(quantity(&json!(null), node, &mut t).is_none());
     }
 
     #[test]

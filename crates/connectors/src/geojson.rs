@@ -39,10 +39,14 @@
 
 use crate::a11y::{Accessibility, Level, osm_bool};
 use crate::json::{Raw, as_text, each_feature};
-use crate::triples::{OWL_SAME_AS, RDF_TYPE, Triples, geo, schema, xsd};
+use crate::record::{Node, Record};
+use crate::reject::Reject;
+use crate::text::clean;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::Kind;
-use oxrdf::{Literal, NamedNode};
+use kulturnetz_model::vocab::{geo, kn, owl, schema};
+use oxrdf::vocab::{rdf, xsd};
+use oxrdf::{Literal, NamedNode, NamedNodeRef};
 use serde_json::{Map, Value};
 
 /// The `geojson` connector.
@@ -73,53 +77,58 @@ impl Connector for GeoJson {
 
 /// OSM tags that make a feature a more specific schema.org place, the first match winning, and
 /// whether it is a venue (a place where culture happens).
-const TYPES: &[(&str, &str, &str, bool)] = &[
-    ("tourism", "museum", "Museum", true),
-    ("tourism", "gallery", "ArtGallery", true),
-    ("amenity", "theatre", "PerformingArtsTheater", true),
-    ("amenity", "cinema", "MovieTheater", true),
-    ("amenity", "library", "Library", true),
-    ("amenity", "music_venue", "MusicVenue", true),
-    ("amenity", "arts_centre", "Place", true),
-    ("amenity", "planetarium", "Place", true),
-    ("tourism", "zoo", "Zoo", true),
-    ("tourism", "aquarium", "Aquarium", true),
+const TYPES: &[(&str, &str, NamedNodeRef<'static>, bool)] = &[
+    ("tourism", "museum", schema::MUSEUM, true),
+    ("tourism", "gallery", schema::ART_GALLERY, true),
+    ("amenity", "theatre", schema::PERFORMING_ARTS_THEATER, true),
+    ("amenity", "cinema", schema::MOVIE_THEATER, true),
+    ("amenity", "library", schema::LIBRARY, true),
+    ("amenity", "music_venue", schema::MUSIC_VENUE, true),
+    ("amenity", "arts_centre", schema::PLACE, true),
+    ("amenity", "planetarium", schema::PLACE, true),
+    ("tourism", "zoo", schema::ZOO, true),
+    ("tourism", "aquarium", schema::AQUARIUM, true),
     (
         "historic",
         "castle",
-        "LandmarksOrHistoricalBuildings",
+        schema::LANDMARKS_OR_HISTORICAL_BUILDINGS,
         false,
     ),
     (
         "historic",
         "monument",
-        "LandmarksOrHistoricalBuildings",
+        schema::LANDMARKS_OR_HISTORICAL_BUILDINGS,
         false,
     ),
     (
         "historic",
         "memorial",
-        "LandmarksOrHistoricalBuildings",
+        schema::LANDMARKS_OR_HISTORICAL_BUILDINGS,
         false,
     ),
-    ("amenity", "townhall", "CityHall", false),
-    ("amenity", "place_of_worship", "PlaceOfWorship", false),
-    ("amenity", "restaurant", "Restaurant", false),
-    ("amenity", "fast_food", "FastFoodRestaurant", false),
-    ("amenity", "cafe", "CafeOrCoffeeShop", false),
-    ("amenity", "bar", "BarOrPub", false),
-    ("amenity", "pub", "BarOrPub", false),
-    ("amenity", "toilets", "PublicToilet", false),
-    ("amenity", "parking", "ParkingFacility", false),
-    ("amenity", "pharmacy", "Pharmacy", false),
-    ("amenity", "bank", "BankOrCreditUnion", false),
-    ("railway", "station", "TrainStation", false),
-    ("public_transport", "station", "TrainStation", false),
-    ("highway", "bus_stop", "BusStop", false),
-    ("leisure", "park", "Park", false),
-    ("tourism", "hotel", "Hotel", false),
-    ("shop", "*", "Store", false),
-    ("tourism", "attraction", "TouristAttraction", false),
+    ("amenity", "townhall", schema::CITY_HALL, false),
+    (
+        "amenity",
+        "place_of_worship",
+        schema::PLACE_OF_WORSHIP,
+        false,
+    ),
+    ("amenity", "restaurant", schema::RESTAURANT, false),
+    ("amenity", "fast_food", schema::FAST_FOOD_RESTAURANT, false),
+    ("amenity", "cafe", schema::CAFE_OR_COFFEE_SHOP, false),
+    ("amenity", "bar", schema::BAR_OR_PUB, false),
+    ("amenity", "pub", schema::BAR_OR_PUB, false),
+    ("amenity", "toilets", schema::PUBLIC_TOILET, false),
+    ("amenity", "parking", schema::PARKING_FACILITY, false),
+    ("amenity", "pharmacy", schema::PHARMACY, false),
+    ("amenity", "bank", schema::BANK_OR_CREDIT_UNION, false),
+    ("railway", "station", schema::TRAIN_STATION, false),
+    ("public_transport", "station", schema::TRAIN_STATION, false),
+    ("highway", "bus_stop", schema::BUS_STOP, false),
+    ("leisure", "park", schema::PARK, false),
+    ("tourism", "hotel", schema::HOTEL, false),
+    ("shop", "*", schema::STORE, false),
+    ("tourism", "attraction", schema::TOURIST_ATTRACTION, false),
 ];
 
 /// An OSM element: its type (`node`, `way`, `relation`) if known, and its number.
@@ -142,11 +151,10 @@ fn parse_id(value: &Value) -> Option<Id> {
     let tail = text
         .trim_start_matches("https://www.openstreetmap.org/")
         .trim_start_matches("https://openstreetmap.org/");
-    if let Some((ty, n)) = tail.split_once('/')
-        && matches!(ty, "node" | "way" | "relation")
-        && digits(n)
-    {
-        return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
+    if let Some((ty, n)) = tail.split_once('/') {
+        if matches!(ty, "node" | "way" | "relation") && digits(n) {
+            return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
+        }
     }
     Some(Id::Other(text.to_owned()))
 }
@@ -164,25 +172,18 @@ pub(crate) fn osm_key(ty: &str, n: &str) -> String {
     format!("osm {ty}/{n}")
 }
 
-fn map_feature(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, String)> {
+fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Reject> {
     let feature: Value = serde_json::from_str(raw.json.get())
-        .map_err(|e| (String::new(), format!("not JSON: {e}")))?;
+        .map_err(|e| Reject::record(format!("not JSON: {e}")))?;
     let Value::Object(feature) = feature else {
-        return Err((
-            String::new(),
-            "expected a GeoJSON Feature object".to_owned(),
-        ));
+        return Err(Reject::record("expected a GeoJSON Feature object"));
     };
     let empty = Map::new();
     let tags = match feature.get("properties") {
         Some(Value::Object(p)) => p,
         _ => &empty,
     };
-    let tag = |key: &str| {
-        tags.get(key)
-            .and_then(as_text)
-            .and_then(|v| crate::triples::clean(&v))
-    };
+    let tag = |key: &str| tags.get(key).and_then(as_text).and_then(|v| clean(&v));
     let id = ["id", "_id", "@id"]
         .iter()
         .find_map(|k| feature.get(*k).and_then(parse_id))
@@ -203,53 +204,55 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>) -> Result<Triples, (String, Stri
         None => match (tag("name"), tag("addr:city")) {
             (Some(name), Some(city)) => (cx.minter.mint(kind, &format!("{name} {city}")), None),
             _ => {
-                return Err((
-                    "id".to_owned(),
-                    "the feature has no id (id, _id or @id) and no name and addr:city, so it cannot get a stable IRI".to_owned(),
+                return Err(Reject::field(
+                    "id",
+                    "the feature has no id (id, _id or @id) and no name and addr:city, so it cannot get a stable IRI",
                 ));
             }
         },
     };
-    let mut t = Triples::default();
-    t.a(place.clone(), schema(class));
+    let subject = t.node(place.clone());
+    t.a(subject, class);
     if let Some((ty, n)) = osm {
         t.link(
-            place.clone(),
-            &NamedNode::new_unchecked(OWL_SAME_AS),
+            subject,
+            owl::SAME_AS,
             &format!("https://www.openstreetmap.org/{ty}/{n}"),
         );
     }
-    let mut a11y = Accessibility::new(&place, cx);
+    let mut a11y = Accessibility::new(&place, cx, t);
     for (key, value) in tags {
         let Some(value) = as_text(value) else {
             continue;
         };
-        map_tag(key, &value, &place, &mut t, &mut a11y, cx);
+        map_tag(key, &value, subject, t, &mut a11y, cx);
     }
-    address(tags, &place, cx, &mut t);
+    address(tags, &place, subject, cx, t);
     if let Some(geometry) = feature.get("geometry") {
-        geometry_triples(geometry, &place, cx, &mut t);
+        geometry_triples(geometry, &place, subject, cx, t);
     }
     if !matches!(feature.get("geometry"), Some(g) if g.get("type").and_then(Value::as_str) == Some("Point"))
-        && let Some(centroid) = feature.get("centroid")
-        && let Some((lon, lat)) = point(centroid.get("coordinates"))
     {
-        coordinates(lon, lat, &place, cx, &mut t);
+        if let Some(centroid) = feature.get("centroid") {
+            if let Some((lon, lat)) = point(centroid.get("coordinates")) {
+                coordinates(lon, lat, &place, subject, cx, t);
+            }
+        }
     }
-    a11y.finish(&mut t);
-    Ok(t)
+    a11y.finish(subject, t);
+    Ok(())
 }
 
 /// The schema.org class of the first tag in [`TYPES`] that the feature has.
-fn place_type(tags: &Map<String, Value>) -> (&'static str, bool) {
+fn place_type(tags: &Map<String, Value>) -> (NamedNodeRef<'static>, bool) {
     for (key, value, class, venue) in TYPES {
-        if let Some(tag) = tags.get(*key).and_then(as_text)
-            && (*value == "*" || tag.split(';').any(|v| v.trim() == *value))
-        {
-            return (class, *venue);
+        if let Some(tag) = tags.get(*key).and_then(as_text) {
+            if *value == "*" || tag.split(';').any(|v| v.trim() == *value) {
+                return (*class, *venue);
+            }
         }
     }
-    ("Place", false)
+    (schema::PLACE, false)
 }
 
 /// The values of a `;`-separated tag.
@@ -260,17 +263,16 @@ fn values(value: &str) -> impl Iterator<Item = &str> {
 fn map_tag(
     key: &str,
     value: &str,
-    place: &NamedNode,
-    t: &mut Triples,
+    subject: Node,
+    t: &mut Record,
     a11y: &mut Accessibility,
     cx: &Context<'_>,
 ) {
-    let subject = || place.clone();
     match key {
-        "name" => t.text(subject(), &schema("name"), value, None),
+        "name" => t.text(subject, schema::NAME, value, None),
         "alt_name" | "old_name" | "official_name" | "short_name" => {
             for v in values(value) {
-                t.text(subject(), &schema("alternateName"), v, None);
+                t.text(subject, schema::ALTERNATE_NAME, v, None);
             }
         }
         "website" | "contact:website" | "url" => {
@@ -280,37 +282,37 @@ fn map_tag(
                 } else {
                     v.to_owned()
                 };
-                t.link(subject(), &schema("url"), &v);
+                t.link(subject, schema::URL, &v);
             }
         }
         "phone" | "contact:phone" => {
             for v in values(value) {
-                t.text(subject(), &schema("telephone"), v, None);
+                t.text(subject, schema::TELEPHONE, v, None);
             }
         }
         "email" | "contact:email" => {
             for v in values(value) {
-                t.text(subject(), &schema("email"), v, None);
+                t.text(subject, schema::EMAIL, v, None);
             }
         }
-        "opening_hours" => t.text(subject(), &schema("openingHours"), value, None),
-        "description" => t.text(subject(), &schema("description"), value, None),
+        "opening_hours" => t.text(subject, schema::OPENING_HOURS, value, None),
+        "description" => t.text(subject, schema::DESCRIPTION, value, None),
         "image" => {
             for v in values(value) {
-                t.link(subject(), &schema("image"), v);
+                t.link(subject, schema::IMAGE, v);
             }
         }
         "ref:isil" => {
             for v in values(value) {
-                t.text(subject(), &schema("identifier"), v, None);
+                t.text(subject, schema::IDENTIFIER, v, None);
             }
         }
         "wikidata" => {
             for v in values(value) {
                 if v.len() > 1 && v.starts_with('Q') && v[1..].bytes().all(|b| b.is_ascii_digit()) {
                     t.link(
-                        subject(),
-                        &NamedNode::new_unchecked(OWL_SAME_AS),
+                        subject,
+                        owl::SAME_AS,
                         &format!("http://www.wikidata.org/entity/{v}"),
                     );
                 }
@@ -323,7 +325,7 @@ fn map_tag(
         }
         "toilets:wheelchair" => {
             if let Some(yes) = osm_bool(value) {
-                a11y.flag("hasToiletWheelchairAccessible", yes);
+                a11y.flag(kn::HAS_TOILET_WHEELCHAIR_ACCESSIBLE, yes);
             }
         }
         "hearing_impaired" => {
@@ -333,7 +335,7 @@ fn map_tag(
         }
         "hearing_impaired:induction_loop" | "induction_loop" => {
             if let Some(yes) = osm_bool(value) {
-                a11y.flag("hasInductionLoop", yes);
+                a11y.flag(kn::HAS_INDUCTION_LOOP, yes);
             }
         }
         "blind" => {
@@ -343,36 +345,29 @@ fn map_tag(
         }
         "tactile_paving" => {
             if let Some(yes) = osm_bool(value) {
-                a11y.flag("hasTactilePaving", yes);
+                a11y.flag(kn::HAS_TACTILE_PAVING, yes);
             }
         }
         "step_count" => {
             if let Ok(n) = value.trim().parse::<u64>() {
-                let entrance = a11y.entrance(0, cx);
-                a11y.triples().add(
-                    entrance.clone(),
-                    &crate::triples::kn("stepCount"),
-                    Literal::from(n as i64),
-                );
-                a11y.triples().add(
-                    entrance,
-                    &crate::triples::kn("hasStep"),
-                    Literal::from(n > 0),
-                );
+                let (entrance, _) = a11y.entrance(0, cx);
+                a11y.quads()
+                    .add(entrance, kn::STEP_COUNT, Literal::from(n as i64));
+                a11y.quads()
+                    .add(entrance, kn::HAS_STEP, Literal::from(n > 0));
             }
         }
         "ramp:wheelchair" | "ramp" => {
             if let Some(yes) = osm_bool(value) {
-                let entrance = a11y.entrance(0, cx);
-                a11y.triples()
-                    .add(entrance, &crate::triples::kn("hasRamp"), Literal::from(yes));
+                let (entrance, _) = a11y.entrance(0, cx);
+                a11y.quads().add(entrance, kn::HAS_RAMP, Literal::from(yes));
             }
         }
         _ => {
             if let Some(lang) = key.strip_prefix("name:") {
-                t.text(subject(), &schema("name"), value, Some(lang));
+                t.text(subject, schema::NAME, value, Some(lang));
             } else if let Some(lang) = key.strip_prefix("description:") {
-                t.text(subject(), &schema("description"), value, Some(lang));
+                t.text(subject, schema::DESCRIPTION, value, Some(lang));
             } else {
                 for prefix in [
                     "wheelchair:description",
@@ -394,31 +389,33 @@ fn map_tag(
 }
 
 /// `schema:address` from the `addr:*` tags, if there are any.
-fn address(tags: &Map<String, Value>, place: &NamedNode, cx: &Context<'_>, t: &mut Triples) {
-    let tag = |key: &str| {
-        tags.get(key)
-            .and_then(as_text)
-            .and_then(|v| crate::triples::clean(&v))
-    };
+fn address(
+    tags: &Map<String, Value>,
+    place: &NamedNode,
+    subject: Node,
+    cx: &Context<'_>,
+    t: &mut Record,
+) {
+    let tag = |key: &str| tags.get(key).and_then(as_text).and_then(|v| clean(&v));
     let street = match (tag("addr:street"), tag("addr:housenumber")) {
         (Some(s), Some(n)) => Some(format!("{s} {n}")),
         (s, _) => s,
     };
     let parts = [
-        ("streetAddress", street),
-        ("postalCode", tag("addr:postcode")),
-        ("addressLocality", tag("addr:city")),
-        ("addressCountry", tag("addr:country")),
+        (schema::STREET_ADDRESS, street),
+        (schema::POSTAL_CODE, tag("addr:postcode")),
+        (schema::ADDRESS_LOCALITY, tag("addr:city")),
+        (schema::ADDRESS_COUNTRY, tag("addr:country")),
     ];
     if parts.iter().all(|(_, v)| v.is_none()) {
         return;
     }
-    let node = cx.blank_node(&format!("{}#address", place.as_str()));
-    t.add(place.clone(), &schema("address"), node.clone());
-    t.a(node.clone(), schema("PostalAddress"));
+    let node = t.node(cx.part_node(place.as_str(), "address"));
+    t.add(subject, schema::ADDRESS, node);
+    t.a(node, schema::POSTAL_ADDRESS);
     for (term, value) in parts {
         if let Some(value) = value {
-            t.text(node.clone(), &schema(term), &value, None);
+            t.text(node, term, &value, None);
         }
     }
 }
@@ -489,39 +486,38 @@ pub(crate) fn wkt(geometry: &Value) -> Option<String> {
 pub(crate) fn geometry_triples(
     geometry: &Value,
     place: &NamedNode,
+    subject: Node,
     cx: &Context<'_>,
-    t: &mut Triples,
+    t: &mut Record,
 ) {
     let Some(wkt) = wkt(geometry) else {
         return;
     };
-    let node = cx.blank_node(&format!("{}#geometry", place.as_str()));
-    t.add(place.clone(), &geo("hasGeometry"), node.clone());
-    t.add(
-        node.clone(),
-        &NamedNode::new_unchecked(RDF_TYPE),
-        geo("Geometry"),
-    );
-    t.typed(node, &geo("asWKT"), &wkt, geo("wktLiteral"));
-    if geometry.get("type").and_then(Value::as_str) == Some("Point")
-        && let Some((lon, lat)) = point(geometry.get("coordinates"))
-    {
-        coordinates(lon, lat, place, cx, t);
+    let node = t.node(cx.part_node(place.as_str(), "geometry"));
+    t.add(subject, geo::HAS_GEOMETRY, node);
+    t.add(node, rdf::TYPE, geo::GEOMETRY);
+    t.typed(node, geo::AS_WKT, &wkt, geo::WKT_LITERAL);
+    if geometry.get("type").and_then(Value::as_str) == Some("Point") {
+        if let Some((lon, lat)) = point(geometry.get("coordinates")) {
+            coordinates(lon, lat, place, subject, cx, t);
+        }
     }
 }
 
 /// `schema:geo` [`schema:GeoCoordinates`].
-fn coordinates(lon: f64, lat: f64, place: &NamedNode, cx: &Context<'_>, t: &mut Triples) {
-    let node = cx.blank_node(&format!("{}#coordinates", place.as_str()));
-    t.add(place.clone(), &schema("geo"), node.clone());
-    t.a(node.clone(), schema("GeoCoordinates"));
-    t.typed(
-        node.clone(),
-        &schema("latitude"),
-        &decimal(lat),
-        xsd("decimal"),
-    );
-    t.typed(node, &schema("longitude"), &decimal(lon), xsd("decimal"));
+fn coordinates(
+    lon: f64,
+    lat: f64,
+    place: &NamedNode,
+    subject: Node,
+    cx: &Context<'_>,
+    t: &mut Record,
+) {
+    let node = t.node(cx.part_node(place.as_str(), "coordinates"));
+    t.add(subject, schema::GEO, node);
+    t.a(node, schema::GEO_COORDINATES);
+    t.typed(node, schema::LATITUDE, &decimal(lat), xsd::DECIMAL);
+    t.typed(node, schema::LONGITUDE, &decimal(lon), xsd::DECIMAL);
 }
 
 /// A number in `xsd:decimal` form (Rust never writes an exponent for `f64`).

@@ -53,9 +53,11 @@ mod recur;
 mod time;
 
 use crate::record::{Node, Object, Record};
+use crate::text::language_tag;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use deferred::Deferred;
+use kulturnetz_model::vocab::schema;
 use kulturnetz_model::{Diagnostic, Kind, Location};
 use lines::{Property, Unfolder, split_unescaped, unescape};
 use oxrdf::vocab::{rdf, xsd};
@@ -72,44 +74,6 @@ const MAX_IN_WINDOW: usize = 10_000;
 const MAX_WITHOUT_WINDOW: usize = 1_000;
 /// Months after DTSTART a series is expanded without a window.
 const MONTHS_WITHOUT_WINDOW: u32 = 24;
-
-/// The schema.org terms this connector writes.
-mod schema {
-    use oxrdf::NamedNodeRef;
-
-    macro_rules! terms {
-        ($($name:ident = $local:literal,)*) => {
-            $(pub(super) const $name: NamedNodeRef<'static> =
-                NamedNodeRef::new_unchecked(concat!("http://schema.org/", $local));)*
-        };
-    }
-
-    terms! {
-        ADDRESS = "address",
-        DESCRIPTION = "description",
-        EMAIL = "email",
-        END_DATE = "endDate",
-        EVENT = "Event",
-        EVENT_CANCELLED = "EventCancelled",
-        EVENT_SCHEDULED = "EventScheduled",
-        EVENT_SERIES = "EventSeries",
-        EVENT_STATUS = "eventStatus",
-        GEO = "geo",
-        GEO_COORDINATES = "GeoCoordinates",
-        IDENTIFIER = "identifier",
-        IMAGE = "image",
-        KEYWORDS = "keywords",
-        LATITUDE = "latitude",
-        LOCATION = "location",
-        LONGITUDE = "longitude",
-        NAME = "name",
-        ORGANIZER = "organizer",
-        PLACE = "Place",
-        START_DATE = "startDate",
-        SUPER_EVENT = "superEvent",
-        URL = "url",
-    }
-}
 
 /// The connector's options, parsed from the source's table.
 struct IcalOptions {
@@ -689,10 +653,10 @@ impl State<'_, '_> {
             if let Some(series) = series_node {
                 record.add(node, schema::SUPER_EVENT, series);
             }
-            let start = record.literal(date_literal(start));
+            let start = date_literal(start, record);
             record.add(node, schema::START_DATE, start);
             if let Some(end) = end {
-                let end = record.literal(date_literal(end));
+                let end = date_literal(end, record);
                 record.add(node, schema::END_DATE, end);
             }
             details.add(node, record);
@@ -847,13 +811,10 @@ impl State<'_, '_> {
             if value.trim().is_empty() {
                 return None;
             }
-            let literal = p
-                .param("LANGUAGE")
-                .and_then(|lang| {
-                    Literal::new_language_tagged_literal(value.clone(), lang.to_ascii_lowercase())
-                        .ok()
-                })
-                .unwrap_or_else(|| Literal::new_simple_literal(value));
+            let literal = match p.param("LANGUAGE").and_then(language_tag) {
+                Some(tag) => Literal::new_language_tagged_literal_unchecked(value, tag),
+                None => Literal::new_simple_literal(value),
+            };
             Some(record.literal(literal))
         };
         let name = text("SUMMARY");
@@ -913,7 +874,7 @@ impl State<'_, '_> {
             }
         }
         if let Some(p) = draft.first("ORGANIZER") {
-            let node = record.node(cx.blank_node(&format!("{key}#organizer")));
+            let node = record.node(cx.part_node(key, "organizer"));
             let before = record.len();
             if let Some(name) = p.param("CN").map(str::trim).filter(|n| !n.is_empty()) {
                 let name = record.literal(Literal::new_simple_literal(name));
@@ -954,7 +915,7 @@ impl State<'_, '_> {
             None => None,
         };
         if location.is_some() || geo.is_some() {
-            let place = record.node(cx.blank_node(&format!("{key}#location")));
+            let place = record.node(cx.part_node(key, "location"));
             record.add(place, rdf::TYPE, schema::PLACE);
             if let Some(location) = &location {
                 let (name, address) = split_location(location);
@@ -966,12 +927,12 @@ impl State<'_, '_> {
                 }
             }
             if let Some((lat, lon)) = geo {
-                let node = record.node(cx.blank_node(&format!("{key}#geo")));
+                let node = record.node(cx.part_node(key, "geo"));
                 record.add(place, schema::GEO, node);
                 record.add(node, rdf::TYPE, schema::GEO_COORDINATES);
-                let lat = record.literal(Literal::new_typed_literal(lat, xsd::DECIMAL));
+                let lat = record.typed_literal(lat, xsd::DECIMAL);
                 record.add(node, schema::LATITUDE, lat);
-                let lon = record.literal(Literal::new_typed_literal(lon, xsd::DECIMAL));
+                let lon = record.typed_literal(lon, xsd::DECIMAL);
                 record.add(node, schema::LONGITUDE, lon);
             }
             details.place = Some(place);
@@ -1024,13 +985,15 @@ impl Details {
         }
     }
 }
+
 /// `schema:startDate`/`schema:endDate` values. An all-day end is exclusive in iCalendar; the
 /// schema.org end date is the last day.
-fn date_literal(when: When) -> Literal {
-    match when {
-        When::Date(_) => Literal::new_typed_literal(when.lexical(), xsd::DATE),
-        When::Time { .. } => Literal::new_typed_literal(when.lexical(), xsd::DATE_TIME),
-    }
+fn date_literal(when: When, record: &mut Record) -> Object {
+    let datatype = match when {
+        When::Date(_) => xsd::DATE,
+        When::Time { .. } => xsd::DATE_TIME,
+    };
+    record.typed_literal(when.lexical(), datatype)
 }
 
 /// The `schema:endDate` of an event from `start` to `end`: for all-day events the last day

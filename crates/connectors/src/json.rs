@@ -2,29 +2,14 @@
 //! of a GeoJSON FeatureCollection (<https://www.rfc-editor.org/rfc/rfc7946#section-3.3>), the
 //! items of a list, or one object, each with the line it starts on.
 
-use crate::triples::{Triples, line_at};
+use crate::input::{line_at, read_text};
+use crate::record::Record;
+use crate::reject::Reject;
 use crate::{ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
-
-/// The whole input as text. JSON is UTF-8; bytes that are not are replaced (U+FFFD), as
-/// real exports hold damaged names that should still load.
-pub(crate) fn read_text(input: &mut Input<'_>) -> Result<String, ConnectorError> {
-    let mut bytes = Vec::new();
-    input
-        .reader
-        .read_to_end(&mut bytes)
-        .map_err(|source| ConnectorError::Io {
-            name: input.name.to_owned(),
-            source,
-        })?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
-}
 
 /// A format error for `name`.
 pub(crate) fn not_format(name: &str, what: &str, message: &str) -> ConnectorError {
@@ -93,30 +78,26 @@ pub(crate) fn features<'a>(
     }
 }
 
-/// Converts each feature of a GeoJSON-shaped input (see [`features`]) with `map`, which gives
-/// its quads or the field (empty for the whole feature) and the reason it is rejected.
+/// Converts each feature of a GeoJSON-shaped input (see [`features`]) with `map`, which adds
+/// its quads to the record it is handed (empty, and reused from feature to feature) or says why
+/// the feature is rejected.
 pub(crate) fn each_feature(
     mut input: Input<'_>,
     what: &str,
     cx: &Context<'_>,
     out: &mut dyn RecordSink,
-    map: impl Fn(&Raw<'_>, &Context<'_>) -> Result<Triples, (String, String)>,
+    map: impl Fn(&Raw<'_>, &Context<'_>, &mut Record) -> Result<(), Reject>,
 ) -> Result<(), ConnectorError> {
     let text = read_text(&mut input)?;
+    let mut record = Record::default();
     for (index, raw) in features(&text, input.name, what)?.into_iter().enumerate() {
         let at = Location::file(input.name)
             .with_position(raw.line, 1)
             .with_record(index as u64 + 1);
-        match map(&raw, cx) {
-            Ok(t) => out.accept_owned(&at, &t.into_quads())?,
-            Err((field, message)) => {
-                let at = if field.is_empty() {
-                    at
-                } else {
-                    at.with_field(field)
-                };
-                out.reject(Diagnostic::new(at, message))?;
-            }
+        record.clear();
+        match map(&raw, cx, &mut record) {
+            Ok(()) => record.accept(&at, out)?,
+            Err(reject) => out.reject(reject.at(at))?,
         }
     }
     Ok(())

@@ -20,8 +20,9 @@
 //! so the same bytes always give the same nodes; a blank node label shared by two items of one
 //! `@graph` does not link them.
 
-use crate::json::{not_format, read_text};
-use crate::triples::line_at;
+use crate::input::{line_at, read_text};
+use crate::json::not_format;
+use crate::reject::Reject;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
 use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
@@ -117,8 +118,9 @@ impl Connector for JsonLd {
                     .with_record(record);
                 match convert_item(&item.json, record, cx) {
                     Ok(quads) if quads.is_empty() => out.reject(
-                        Diagnostic::new(at, "the item gives no RDF statement")
-                            .with_hint("give it an \"@context\", e.g. \"https://schema.org\""),
+                        Reject::record("the item gives no RDF statement")
+                            .with_hint("give it an \"@context\", e.g. \"https://schema.org\"")
+                            .at(at),
                     )?,
                     Ok(quads) => out.accept_owned(&at, &quads)?,
                     Err((position, message)) => {

@@ -28,15 +28,17 @@ mod a11y;
 mod a11yjson;
 mod geojson;
 mod ical;
+mod input;
 mod json;
 mod jsonld;
 mod lido;
 mod rdf;
 mod record;
+mod reject;
 mod resync;
 mod rml;
 mod sink;
-mod triples;
+mod text;
 
 pub use a11yjson::A11yJson;
 pub use geojson::GeoJson;
@@ -121,10 +123,23 @@ impl<'a> Context<'a> {
     /// A blank node for the input's label `label` that is the same for the same source and label,
     /// and distinct from the blank nodes of every other source.
     pub fn blank_node(&self, label: &str) -> BlankNode {
+        self.blank_node_of(&[label])
+    }
+
+    /// [`Context::blank_node`] for the label `{of}#{part}`: the node of a part of the thing `of`
+    /// names (its address, its geometry, …), without building the label.
+    pub(crate) fn part_node(&self, of: &str, part: &str) -> BlankNode {
+        self.blank_node_of(&[of, "#", part])
+    }
+
+    /// The blank node of the label that is `parts` one after the other.
+    fn blank_node_of(&self, parts: &[&str]) -> BlankNode {
         let mut hasher = Sha256::new();
         hasher.update(self.source_id.as_bytes());
         hasher.update([0]);
-        hasher.update(label.as_bytes());
+        for part in parts {
+            hasher.update(part.as_bytes());
+        }
         let digest = hasher.finalize();
         let mut id = [0; 16];
         id.copy_from_slice(&digest[..16]);

@@ -41,12 +41,15 @@
 //! A syntax error inside a record rejects that record; reading resumes at the next `lido:lido`.
 //! Input with no LIDO record and no LIDO root element is not LIDO: a format error.
 
-use crate::triples::{
-    LineCounter, OWL_SAME_AS, Triples, clean, kn, lang_literal, schema, web_iri, xsd,
-};
+use crate::input::LineCounter;
+use crate::record::{Node, Record};
+use crate::reject::Reject;
+use crate::text::{clean, lang_literal, web_iri};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
+use kulturnetz_model::vocab::{kn, owl, schema};
 use kulturnetz_model::{Diagnostic, Kind, Location};
-use oxrdf::{Literal, NamedNode};
+use oxrdf::vocab::xsd;
+use oxrdf::{Literal, NamedNodeRef};
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
@@ -87,6 +90,7 @@ impl Connector for Lido {
             stack: Vec::new(),
             start_line: 0,
             skipping: false,
+            quads: Record::default(),
         };
         let mut root: Option<bool> = None;
         let mut last_error_at = None;
@@ -178,6 +182,8 @@ struct State<'a, 'c> {
     stack: Vec<El>,
     start_line: u64,
     skipping: bool,
+    /// The quads of the record being mapped, reused from record to record.
+    quads: Record,
 }
 
 impl State<'_, '_> {
@@ -207,11 +213,10 @@ impl State<'_, '_> {
                 let at = Location::file(self.name)
                     .with_position(self.start_line, 1)
                     .with_record(self.record);
-                match map_record(&el, self.cx) {
-                    Ok(quads) => out.accept_owned(&at, &quads.into_quads())?,
-                    Err((field, message)) => {
-                        out.reject(Diagnostic::new(at.with_field(field), message))?;
-                    }
+                self.quads.clear();
+                match map_record(&el, self.cx, &mut self.quads) {
+                    Ok(()) => self.quads.accept(&at, out)?,
+                    Err(reject) => out.reject(reject.at(at))?,
                 }
             }
         }
@@ -325,30 +330,29 @@ impl El {
     }
 }
 
-/// Maps one record, or says which field makes it unusable.
-fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
+/// Maps one record into `t`, or says which field makes it unusable.
+fn map_record(rec: &El, cx: &Context<'_>, t: &mut Record) -> Result<(), Reject> {
     let key = rec
         .values(&["lidoRecID"])
         .into_iter()
         .chain(rec.values(&["objectPublishedID"]))
         .next()
         .ok_or_else(|| {
-            (
-                "lidoRecID".to_owned(),
-                "the record has no lido:lidoRecID and no lido:objectPublishedID, so it cannot get a stable IRI".to_owned(),
+            Reject::field(
+                "lidoRecID",
+                "the record has no lido:lidoRecID and no lido:objectPublishedID, so it cannot get a stable IRI",
             )
         })?;
-    let object = cx.minter.mint(Kind::Object, without_scheme(&key));
-    let mut t = Triples::default();
-    t.a(object.clone(), schema("CreativeWork"));
+    let object = t.node(cx.minter.mint(Kind::Object, without_scheme(&key)));
+    t.a(object, schema::CREATIVE_WORK);
     for id in rec.values(&["lidoRecID"]) {
-        t.text(object.clone(), &schema("identifier"), &id, None);
+        t.text(object, schema::IDENTIFIER, &id, None);
     }
     for id in rec.values(&["objectPublishedID"]) {
-        t.link(object.clone(), &schema("sameAs"), &id);
+        t.link(object, schema::SAME_AS, &id);
     }
     for concept in rec.values(&["category", "conceptID"]) {
-        t.link(object.clone(), &schema("additionalType"), &concept);
+        t.link(object, schema::ADDITIONAL_TYPE, &concept);
     }
     let desc = rec.all(&["descriptiveMetadata"]);
     let admin = rec.all(&["administrativeMetadata"]);
@@ -362,21 +366,21 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
         ],
     ) {
         for concept in work_type.values(&["conceptID"]) {
-            t.link(object.clone(), &schema("additionalType"), &concept);
+            t.link(object, schema::ADDITIONAL_TYPE, &concept);
         }
         for term in work_type.all(&["term"]) {
             if let Some(value) = term.value() {
                 visual |= is_visual(&value);
                 t.add(
-                    object.clone(),
-                    &schema("genre"),
+                    object,
+                    schema::GENRE,
                     lang_literal(&value, term.lang.as_deref()),
                 );
             }
         }
     }
     if visual {
-        t.a(object.clone(), schema("VisualArtwork"));
+        t.a(object, schema::VISUAL_ARTWORK);
     }
     for term in under(
         &desc,
@@ -387,12 +391,7 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
             "term",
         ],
     ) {
-        t.text(
-            object.clone(),
-            &schema("keywords"),
-            &term.text,
-            term.lang.as_deref(),
-        );
+        t.text(object, schema::KEYWORDS, &term.text, term.lang.as_deref());
     }
     let identification = under(&desc, &["objectIdentificationWrap"]);
     for title in under(
@@ -400,8 +399,8 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
         &["titleWrap", "titleSet", "appellationValue"],
     ) {
         t.text(
-            object.clone(),
-            &name_predicate(title),
+            object,
+            name_predicate(title),
             &title.text,
             title.lang.as_deref(),
         );
@@ -415,13 +414,13 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
         ],
     ) {
         t.text(
-            object.clone(),
-            &schema("description"),
+            object,
+            schema::DESCRIPTION,
             &note.text,
             note.lang.as_deref(),
         );
     }
-    map_measurements(&identification, &object, &key, cx, &mut t);
+    map_measurements(&identification, object, &key, cx, t);
     for transcription in under(
         &identification,
         &[
@@ -431,8 +430,8 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
         ],
     ) {
         t.text(
-            object.clone(),
-            &kn("inscription"),
+            object,
+            kn::INSCRIPTION,
             &transcription.text,
             transcription.lang.as_deref(),
         );
@@ -446,24 +445,24 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
             continue;
         }
         for body in set.all(&["repositoryName"]) {
-            if let Some(org) = legal_body(body, cx, &mut t) {
-                t.add(object.clone(), &schema("holdingArchive"), org);
+            if let Some(org) = legal_body(body, cx, t) {
+                t.add(object, schema::HOLDING_ARCHIVE, org);
             }
         }
         for id in set.all(&["workID"]) {
-            t.text(object.clone(), &schema("identifier"), &id.text, None);
+            t.text(object, schema::IDENTIFIER, &id.text, None);
         }
     }
     let (mut creators, mut contributors) = (Vec::new(), Vec::new());
     for event in under(&desc, &["eventWrap", "eventSet", "event"]) {
-        map_event(event, &object, cx, &mut t, &mut creators, &mut contributors);
+        map_event(event, object, cx, t, &mut creators, &mut contributors);
     }
     // An actor who made the object and also, say, used it, is its creator.
     for creator in &creators {
-        t.add(object.clone(), &schema("creator"), creator.clone());
+        t.add(object, schema::CREATOR, *creator);
     }
     for contributor in contributors.iter().filter(|c| !creators.contains(c)) {
-        t.add(object.clone(), &schema("contributor"), contributor.clone());
+        t.add(object, schema::CONTRIBUTOR, *contributor);
     }
     for concept in under(
         &desc,
@@ -477,7 +476,7 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
         ],
     ) {
         if let Some(value) = concept.value() {
-            t.link(object.clone(), &schema("about"), &value);
+            t.link(object, schema::ABOUT, &value);
         }
     }
     for concept in under(
@@ -485,7 +484,7 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
         &["rightsWorkWrap", "rightsWorkSet", "rightsType", "conceptID"],
     ) {
         if let Some(value) = concept.value() {
-            t.link(object.clone(), &schema("license"), &value);
+            t.link(object, schema::LICENSE, &value);
         }
     }
     for concept in under(
@@ -493,12 +492,12 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
         &["recordWrap", "recordRights", "rightsType", "conceptID"],
     ) {
         if let Some(value) = concept.value() {
-            t.link(object.clone(), &schema("sdLicense"), &value);
+            t.link(object, schema::SD_LICENSE, &value);
         }
     }
     for link in under(&admin, &["recordWrap", "recordInfoSet", "recordInfoLink"]) {
         if let Some(value) = link.value() {
-            t.link(object.clone(), &schema("url"), &value);
+            t.link(object, schema::URL, &value);
         }
     }
     for set in under(&admin, &["resourceWrap", "resourceSet"]) {
@@ -520,13 +519,13 @@ fn map_record(rec: &El, cx: &Context<'_>) -> Result<Triples, (String, String)> {
             .or_else(|| linked.iter().find(|(k, _)| !k.contains("thumb")))
             .map(|(_, l)| l.clone());
         if let Some(main) = main {
-            t.link(object.clone(), &schema("image"), &main);
+            t.link(object, schema::IMAGE, &main);
         }
         for (_, thumb) in linked.iter().filter(|(k, _)| k.contains("thumb")) {
-            t.link(object.clone(), &schema("thumbnailUrl"), thumb);
+            t.link(object, schema::THUMBNAIL_URL, thumb);
         }
     }
-    Ok(t)
+    Ok(())
 }
 
 /// `https://objects.example/42` as `objects.example/42`, so that an `http` and an `https` form
@@ -537,12 +536,12 @@ fn without_scheme(id: &str) -> &str {
 
 /// `schema:alternateName` for an appellation marked as alternative (`lido:pref="alternative"`
 /// in LIDO 1.0, `lido00170` in 1.1), else `schema:name`.
-fn name_predicate(appellation: &El) -> NamedNode {
+fn name_predicate(appellation: &El) -> NamedNodeRef<'static> {
     let pref = appellation.attr("pref").unwrap_or("");
     if pref.contains("alternative") || pref.ends_with("lido00170") {
-        schema("alternateName")
+        schema::ALTERNATE_NAME
     } else {
-        schema("name")
+        schema::NAME
     }
 }
 
@@ -582,25 +581,25 @@ fn is_visual(work_type: &str) -> bool {
 
 /// A `legalBodyName`-holding element (`repositoryName`, `rightsHolder`, …) as an organisation:
 /// keyed by its ISIL (also the last segment of an ISIL URI), else by its name.
-fn legal_body(body: &El, cx: &Context<'_>, t: &mut Triples) -> Option<NamedNode> {
+fn legal_body(body: &El, cx: &Context<'_>, t: &mut Record) -> Option<Node> {
     let names = body.all(&["legalBodyName", "appellationValue"]);
     let ids = body.values(&["legalBodyID"]);
     let isil = ids.iter().find_map(|id| isil(id));
     let first_name = names.iter().find_map(|n| n.value());
     let key = isil.clone().or_else(|| first_name.clone())?;
-    let org = cx.minter.mint(Kind::Organization, &key);
-    t.a(org.clone(), schema("Organization"));
+    let org = t.node(cx.minter.mint(Kind::Organization, &key));
+    t.a(org, schema::ORGANIZATION);
     for name in &names {
-        t.text(org.clone(), &name_predicate(name), &name.text, None);
+        t.text(org, name_predicate(name), &name.text, None);
     }
     if let Some(isil) = isil {
-        t.text(org.clone(), &schema("identifier"), &isil, None);
+        t.text(org, schema::IDENTIFIER, &isil, None);
     }
     for id in &ids {
-        t.link(org.clone(), &NamedNode::new_unchecked(OWL_SAME_AS), id);
+        t.link(org, owl::SAME_AS, id);
     }
     for link in body.values(&["legalBodyWeblink"]) {
-        t.link(org.clone(), &schema("url"), &link);
+        t.link(org, schema::URL, &link);
     }
     Some(org)
 }
@@ -688,11 +687,11 @@ fn is_creating_role(role: &str) -> bool {
 /// Maps an event; its actors are added to `creators` or `contributors`.
 fn map_event(
     event: &El,
-    object: &NamedNode,
+    object: Node,
     cx: &Context<'_>,
-    t: &mut Triples,
-    creators: &mut Vec<NamedNode>,
-    contributors: &mut Vec<NamedNode>,
+    t: &mut Record,
+    creators: &mut Vec<Node>,
+    contributors: &mut Vec<Node>,
 ) {
     let creation = is_creation(event);
     for actor_in_role in event.all(&["eventActor", "actorInRole"]) {
@@ -719,7 +718,7 @@ fn map_event(
     if creation {
         for place in event.all(&["eventPlace"]) {
             if let Some(node) = map_place(place, cx, t) {
-                t.add(object.clone(), &schema("locationCreated"), node);
+                t.add(object, schema::LOCATION_CREATED, node);
             }
         }
         for date in event.all(&["eventDate"]) {
@@ -728,21 +727,16 @@ fn map_event(
             match (earliest, latest) {
                 (Some(a), Some(b)) if a == b && typed_date(&a).is_some() => {
                     if let Some(literal) = typed_date(&a) {
-                        t.add(object.clone(), &schema("dateCreated"), literal);
+                        t.add(object, schema::DATE_CREATED, literal);
                     }
                 }
                 (None, Some(a)) | (Some(a), None) if typed_date(&a).is_some() => {
                     if let Some(literal) = typed_date(&a) {
-                        t.add(object.clone(), &schema("dateCreated"), literal);
+                        t.add(object, schema::DATE_CREATED, literal);
                     }
                 }
                 (Some(a), Some(b)) => {
-                    t.text(
-                        object.clone(),
-                        &schema("temporalCoverage"),
-                        &format!("{a}/{b}"),
-                        None,
-                    );
+                    t.text(object, schema::TEMPORAL_COVERAGE, &format!("{a}/{b}"), None);
                 }
                 _ => {
                     let displays = date.all(&["displayDate"]);
@@ -753,8 +747,8 @@ fn map_event(
                         .or_else(|| displays.iter().find(|d| d.value().is_some()));
                     if let Some(display) = display {
                         t.text(
-                            object.clone(),
-                            &schema("temporalCoverage"),
+                            object,
+                            schema::TEMPORAL_COVERAGE,
                             &display.text,
                             display.lang.as_deref(),
                         );
@@ -770,8 +764,8 @@ fn map_event(
         if terms.is_empty() {
             for display in materials.all(&["displayMaterialsTech"]) {
                 t.text(
-                    object.clone(),
-                    &schema("material"),
+                    object,
+                    schema::MATERIAL,
                     &display.text,
                     display.lang.as_deref(),
                 );
@@ -781,21 +775,20 @@ fn map_event(
             let technique = term
                 .attr("type")
                 .is_some_and(|ty| ty.to_lowercase().contains("techni"));
-            let predicate = schema(if technique { "keywords" } else { "material" });
+            let predicate = if technique {
+                schema::KEYWORDS
+            } else {
+                schema::MATERIAL
+            };
             for value in term.all(&["term"]) {
-                t.text(
-                    object.clone(),
-                    &predicate,
-                    &value.text,
-                    value.lang.as_deref(),
-                );
+                t.text(object, predicate, &value.text, value.lang.as_deref());
             }
         }
     }
 }
 
 /// The place of an `eventPlace`: its `lido:place`, or a place named by its `displayPlace`.
-fn map_place(event_place: &El, cx: &Context<'_>, t: &mut Triples) -> Option<NamedNode> {
+fn map_place(event_place: &El, cx: &Context<'_>, t: &mut Record) -> Option<Node> {
     let place = event_place.all(&["place"]).into_iter().next();
     let ids = place.map(|p| p.all(&["placeID"])).unwrap_or_default();
     let names = place
@@ -818,26 +811,21 @@ fn map_place(event_place: &El, cx: &Context<'_>, t: &mut Triples) -> Option<Name
         .as_deref()
         .map(|u| without_scheme(u).to_owned())
         .or(local)?;
-    let node = cx.minter.mint(Kind::Place, &key);
-    t.a(node.clone(), schema("Place"));
+    let node = t.node(cx.minter.mint(Kind::Place, &key));
+    t.a(node, schema::PLACE);
     // A place's names come in many languages, and the record's language, which they inherit,
     // is not theirs: only a language given on the name itself is kept.
     if names.iter().any(|n| n.value().is_some()) {
         for name in &names {
-            t.text(
-                node.clone(),
-                &name_predicate(name),
-                &name.text,
-                name.own_lang(),
-            );
+            t.text(node, name_predicate(name), &name.text, name.own_lang());
         }
     } else {
         for name in &display {
-            t.text(node.clone(), &schema("name"), &name.text, name.own_lang());
+            t.text(node, schema::NAME, &name.text, name.own_lang());
         }
     }
     for id in ids.iter().filter_map(|i| i.value()) {
-        t.link(node.clone(), &NamedNode::new_unchecked(OWL_SAME_AS), &id);
+        t.link(node, owl::SAME_AS, &id);
     }
     Some(node)
 }
@@ -845,10 +833,10 @@ fn map_place(event_place: &El, cx: &Context<'_>, t: &mut Triples) -> Option<Name
 /// The measurements of an object, as quantities; the display text only if there are none.
 fn map_measurements(
     identification: &[&El],
-    object: &NamedNode,
+    object: Node,
     key: &str,
     cx: &Context<'_>,
-    t: &mut Triples,
+    t: &mut Record,
 ) {
     let sets = under(
         identification,
@@ -872,39 +860,34 @@ fn map_measurements(
         let unit = measurement.values(&["measurementUnit"]).into_iter().next();
         for (j, (ty, value)) in dimensions(ty.as_deref(), &value).into_iter().enumerate() {
             let predicate = match ty.map(str::to_lowercase).as_deref() {
-                Some("height" | "höhe") => "height",
-                Some("width" | "breite") => "width",
-                Some("depth" | "tiefe" | "thickness" | "dicke" | "stärke") => "depth",
-                Some("weight" | "gewicht") => "weight",
-                _ => "size",
+                Some("height" | "höhe") => schema::HEIGHT,
+                Some("width" | "breite") => schema::WIDTH,
+                Some("depth" | "tiefe" | "thickness" | "dicke" | "stärke") => schema::DEPTH,
+                Some("weight" | "gewicht") => schema::WEIGHT,
+                _ => schema::SIZE,
             };
-            let node = cx.blank_node(&format!("{key}#measurement{i}.{j}"));
-            t.a(node.clone(), schema("QuantitativeValue"));
+            let node = t.node(cx.blank_node(&format!("{key}#measurement{i}.{j}")));
+            t.a(node, schema::QUANTITATIVE_VALUE);
             match decimal(value) {
-                Some(number) => t.typed(node.clone(), &schema("value"), &number, xsd("decimal")),
-                None => t.text(node.clone(), &schema("description"), value, None),
+                Some(number) => t.typed(node, schema::VALUE, &number, xsd::DECIMAL),
+                None => t.text(node, schema::DESCRIPTION, value, None),
             }
             if let Some(unit) = &unit {
-                t.text(node.clone(), &schema("unitText"), unit, None);
+                t.text(node, schema::UNIT_TEXT, unit, None);
                 if let Some(code) = unit_code(unit) {
-                    t.text(node.clone(), &schema("unitCode"), code, None);
+                    t.text(node, schema::UNIT_CODE, code, None);
                 }
             }
             if let Some(ty) = ty {
-                t.text(node.clone(), &schema("name"), ty, None);
+                t.text(node, schema::NAME, ty, None);
             }
-            t.add(object.clone(), &schema(predicate), node);
+            t.add(object, predicate, node);
             any = true;
         }
     }
     if !any {
         for display in under(&sets, &["displayObjectMeasurements"]) {
-            t.text(
-                object.clone(),
-                &schema("size"),
-                &display.text,
-                display.lang.as_deref(),
-            );
+            t.text(object, schema::SIZE, &display.text, display.lang.as_deref());
         }
     }
 }
@@ -956,7 +939,7 @@ fn unit_code(unit: &str) -> Option<&'static str> {
 }
 
 /// An actor as a person or organisation.
-fn map_actor(actor: &El, cx: &Context<'_>, t: &mut Triples) -> Option<NamedNode> {
+fn map_actor(actor: &El, cx: &Context<'_>, t: &mut Record) -> Option<Node> {
     let ids = actor.all(&["actorID"]);
     let names = actor.all(&["nameActorSet", "appellationValue"]);
     let uri = ids
@@ -989,19 +972,19 @@ fn map_actor(actor: &El, cx: &Context<'_>, t: &mut Triples) -> Option<NamedNode>
     .iter()
     .any(|w| ty.contains(w));
     let (kind, class) = if organisation {
-        (Kind::Organization, "Organization")
+        (Kind::Organization, schema::ORGANIZATION)
     } else {
-        (Kind::Person, "Person")
+        (Kind::Person, schema::PERSON)
     };
-    let node = cx.minter.mint(kind, &key);
-    t.a(node.clone(), schema(class));
+    let node = t.node(cx.minter.mint(kind, &key));
+    t.a(node, class);
     // A name is no text in a language: it is the same in every record, whatever language the
     // record is in.
     for name in &names {
-        t.text(node.clone(), &name_predicate(name), &name.text, None);
+        t.text(node, name_predicate(name), &name.text, None);
     }
     for id in ids.iter().filter_map(|i| i.value()) {
-        t.link(node.clone(), &NamedNode::new_unchecked(OWL_SAME_AS), &id);
+        t.link(node, owl::SAME_AS, &id);
     }
     Some(node)
 }
@@ -1015,16 +998,16 @@ fn typed_date(text: &str) -> Option<Literal> {
     let parts: Vec<&str> = digits.split('-').collect();
     let numeric = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let datatype = match parts.as_slice() {
-        [y] if numeric(y, 4) => "gYear",
-        [y, m] if numeric(y, 4) && numeric(m, 2) && month(m) => "gYearMonth",
+        [y] if numeric(y, 4) => xsd::G_YEAR,
+        [y, m] if numeric(y, 4) && numeric(m, 2) && month(m) => xsd::G_YEAR_MONTH,
         [y, m, d] if numeric(y, 4) && numeric(m, 2) && numeric(d, 2) && month(m) && day(d) => {
-            "date"
+            xsd::DATE
         }
         _ => return None,
     };
     Some(Literal::new_typed_literal(
         format!("{sign}{digits}"),
-        xsd(datatype),
+        datatype,
     ))
 }
 
@@ -1094,7 +1077,8 @@ mod tests {
 
     #[test]
     fn its_terms_are_in_the_ontology() {
-        crate::triples::assert_defined("inscription");
+        // Every `kn:` term is checked against the ontology in `kulturnetz_model::vocab`.
+        assert!(kn::TERMS.contains(&kn::INSCRIPTION));
     }
 
     #[test]

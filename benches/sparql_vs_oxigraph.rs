@@ -385,7 +385,7 @@ fn main() {
     wait_ready(&agent, &ours_endpoint);
     wait_ready(&agent, &ox_endpoint);
     println!(
-        "load: ours {:.1} s, oxigraph {:.1} s (not a target: ours loads in one transaction)\n",
+        "load: ours {:.1} s, oxigraph {:.1} s\n",
         ours_load.as_secs_f64(),
         ox_load.as_secs_f64()
     );

@@ -151,10 +151,11 @@ fn parse_id(value: &Value) -> Option<Id> {
     let tail = text
         .trim_start_matches("https://www.openstreetmap.org/")
         .trim_start_matches("https://openstreetmap.org/");
-    if let Some((ty, n)) = tail.split_once('/') {
-        if matches!(ty, "node" | "way" | "relation") && digits(n) {
-            return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
-        }
+    if let Some((ty, n)) = tail.split_once('/')
+        && matches!(ty, "node" | "way" | "relation")
+        && digits(n)
+    {
+        return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
     }
     Some(Id::Other(text.to_owned()))
 }
@@ -232,12 +233,10 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Re
         geometry_triples(geometry, &place, subject, cx, t);
     }
     if !matches!(feature.get("geometry"), Some(g) if g.get("type").and_then(Value::as_str) == Some("Point"))
+        && let Some(centroid) = feature.get("centroid")
+        && let Some((lon, lat)) = point(centroid.get("coordinates"))
     {
-        if let Some(centroid) = feature.get("centroid") {
-            if let Some((lon, lat)) = point(centroid.get("coordinates")) {
-                coordinates(lon, lat, &place, subject, cx, t);
-            }
-        }
+        coordinates(lon, lat, &place, subject, cx, t);
     }
     a11y.finish(subject, t);
     Ok(())
@@ -246,10 +245,10 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Re
 /// The schema.org class of the first tag in [`TYPES`] that the feature has.
 fn place_type(tags: &Map<String, Value>) -> (NamedNodeRef<'static>, bool) {
     for (key, value, class, venue) in TYPES {
-        if let Some(tag) = tags.get(*key).and_then(as_text) {
-            if *value == "*" || tag.split(';').any(|v| v.trim() == *value) {
-                return (*class, *venue);
-            }
+        if let Some(tag) = tags.get(*key).and_then(as_text)
+            && (*value == "*" || tag.split(';').any(|v| v.trim() == *value))
+        {
+            return (*class, *venue);
         }
     }
     (schema::PLACE, false)
@@ -497,10 +496,10 @@ pub(crate) fn geometry_triples(
     t.add(subject, geo::HAS_GEOMETRY, node);
     t.add(node, rdf::TYPE, geo::GEOMETRY);
     t.typed(node, geo::AS_WKT, &wkt, geo::WKT_LITERAL);
-    if geometry.get("type").and_then(Value::as_str) == Some("Point") {
-        if let Some((lon, lat)) = point(geometry.get("coordinates")) {
-            coordinates(lon, lat, place, subject, cx, t);
-        }
+    if geometry.get("type").and_then(Value::as_str) == Some("Point")
+        && let Some((lon, lat)) = point(geometry.get("coordinates"))
+    {
+        coordinates(lon, lat, place, subject, cx, t);
     }
 }
 

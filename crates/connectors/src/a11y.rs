@@ -21,34 +21,12 @@ pub(crate) enum Level {
 }
 
 impl Level {
-    /// An OSM value (`yes`, `designated`, `limited`, `no`, …); the first one known of a
-    /// `;`-separated list.
-    pub(crate) fn from_osm(value: &str) -> Option<Self> {
-        value
-            .split(';')
-            .find_map(|v| match v.trim().to_ascii_lowercase().as_str() {
-                "yes" | "designated" | "true" => Some(Self::Yes),
-                "limited" | "partial" => Some(Self::Limited),
-                "no" | "false" => Some(Self::No),
-                _ => None,
-            })
-    }
-
     fn iri(self) -> NamedNodeRef<'static> {
         match self {
             Self::Yes => kn::YES,
             Self::Limited => kn::LIMITED,
             Self::No => kn::NO,
         }
-    }
-}
-
-/// An OSM yes/no value as a boolean.
-pub(crate) fn osm_bool(value: &str) -> Option<bool> {
-    match Level::from_osm(value)? {
-        Level::Yes => Some(true),
-        Level::No => Some(false),
-        Level::Limited => None,
     }
 }
 
@@ -133,20 +111,5 @@ impl Accessibility {
             t.append(&self.part);
         }
         t.give_back_part(self.part);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn osm_values() {
-        assert_eq!(Level::from_osm("yes"), Some(Level::Yes));
-        assert_eq!(Level::from_osm(" Limited "), Some(Level::Limited));
-        assert_eq!(Level::from_osm("unknown;no"), Some(Level::No));
-        assert_eq!(Level::from_osm("bad"), None);
-        assert_eq!(osm_bool("limited"), None);
-        assert_eq!(osm_bool("no"), Some(false));
     }
 }

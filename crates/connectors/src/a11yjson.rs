@@ -32,8 +32,9 @@
 //! out.
 
 use crate::a11y::{Accessibility, Level};
-use crate::geojson::{geometry_triples, osm_element, osm_key};
+use crate::geometry;
 use crate::json::{Raw, as_text, each_feature};
+use crate::osm;
 use crate::record::{Node, Record};
 use crate::reject::Reject;
 use crate::text::lang_literal;
@@ -134,7 +135,7 @@ fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(),
         Some(Value::String(s)) => vec![s.as_str()],
         _ => Vec::new(),
     };
-    let osm = same_as.iter().find_map(|s| osm_element(s));
+    let osm = same_as.iter().find_map(|s| osm::element(s));
     let id = props
         .get("_id")
         .or_else(|| feature.get("_id"))
@@ -147,7 +148,7 @@ fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(),
         .map(|c| localized(Some(c)))
         .and_then(|c| c.into_iter().next());
     let place = if let Some((ty, n)) = &osm {
-        cx.minter.mint(kind, &osm_key(ty, n))
+        cx.minter.mint(kind, &osm::key(ty, n))
     } else if let Some(id) = &id {
         cx.minter.mint(kind, &format!("accessibility.cloud {id}"))
     } else if let (Some((name, _)), Some((city, _))) = (names.first(), &city) {
@@ -193,7 +194,7 @@ fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(),
         map_address(address, &place, subject, cx, t);
     }
     if let Some(geometry) = feature.get("geometry") {
-        geometry_triples(geometry, &place, subject, cx, t);
+        geometry::add(geometry, &place, subject, cx, t);
     }
     if let Some(accessibility) = props.get("accessibility").and_then(Value::as_object) {
         let mut a11y = Accessibility::new(&place, cx, t);

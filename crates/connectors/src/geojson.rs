@@ -37,15 +37,16 @@
 //! Values are strings or numbers alike; `;` separates several values. A geometry that is not
 //! valid GeoJSON (bad coordinates, placeholders) is left out and the rest of the feature loads.
 
-use crate::a11y::{Accessibility, Level, osm_bool};
+use crate::a11y::Accessibility;
+use crate::geometry;
 use crate::json::{Raw, as_text, each_feature};
+use crate::osm::{self, Id, parse_id};
 use crate::record::{Node, Record};
 use crate::reject::Reject;
 use crate::text::clean;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::Kind;
-use kulturnetz_model::vocab::{geo, kn, owl, schema};
-use oxrdf::vocab::{rdf, xsd};
+use kulturnetz_model::vocab::{kn, owl, schema};
 use oxrdf::{Literal, NamedNode, NamedNodeRef};
 use serde_json::{Map, Value};
 
@@ -131,48 +132,6 @@ const TYPES: &[(&str, &str, NamedNodeRef<'static>, bool)] = &[
     ("tourism", "attraction", schema::TOURIST_ATTRACTION, false),
 ];
 
-/// An OSM element: its type (`node`, `way`, `relation`) if known, and its number.
-#[derive(Debug, PartialEq, Eq)]
-enum Id {
-    Osm(Option<String>, String),
-    Other(String),
-}
-
-fn parse_id(value: &Value) -> Option<Id> {
-    let text = as_text(value)?;
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if digits(text) {
-        return Some(Id::Osm(None, text.to_owned()));
-    }
-    let tail = text
-        .trim_start_matches("https://www.openstreetmap.org/")
-        .trim_start_matches("https://openstreetmap.org/");
-    if let Some((ty, n)) = tail.split_once('/')
-        && matches!(ty, "node" | "way" | "relation")
-        && digits(n)
-    {
-        return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
-    }
-    Some(Id::Other(text.to_owned()))
-}
-
-/// The OSM element an id names (`node/123`, `https://openstreetmap.org/way/4`), if it names one.
-pub(crate) fn osm_element(text: &str) -> Option<(String, String)> {
-    match parse_id(&Value::String(text.to_owned()))? {
-        Id::Osm(Some(ty), n) => Some((ty, n)),
-        _ => None,
-    }
-}
-
-/// The IRI key of an OSM element, the same in every connector: `osm node/123`.
-pub(crate) fn osm_key(ty: &str, n: &str) -> String {
-    format!("osm {ty}/{n}")
-}
-
 fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Reject> {
     let feature: Value = serde_json::from_str(raw.json.get())
         .map_err(|e| Reject::record(format!("not JSON: {e}")))?;
@@ -195,8 +154,8 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Re
         });
     let (class, venue) = place_type(tags);
     let kind = if venue { Kind::Venue } else { Kind::Place };
-    let (place, osm) = match &id {
-        Some(Id::Osm(Some(ty), n)) => (cx.minter.mint(kind, &osm_key(ty, n)), Some((ty, n))),
+    let (place, element) = match &id {
+        Some(Id::Osm(Some(ty), n)) => (cx.minter.mint(kind, &osm::key(ty, n)), Some((ty, n))),
         Some(Id::Osm(None, n)) => (cx.minter.mint(kind, &format!("osm {n}")), None),
         Some(Id::Other(other)) => (
             cx.minter.mint(kind, &format!("{} {other}", cx.source_id)),
@@ -214,7 +173,7 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Re
     };
     let subject = t.node(place.clone());
     t.a(subject, class);
-    if let Some((ty, n)) = osm {
+    if let Some((ty, n)) = element {
         t.link(
             subject,
             owl::SAME_AS,
@@ -230,13 +189,15 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Re
     }
     address(tags, &place, subject, cx, t);
     if let Some(geometry) = feature.get("geometry") {
-        geometry_triples(geometry, &place, subject, cx, t);
+        geometry::add(geometry, &place, subject, cx, t);
     }
     if !matches!(feature.get("geometry"), Some(g) if g.get("type").and_then(Value::as_str) == Some("Point"))
-        && let Some(centroid) = feature.get("centroid")
-        && let Some((lon, lat)) = point(centroid.get("coordinates"))
     {
-        coordinates(lon, lat, &place, subject, cx, t);
+        if let Some(centroid) = feature.get("centroid") {
+            if let Some((lon, lat)) = geometry::point(centroid.get("coordinates")) {
+                geometry::add_coordinates(lon, lat, &place, subject, cx, t);
+            }
+        }
     }
     a11y.finish(subject, t);
     Ok(())
@@ -245,10 +206,10 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Re
 /// The schema.org class of the first tag in [`TYPES`] that the feature has.
 fn place_type(tags: &Map<String, Value>) -> (NamedNodeRef<'static>, bool) {
     for (key, value, class, venue) in TYPES {
-        if let Some(tag) = tags.get(*key).and_then(as_text)
-            && (*value == "*" || tag.split(';').any(|v| v.trim() == *value))
-        {
-            return (*class, *venue);
+        if let Some(tag) = tags.get(*key).and_then(as_text) {
+            if *value == "*" || tag.split(';').any(|v| v.trim() == *value) {
+                return (*class, *venue);
+            }
         }
     }
     (schema::PLACE, false)
@@ -318,32 +279,32 @@ fn map_tag(
             }
         }
         "wheelchair" => {
-            if let Some(level) = Level::from_osm(value) {
+            if let Some(level) = osm::level(value) {
                 a11y.wheelchair(level);
             }
         }
         "toilets:wheelchair" => {
-            if let Some(yes) = osm_bool(value) {
+            if let Some(yes) = osm::yes_no(value) {
                 a11y.flag(kn::HAS_TOILET_WHEELCHAIR_ACCESSIBLE, yes);
             }
         }
         "hearing_impaired" => {
-            if let Some(level) = Level::from_osm(value) {
+            if let Some(level) = osm::level(value) {
                 a11y.hearing(level);
             }
         }
         "hearing_impaired:induction_loop" | "induction_loop" => {
-            if let Some(yes) = osm_bool(value) {
+            if let Some(yes) = osm::yes_no(value) {
                 a11y.flag(kn::HAS_INDUCTION_LOOP, yes);
             }
         }
         "blind" => {
-            if let Some(level) = Level::from_osm(value) {
+            if let Some(level) = osm::level(value) {
                 a11y.visual(level);
             }
         }
         "tactile_paving" => {
-            if let Some(yes) = osm_bool(value) {
+            if let Some(yes) = osm::yes_no(value) {
                 a11y.flag(kn::HAS_TACTILE_PAVING, yes);
             }
         }
@@ -357,7 +318,7 @@ fn map_tag(
             }
         }
         "ramp:wheelchair" | "ramp" => {
-            if let Some(yes) = osm_bool(value) {
+            if let Some(yes) = osm::yes_no(value) {
                 let (entrance, _) = a11y.entrance(0, cx);
                 a11y.quads().add(entrance, kn::HAS_RAMP, Literal::from(yes));
             }
@@ -416,160 +377,5 @@ fn address(
         if let Some(value) = value {
             t.text(node, term, &value, None);
         }
-    }
-}
-
-/// A GeoJSON position as (longitude, latitude), if valid.
-fn point(position: Option<&Value>) -> Option<(f64, f64)> {
-    let position = position?.as_array()?;
-    let lon = position.first()?.as_f64()?;
-    let lat = position.get(1)?.as_f64()?;
-    ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)).then_some((lon, lat))
-}
-
-/// The WKT of a list of positions: `x y, x y, …`.
-fn positions(list: &Value) -> Option<String> {
-    let list = list.as_array()?;
-    if list.is_empty() {
-        return None;
-    }
-    let points: Option<Vec<String>> = list
-        .iter()
-        .map(|p| point(Some(p)).map(|(x, y)| format!("{x} {y}")))
-        .collect();
-    Some(points?.join(", "))
-}
-
-/// The WKT of a list of lists of positions: `(…), (…)`.
-fn rings(list: &Value) -> Option<String> {
-    let list = list.as_array()?;
-    if list.is_empty() {
-        return None;
-    }
-    let rings: Option<Vec<String>> = list
-        .iter()
-        .map(|r| positions(r).map(|p| format!("({p})")))
-        .collect();
-    Some(rings?.join(", "))
-}
-
-/// The WKT (<https://www.ogc.org/standard/sfa/>) of a GeoJSON geometry, if it is valid.
-pub(crate) fn wkt(geometry: &Value) -> Option<String> {
-    let coordinates = geometry.get("coordinates")?;
-    Some(match geometry.get("type")?.as_str()? {
-        "Point" => {
-            let (x, y) = point(Some(coordinates))?;
-            format!("POINT({x} {y})")
-        }
-        "MultiPoint" => format!("MULTIPOINT({})", positions(coordinates)?),
-        "LineString" => format!("LINESTRING({})", positions(coordinates)?),
-        "MultiLineString" => format!("MULTILINESTRING({})", rings(coordinates)?),
-        "Polygon" => format!("POLYGON({})", rings(coordinates)?),
-        "MultiPolygon" => {
-            let polygons: Option<Vec<String>> = coordinates
-                .as_array()?
-                .iter()
-                .map(|p| rings(p).map(|r| format!("({r})")))
-                .collect();
-            let polygons = polygons?;
-            if polygons.is_empty() {
-                return None;
-            }
-            format!("MULTIPOLYGON({})", polygons.join(", "))
-        }
-        _ => return None,
-    })
-}
-
-/// `geo:hasGeometry` and, for a point, `schema:geo`.
-pub(crate) fn geometry_triples(
-    geometry: &Value,
-    place: &NamedNode,
-    subject: Node,
-    cx: &Context<'_>,
-    t: &mut Record,
-) {
-    let Some(wkt) = wkt(geometry) else {
-        return;
-    };
-    let node = t.node(cx.part_node(place.as_str(), "geometry"));
-    t.add(subject, geo::HAS_GEOMETRY, node);
-    t.add(node, rdf::TYPE, geo::GEOMETRY);
-    t.typed(node, geo::AS_WKT, &wkt, geo::WKT_LITERAL);
-    if geometry.get("type").and_then(Value::as_str) == Some("Point")
-        && let Some((lon, lat)) = point(geometry.get("coordinates"))
-    {
-        coordinates(lon, lat, place, subject, cx, t);
-    }
-}
-
-/// `schema:geo` [`schema:GeoCoordinates`].
-fn coordinates(
-    lon: f64,
-    lat: f64,
-    place: &NamedNode,
-    subject: Node,
-    cx: &Context<'_>,
-    t: &mut Record,
-) {
-    let node = t.node(cx.part_node(place.as_str(), "coordinates"));
-    t.add(subject, schema::GEO, node);
-    t.a(node, schema::GEO_COORDINATES);
-    t.typed(node, schema::LATITUDE, &decimal(lat), xsd::DECIMAL);
-    t.typed(node, schema::LONGITUDE, &decimal(lon), xsd::DECIMAL);
-}
-
-/// A number in `xsd:decimal` form (Rust never writes an exponent for `f64`).
-fn decimal(x: f64) -> String {
-    let s = x.to_string();
-    if s.contains('.') { s } else { format!("{s}.0") }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn osm_ids() {
-        assert_eq!(
-            parse_id(&json!("node/123")),
-            Some(Id::Osm(Some("node".into()), "123".into()))
-        );
-        assert_eq!(parse_id(&json!(42)), Some(Id::Osm(None, "42".into())));
-        assert_eq!(parse_id(&json!("abc")), Some(Id::Other("abc".into())));
-        assert_eq!(parse_id(&json!("  ")), None);
-        assert_eq!(
-            osm_element("https://openstreetmap.org/way/23576086"),
-            Some(("way".into(), "23576086".into()))
-        );
-    }
-
-    #[test]
-    fn wkt_of_geometries() {
-        assert_eq!(
-            wkt(&json!({"type": "Point", "coordinates": [13.5, 52]})).as_deref(),
-            Some("POINT(13.5 52)")
-        );
-        assert_eq!(
-            wkt(&json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}))
-                .as_deref(),
-            Some("POLYGON((0 0, 1 0, 1 1, 0 0))")
-        );
-        assert_eq!(
-            wkt(&json!({"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [0, 0]]], [[[2, 2], [3, 2], [2, 2]]]]}))
-                .as_deref(),
-            Some("MULTIPOLYGON(((0 0, 1 0, 0 0)), ((2 2, 3 2, 2 2)))")
-        );
-        assert_eq!(wkt(&json!({"...": "..."})), None);
-        assert_eq!(
-            wkt(&json!({"type": "Point", "coordinates": [200, 0]})),
-            None
-        );
-        assert_eq!(
-            wkt(&json!({"type": "Point", "coordinates": ["a", 0]})),
-            None
-        );
-        assert_eq!(decimal(52.0), "52.0");
     }
 }

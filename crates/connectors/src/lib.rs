@@ -27,11 +27,13 @@
 mod a11y;
 mod a11yjson;
 mod geojson;
+mod geometry;
 mod ical;
 mod input;
 mod json;
 mod jsonld;
 mod lido;
+mod osm;
 mod rdf;
 mod record;
 mod reject;

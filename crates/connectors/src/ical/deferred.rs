@@ -6,7 +6,7 @@
 //! otherwise hold a tenth of the feed in memory; past [`IN_MEMORY`] bytes the drafts are
 //! written out in a compact binary form and read back in the same order.
 
-use super::Draft;
+use super::calendar::Draft;
 use super::lines::Property;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};

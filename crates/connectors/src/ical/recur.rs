@@ -5,9 +5,12 @@
 //! into its local time, expanded as if that were UTC, and turned back afterwards. So the
 //! machine's own time zone never plays a part, and fixed-offset VTIMEZONEs work too.
 
+use super::calendar::Draft;
 use super::time::{When, Zone, parse_date_time};
-use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use super::{Failure, State, bad};
+use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc};
 use rrule::{RRule, Tz, Unvalidated};
+use std::collections::HashSet;
 
 /// At most this many steps of one rule are looked at, in and before the window.
 const MAX_STEPS: usize = 1_000_000;
@@ -108,6 +111,171 @@ pub(super) fn local_in(value: When, zone: Option<Zone>, floating: Zone) -> Naive
     match (value, zone) {
         (When::Time { .. }, Some(zone)) => zone.local(value.instant(floating).with_timezone(&Utc)),
         _ => value.local(),
+    }
+}
+
+/// Occurrences of one series within a window.
+const MAX_IN_WINDOW: usize = 10_000;
+/// Occurrences of one series without a window.
+const MAX_WITHOUT_WINDOW: usize = 1_000;
+/// Months after DTSTART a series is expanded without a window.
+const MONTHS_WITHOUT_WINDOW: u32 = 24;
+
+impl State<'_, '_> {
+    /// The occurrences of a series: starts and ends.
+    pub(super) fn occurrences(
+        &self,
+        draft: &Draft,
+        start: When,
+        end: Option<When>,
+        uid: Option<&str>,
+        last: bool,
+    ) -> Result<Vec<(When, Option<When>)>, Failure> {
+        let floating = self.options.floating;
+        let zone = match start {
+            When::Time { zone, .. } => Some(zone),
+            When::Date(_) => None,
+        };
+        let series_zone = zone.unwrap_or(floating);
+        let first = start.local();
+        let length = end.map_or(TimeDelta::zero(), |e| e.local() - first);
+        let (bounds, window) = match self.options.window {
+            Some((from, to)) => {
+                let slack = TimeDelta::days(2);
+                let lower = series_zone.local(from) - length.max(TimeDelta::zero()) - slack;
+                (
+                    Bounds {
+                        from: lower,
+                        to: series_zone.local(to) + slack,
+                        max: MAX_IN_WINDOW,
+                    },
+                    Some((from, to)),
+                )
+            }
+            None => (
+                Bounds {
+                    from: first,
+                    to: first
+                        .checked_add_months(chrono::Months::new(MONTHS_WITHOUT_WINDOW))
+                        .unwrap_or(NaiveDateTime::MAX),
+                    max: MAX_WITHOUT_WINDOW,
+                },
+                None,
+            ),
+        };
+        let mut starts: Vec<NaiveDateTime> = vec![first];
+        for p in draft.all("RRULE").filter(|p| !p.value.trim().is_empty()) {
+            let rule = parse_rule(&p.value, start).map_err(|m| bad(p, m))?;
+            starts.extend(expand(rule, first, &bounds).map_err(|m| bad(p, m))?);
+        }
+        for p in draft.all("RDATE") {
+            for value in p.value.split(',').filter(|v| !v.trim().is_empty()) {
+                // A PERIOD gives its start; the series' length applies.
+                let value = value.split('/').next().unwrap_or(value);
+                let when = self.when(p, value, last)?;
+                starts.push(local_in(when, zone, floating));
+            }
+        }
+        let mut excluded_times = HashSet::new();
+        let mut excluded_days = HashSet::new();
+        for p in draft.all("EXDATE") {
+            for value in p.value.split(',').filter(|v| !v.trim().is_empty()) {
+                match self.when(p, value, last)? {
+                    When::Date(d) => {
+                        excluded_days.insert(d);
+                    }
+                    when @ When::Time { .. } if zone.is_none() => {
+                        excluded_days.insert(when.local().date());
+                    }
+                    when => {
+                        excluded_times.insert(local_in(when, zone, floating));
+                    }
+                }
+            }
+        }
+        starts.sort();
+        starts.dedup();
+        let overridden = uid.and_then(|u| self.overrides.get(u));
+        let mut found = Vec::new();
+        for local in starts {
+            if excluded_times.contains(&local) || excluded_days.contains(&local.date()) {
+                continue;
+            }
+            let occurrence = match zone {
+                Some(zone) => When::Time { local, zone },
+                None => When::Date(local.date()),
+            };
+            if overridden.is_some_and(|o| o.contains(&occurrence.key(floating))) {
+                continue;
+            }
+            let occurrence_end = end.and_then(|e| shift_end(start, e, occurrence, floating));
+            let keep = match window {
+                Some((from, to)) => overlaps(occurrence, occurrence_end, from, to, floating),
+                None => local >= bounds.from && local <= bounds.to,
+            };
+            if keep {
+                found.push((occurrence, occurrence_end));
+                if found.len() >= bounds.max {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The end of the occurrence starting at `occurrence`, for a series from `start` to `end`:
+/// the same wall-clock length when both are in the same zone, the same exact length otherwise.
+/// All-day ends become the (inclusive) last day.
+fn shift_end(start: When, end: When, occurrence: When, floating: Zone) -> Option<When> {
+    match (start, end, occurrence) {
+        (When::Date(s), When::Date(e), When::Date(o)) => {
+            let days = (e - s).num_days();
+            let last = if days > 0 { days - 1 } else { 0 };
+            o.checked_add_days(Days::new(u64::try_from(last).ok()?))
+                .map(When::Date)
+        }
+        (When::Time { zone: sz, .. }, When::Time { zone: ez, .. }, When::Time { local, .. })
+            if sz == ez =>
+        {
+            Some(When::Time {
+                local: local.checked_add_signed(end.local() - start.local())?,
+                zone: ez,
+            })
+        }
+        (_, When::Time { zone: ez, .. }, _) => {
+            let exact = end.instant(floating) - start.instant(floating);
+            let instant = occurrence.instant(floating).checked_add_signed(exact)?;
+            Some(When::Time {
+                local: ez.local(instant.with_timezone(&Utc)),
+                zone: ez,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether an occurrence overlaps `[from, to)`. An all-day occurrence without end lasts its
+/// day; a timed one without end is an instant, in the window if it starts in it.
+fn overlaps(
+    start: When,
+    end: Option<When>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    floating: Zone,
+) -> bool {
+    let s = start.instant(floating).with_timezone(&Utc);
+    let e = match (start, end) {
+        (When::Date(_), Some(When::Date(last))) | (When::Date(last), None) => last
+            .checked_add_days(Days::new(1))
+            .map_or(s, |d| When::Date(d).instant(floating).with_timezone(&Utc)),
+        (_, Some(end)) => end.instant(floating).with_timezone(&Utc),
+        (_, None) => s,
+    };
+    if e <= s {
+        s >= from && s < to
+    } else {
+        s < to && e > from
     }
 }
 

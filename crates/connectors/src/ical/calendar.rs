@@ -1,0 +1,219 @@
+//! The components of an iCalendar stream (<https://www.rfc-editor.org/rfc/rfc5545#section-3.6>):
+//! each VEVENT as the properties it was read with, each VTIMEZONE as the offsets it gives; other
+//! components (VALARM, VTODO, unknown ones) are passed over.
+
+use super::lines::{Property, Unfolder, unescape};
+use super::time::{VTimezone, parse_offset};
+use std::io::{self, BufRead};
+
+/// One VEVENT as read: its properties, not yet interpreted.
+pub(super) struct Draft {
+    /// The 1-based number of the VEVENT in the input.
+    pub(super) record: u64,
+    /// The line of its BEGIN:VEVENT.
+    pub(super) line: u64,
+    pub(super) props: Vec<Property>,
+    /// A line inside the VEVENT that is no property.
+    pub(super) bad_line: Option<u64>,
+}
+
+impl Draft {
+    pub(super) fn first(&self, name: &str) -> Option<&Property> {
+        self.props.iter().find(|p| p.name == name)
+    }
+
+    pub(super) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Property> + 'a {
+        self.props.iter().filter(move |p| p.name == name)
+    }
+
+    pub(super) fn text(&self, name: &str) -> Option<String> {
+        self.first(name)
+            .map(|p| unescape(p.value.trim()))
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    pub(super) fn uid(&self) -> Option<String> {
+        self.text("UID").map(|s| s.trim().to_owned())
+    }
+
+    pub(super) fn is_override(&self) -> bool {
+        self.first("RECURRENCE-ID").is_some()
+    }
+
+    pub(super) fn is_series(&self) -> bool {
+        !self.is_override()
+            && (self.all("RRULE").any(|p| !p.value.trim().is_empty())
+                || self.first("RDATE").is_some())
+    }
+
+    /// How the event is named in messages.
+    pub(super) fn label(&self) -> String {
+        match (self.text("SUMMARY"), self.uid()) {
+            (Some(s), _) => format!("VEVENT {s:?}"),
+            (None, Some(uid)) => format!("VEVENT with UID {uid:?}"),
+            (None, None) => "VEVENT".to_owned(),
+        }
+    }
+}
+
+/// What the reader found.
+pub(super) enum Component {
+    /// A VEVENT, up to its END:VEVENT.
+    Event(Draft),
+    /// A VEVENT whose END:VEVENT is missing: the next BEGIN:VEVENT or the end of the input came
+    /// first.
+    Unclosed(Draft),
+    /// A VTIMEZONE with its TZID.
+    Timezone(String, VTimezone),
+}
+
+/// Why the reader stopped.
+pub(super) enum Error {
+    Io(io::Error),
+    /// The first line that is not empty (at this line) is no BEGIN:VCALENDAR.
+    NotCalendar(u64),
+}
+
+/// Reads the components of an iCalendar stream one after the other. Components nest leniently:
+/// an END closes what was left open inside it, and a BEGIN:VEVENT inside a VEVENT closes it.
+pub(super) struct Calendar<'a> {
+    lines: Unfolder<'a>,
+    /// The components open around the current line.
+    stack: Vec<String>,
+    started: bool,
+    events: u64,
+    event: Option<Draft>,
+    vtimezone: Option<(Option<String>, VTimezone)>,
+    /// Whether the end of the input has been read.
+    ended: bool,
+}
+
+impl<'a> Calendar<'a> {
+    pub(super) fn new(reader: &'a mut dyn BufRead) -> Self {
+        Self {
+            lines: Unfolder::new(reader),
+            stack: Vec::new(),
+            started: false,
+            events: 0,
+            event: None,
+            vtimezone: None,
+            ended: false,
+        }
+    }
+
+    /// The next VEVENT or VTIMEZONE, once it is complete.
+    pub(super) fn next(&mut self) -> Result<Option<Component>, Error> {
+        if self.ended {
+            return Ok(None);
+        }
+        while let Some(line) = self.lines.next_line().map_err(Error::Io)? {
+            if line.text.trim().is_empty() {
+                continue;
+            }
+            let prop = Property::parse(line.text, line.number);
+            if !self.started {
+                match &prop {
+                    Some(p)
+                        if p.name == "BEGIN"
+                            && p.value.trim().eq_ignore_ascii_case("VCALENDAR") =>
+                    {
+                        self.started = true;
+                    }
+                    _ => return Err(Error::NotCalendar(line.number)),
+                }
+            }
+            let Some(prop) = prop else {
+                if let Some(e) = self.event.as_mut() {
+                    e.bad_line.get_or_insert(line.number);
+                }
+                continue;
+            };
+            match &*prop.name {
+                "BEGIN" => {
+                    let component = prop.value.trim().to_ascii_uppercase();
+                    let mut unclosed = None;
+                    if component == "VEVENT" {
+                        if let Some(open) = self.event.take() {
+                            // No END:VEVENT before the next BEGIN:VEVENT (VEVENTs do not
+                            // nest): the open one is rejected, the next one read as usual.
+                            unclosed = Some(open);
+                            if let Some(at) = self.stack.iter().position(|c| c == "VEVENT") {
+                                self.stack.truncate(at);
+                            }
+                        }
+                        self.events += 1;
+                        self.event = Some(Draft {
+                            record: self.events,
+                            line: line.number,
+                            props: Vec::new(),
+                            bad_line: None,
+                        });
+                    } else if component == "VTIMEZONE"
+                        && self.vtimezone.is_none()
+                        && self.event.is_none()
+                    {
+                        self.vtimezone = Some((None, VTimezone::default()));
+                    } else if matches!(component.as_str(), "STANDARD" | "DAYLIGHT")
+                        && self.stack.last().is_some_and(|c| c == "VTIMEZONE")
+                    {
+                        if let Some((_, vtz)) = self.vtimezone.as_mut() {
+                            vtz.offsets.push(None);
+                        }
+                    }
+                    self.stack.push(component);
+                    if let Some(open) = unclosed {
+                        return Ok(Some(Component::Unclosed(open)));
+                    }
+                }
+                "END" => {
+                    let component = prop.value.trim().to_ascii_uppercase();
+                    // Leniently close what was left open inside.
+                    if let Some(at) = self.stack.iter().rposition(|c| *c == component) {
+                        self.stack.truncate(at);
+                    }
+                    let inside_event = self.stack.iter().any(|c| c == "VEVENT");
+                    if component == "VEVENT" && !inside_event {
+                        if let Some(draft) = self.event.take() {
+                            return Ok(Some(Component::Event(draft)));
+                        }
+                    } else if component == "VTIMEZONE" && !inside_event {
+                        if let Some((Some(tzid), vtz)) = self.vtimezone.take() {
+                            return Ok(Some(Component::Timezone(tzid, vtz)));
+                        }
+                        self.vtimezone = None;
+                    }
+                }
+                _ => match self.stack.last().map(String::as_str) {
+                    Some("VEVENT") => {
+                        if let Some(e) = self.event.as_mut() {
+                            e.props.push(prop);
+                        }
+                    }
+                    Some("VTIMEZONE") => {
+                        if let Some((tzid, vtz)) = self.vtimezone.as_mut() {
+                            match &*prop.name {
+                                "TZID" => *tzid = Some(unescape(prop.value.trim())),
+                                "X-LIC-LOCATION" => {
+                                    vtz.location = Some(unescape(prop.value.trim()));
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    Some("STANDARD" | "DAYLIGHT") if prop.name == "TZOFFSETTO" => {
+                        if let Some(slot) = self
+                            .vtimezone
+                            .as_mut()
+                            .and_then(|(_, vtz)| vtz.offsets.last_mut())
+                        {
+                            *slot = parse_offset(&prop.value);
+                        }
+                    }
+                    _ => {}
+                },
+            }
+        }
+        self.ended = true;
+        Ok(self.event.take().map(Component::Unclosed))
+    }
+}

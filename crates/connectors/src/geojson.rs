@@ -192,12 +192,10 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Re
         geometry::add(geometry, &place, subject, cx, t);
     }
     if !matches!(feature.get("geometry"), Some(g) if g.get("type").and_then(Value::as_str) == Some("Point"))
+        && let Some(centroid) = feature.get("centroid")
+        && let Some((lon, lat)) = geometry::point(centroid.get("coordinates"))
     {
-        if let Some(centroid) = feature.get("centroid") {
-            if let Some((lon, lat)) = geometry::point(centroid.get("coordinates")) {
-                geometry::add_coordinates(lon, lat, &place, subject, cx, t);
-            }
-        }
+        geometry::add_coordinates(lon, lat, &place, subject, cx, t);
     }
     a11y.finish(subject, t);
     Ok(())
@@ -206,10 +204,10 @@ fn map_feature(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(), Re
 /// The schema.org class of the first tag in [`TYPES`] that the feature has.
 fn place_type(tags: &Map<String, Value>) -> (NamedNodeRef<'static>, bool) {
     for (key, value, class, venue) in TYPES {
-        if let Some(tag) = tags.get(*key).and_then(as_text) {
-            if *value == "*" || tag.split(';').any(|v| v.trim() == *value) {
-                return (*class, *venue);
-            }
+        if let Some(tag) = tags.get(*key).and_then(as_text)
+            && (*value == "*" || tag.split(';').any(|v| v.trim() == *value))
+        {
+            return (*class, *venue);
         }
     }
     (schema::PLACE, false)

@@ -86,10 +86,10 @@ pub(crate) fn add(
     t.add(subject, geo::HAS_GEOMETRY, node);
     t.add(node, rdf::TYPE, geo::GEOMETRY);
     t.typed(node, geo::AS_WKT, &wkt, geo::WKT_LITERAL);
-    if geometry.get("type").and_then(Value::as_str) == Some("Point") {
-        if let Some((lon, lat)) = point(geometry.get("coordinates")) {
-            add_coordinates(lon, lat, place, subject, cx, t);
-        }
+    if geometry.get("type").and_then(Value::as_str) == Some("Point")
+        && let Some((lon, lat)) = point(geometry.get("coordinates"))
+    {
+        add_coordinates(lon, lat, place, subject, cx, t);
     }
 }
 

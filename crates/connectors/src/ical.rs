@@ -314,14 +314,13 @@ impl State<'_, '_> {
                 out,
             );
         }
-        if !draft.is_override() {
-            if let Some(uid) = draft.uid() {
-                if let Some(first) = self.uids.first_or_insert(&uid, draft.record) {
-                    let prop = draft.first("UID").map_or(draft.line, |p| p.line);
-                    let message = format!("UID {uid:?} is already used by record {first}");
-                    return self.reject(&draft, "UID", prop, &message, out);
-                }
-            }
+        if !draft.is_override()
+            && let Some(uid) = draft.uid()
+            && let Some(first) = self.uids.first_or_insert(&uid, draft.record)
+        {
+            let prop = draft.first("UID").map_or(draft.line, |p| p.line);
+            let message = format!("UID {uid:?} is already used by record {first}");
+            return self.reject(&draft, "UID", prop, &message, out);
         }
         if draft.is_series() || !self.emit(&draft, false, out)? {
             self.deferred

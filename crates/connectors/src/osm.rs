@@ -28,10 +28,11 @@ pub(crate) fn parse_id(value: &Value) -> Option<Id> {
     let tail = text
         .trim_start_matches("https://www.openstreetmap.org/")
         .trim_start_matches("https://openstreetmap.org/");
-    if let Some((ty, n)) = tail.split_once('/') {
-        if matches!(ty, "node" | "way" | "relation") && digits(n) {
-            return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
-        }
+    if let Some((ty, n)) = tail.split_once('/')
+        && matches!(ty, "node" | "way" | "relation")
+        && digits(n)
+    {
+        return Some(Id::Osm(Some(ty.to_owned()), n.to_owned()));
     }
     Some(Id::Other(text.to_owned()))
 }

@@ -155,10 +155,9 @@ impl<'a> Calendar<'a> {
                         self.vtimezone = Some((None, VTimezone::default()));
                     } else if matches!(component.as_str(), "STANDARD" | "DAYLIGHT")
                         && self.stack.last().is_some_and(|c| c == "VTIMEZONE")
+                        && let Some((_, vtz)) = self.vtimezone.as_mut()
                     {
-                        if let Some((_, vtz)) = self.vtimezone.as_mut() {
-                            vtz.offsets.push(None);
-                        }
+                        vtz.offsets.push(None);
                     }
                     self.stack.push(component);
                     if let Some(open) = unclosed {

@@ -76,10 +76,10 @@ impl State<'_, '_> {
             if let Some(uid) = uid_literal {
                 record.add(node, schema::IDENTIFIER, uid);
             }
-            if !draft.is_override() {
-                if let Some(name) = details.name {
-                    record.add(node, schema::NAME, name);
-                }
+            if !draft.is_override()
+                && let Some(name) = details.name
+            {
+                record.add(node, schema::NAME, name);
             }
         }
         let occurrences: Vec<(When, Option<When>, Option<String>)> = if let Some(key) = &recurrence
@@ -113,10 +113,10 @@ impl State<'_, '_> {
             };
             let node = record.node(node);
             record.add(node, rdf::TYPE, schema::EVENT);
-            if key.is_none() {
-                if let Some(uid) = uid_literal {
-                    record.add(node, schema::IDENTIFIER, uid);
-                }
+            if key.is_none()
+                && let Some(uid) = uid_literal
+            {
+                record.add(node, schema::IDENTIFIER, uid);
             }
             if let Some(series) = series_node {
                 record.add(node, schema::SUPER_EVENT, series);
@@ -233,10 +233,11 @@ impl State<'_, '_> {
                         .any(|e| lower.ends_with(e))
                 }
             };
-            if is_image && p.param("ENCODING").is_none() {
-                if let Some(image) = iri(value).filter(|i| i.as_str().starts_with("http")) {
-                    details.images.push(record.node(image));
-                }
+            if is_image
+                && p.param("ENCODING").is_none()
+                && let Some(image) = iri(value).filter(|i| i.as_str().starts_with("http"))
+            {
+                details.images.push(record.node(image));
             }
         }
         if let Some(p) = draft.first("ORGANIZER") {

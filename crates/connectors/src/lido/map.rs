@@ -612,21 +612,21 @@ fn map_measurements(
 /// A measurement of several dimensions at once (`Höhe x Breite`, `216 x 164`) as one type and
 /// value per dimension; anything else as it is.
 fn dimensions<'a>(ty: Option<&'a str>, value: &'a str) -> Vec<(Option<&'a str>, &'a str)> {
-    if decimal(value).is_none() {
-        if let Some(ty) = ty {
-            let types: Vec<&str> = ty
-                .split([' ', '×'])
-                .filter(|w| !matches!(*w, "" | "x" | "X" | "×"))
-                .collect();
-            let values: Vec<&str> = value.split(['x', 'X', '×']).map(str::trim).collect();
-            let separated = ty.contains(" x ") || ty.contains(" X ") || ty.contains('×');
-            if separated
-                && types.len() > 1
-                && types.len() == values.len()
-                && values.iter().all(|v| decimal(v).is_some())
-            {
-                return types.into_iter().map(Some).zip(values).collect();
-            }
+    if decimal(value).is_none()
+        && let Some(ty) = ty
+    {
+        let types: Vec<&str> = ty
+            .split([' ', '×'])
+            .filter(|w| !matches!(*w, "" | "x" | "X" | "×"))
+            .collect();
+        let values: Vec<&str> = value.split(['x', 'X', '×']).map(str::trim).collect();
+        let separated = ty.contains(" x ") || ty.contains(" X ") || ty.contains('×');
+        if separated
+            && types.len() > 1
+            && types.len() == values.len()
+            && values.iter().all(|v| decimal(v).is_some())
+        {
+            return types.into_iter().map(Some).zip(values).collect();
         }
     }
     vec![(ty, value)]

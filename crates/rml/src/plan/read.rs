@@ -390,15 +390,14 @@ impl<'a> Reader<'a> {
             let d = self.node(d, "rml:datatypeMap")?;
             datatype = Some(Box::new(self.term_map(d, Position::Datatype)?));
         }
-        if let Some(Expr::Constant(Term::Literal(l))) = language.as_deref().map(|l| &l.expr) {
-            if Literal::new_language_tagged_literal("", l.value()).is_err()
-                || !is_language_tag(l.value())
-            {
-                return Err(self.error(format!(
-                    "rml:language {:?} is not a BCP 47 language tag",
-                    l.value()
-                )));
-            }
+        if let Some(Expr::Constant(Term::Literal(l))) = language.as_deref().map(|l| &l.expr)
+            && (Literal::new_language_tagged_literal("", l.value()).is_err()
+                || !is_language_tag(l.value()))
+        {
+            return Err(self.error(format!(
+                "rml:language {:?} is not a BCP 47 language tag",
+                l.value()
+            )));
         }
         let default = match (&expr, position) {
             (Expr::Constant(c), _) => match c {
@@ -445,15 +444,15 @@ impl<'a> Reader<'a> {
         if (language.is_some() || datatype.is_some()) && term_type != TermType::Literal {
             return Err(self.error("rml:language and rml:datatype need rml:termType rml:Literal"));
         }
-        if let Expr::Constant(c) = &expr {
-            if matches!(
+        if let Expr::Constant(c) = &expr
+            && matches!(
                 position,
                 Position::Subject | Position::Predicate | Position::Graph
-            ) && c.is_literal()
-                && term_type != TermType::Iri
-            {
-                return Err(self.error(format!("the constant {c} cannot be a {}", position.name())));
-            }
+            )
+            && c.is_literal()
+            && term_type != TermType::Iri
+        {
+            return Err(self.error(format!("the constant {c} cannot be a {}", position.name())));
         }
         let targets = self.targets_of(node)?;
         let valid_iris =

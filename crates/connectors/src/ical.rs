@@ -205,6 +205,10 @@ impl Connector for Ical {
         "ical"
     }
 
+    fn description(&self) -> &'static str {
+        "iCalendar feeds (RFC 5545): a schema.org event per occurrence"
+    }
+
     fn version(&self) -> u32 {
         1
     }

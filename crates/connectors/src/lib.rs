@@ -61,6 +61,10 @@ pub trait Connector: Send + Sync {
     /// The `kind` of a source in `kulturnetz.toml`.
     fn kind(&self) -> &'static str;
 
+    /// What the connector reads, in one line (for lists of kinds, such as the command line's
+    /// help): the format, and what becomes of it.
+    fn description(&self) -> &'static str;
+
     /// Bumped whenever the output for the same input may change: part of a source's fingerprint.
     fn version(&self) -> u32;
 
@@ -204,4 +208,30 @@ pub static CONNECTORS: &[&dyn Connector] = &[
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {
     CONNECTORS.iter().copied().find(|c| c.kind() == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The registry is what the configuration, the command line and the tests go by: each kind
+    /// once, each with a description of one line.
+    #[test]
+    fn the_registry_has_each_kind_once_and_described() {
+        for (i, c) in CONNECTORS.iter().enumerate() {
+            assert!(
+                CONNECTORS[..i]
+                    .iter()
+                    .all(|earlier| earlier.kind() != c.kind()),
+                "{:?} is registered twice",
+                c.kind()
+            );
+            assert!(
+                !c.description().is_empty() && !c.description().contains('\n'),
+                "{:?} needs a description of one line",
+                c.kind()
+            );
+            assert!(connector(c.kind()).is_some_and(|found| found.kind() == c.kind()));
+        }
+    }
 }

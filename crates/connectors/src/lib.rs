@@ -3,11 +3,19 @@
 //! A [`Connector`] reads one byte stream (an [`Input`]) and pushes each record to a
 //! [`RecordSink`]: either accepted, as quads, or rejected, as a [`Diagnostic`] that names the
 //! file, line, record and field. A bad record never ends the input. Connectors read only the
-//! reader they are handed (no paths, network, clock or globals), so the same bytes always give
-//! the same quads in the same order. [`CONNECTORS`] is the registry the pipeline and the CLI use:
-//! [`Rdf`] (RDF files as they are), [`Lido`] (museum objects), [`GeoJson`] (OSM places),
-//! [`A11yJson`] (accessibility of places) and [`JsonLd`] (schema.org events, places and
-//! organisations).
+//! reader they are handed (no paths, network, clock or globals; [`Rml`] alone reads the files
+//! its mapping names, and lists them in [`Connector::dependencies`]), so the same bytes always
+//! give the same quads in the same order. This crate knows nothing of stores, servers or the
+//! pipeline.
+//!
+//! [`CONNECTORS`] is the registry, and the only list of kinds: the pipeline and the command line
+//! look connectors up in it ([`connector`]) and list them from it ([`Connector::kind`],
+//! [`Connector::description`]), and the golden tests and the fuzz target run every connector in
+//! it. Today: [`Rdf`] (RDF files as they are), [`Ical`] (iCalendar events), [`Lido`] (museum
+//! objects), [`GeoJson`] (OSM places), [`A11yJson`] (accessibility of places), [`JsonLd`]
+//! (schema.org events, places and organisations) and [`Rml`] (sources described by an RML or
+//! YARRRML mapping). A connector's quads are built in a `Record`, which keeps each term once
+//! and hands each quad over once.
 //!
 //! ```
 //! use kulturnetz_connectors::{Context, Counts, Input, connector};

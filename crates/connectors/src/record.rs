@@ -182,24 +182,16 @@ fn triple_hash([s, p, o]: [u32; 3]) -> u64 {
 /// clear bit means no triple of the record had that hash, and the triple is new. Only when the
 /// bit is set is the triple looked up in a table of packed triples, which is filled then (and
 /// from then on) with the triples before it.
+#[derive(Default)]
 struct Seen {
-    bits: [u64; 64],
+    /// One bit per value of a triple's hash; allocated on first use, so that a record is small
+    /// to move.
+    bits: Option<Box<[u64; 64]>>,
     /// The triples of the record before this one are in `slots`.
     exact: usize,
     /// Packed triples with [`Seen::TAKEN`] set; 0 is an empty slot. The length is a power of two.
     slots: Vec<u128>,
     len: usize,
-}
-
-impl Default for Seen {
-    fn default() -> Self {
-        Self {
-            bits: [0; 64],
-            exact: 0,
-            slots: Vec::new(),
-            len: 0,
-        }
-    }
 }
 
 impl Seen {
@@ -211,8 +203,9 @@ impl Seen {
     fn is_new(&mut self, triple: [u32; 3], triples: &[[u32; 3]]) -> bool {
         let bit = (triple_hash(triple) >> 52) as usize;
         let (word, mask) = (bit / 64, 1 << (bit % 64));
-        if self.bits[word] & mask == 0 {
-            self.bits[word] |= mask;
+        let bits = self.bits.get_or_insert_with(|| Box::new([0; 64]));
+        if bits[word] & mask == 0 {
+            bits[word] |= mask;
             return true;
         }
         self.is_new_exactly(triple, triples)
@@ -255,7 +248,9 @@ impl Seen {
     }
 
     fn clear(&mut self) {
-        self.bits = [0; 64];
+        if let Some(bits) = &mut self.bits {
+            **bits = [0; 64];
+        }
         if self.exact > 0 {
             clear_slots(&mut self.slots, self.len);
             self.len = 0;
@@ -264,26 +259,18 @@ impl Seen {
     }
 }
 
-/// Slots of [`Vocabulary::by_address`].
-const SLOTS: usize = 128;
+/// Slots of [`Vocabulary::by_address`], a power of two.
+const SLOTS: usize = 256;
 
 /// The vocabulary terms met so far: kept from record to record, since they are `'static`.
+#[derive(Default)]
 struct Vocabulary {
     terms: Vec<NamedNodeRef<'static>>,
     table: Table,
     /// Address and length of a term's text, and its index, in the slot of the address: a
     /// constant's text has one address, so the term is found without hashing its text.
-    by_address: [(usize, usize, u32); SLOTS],
-}
-
-impl Default for Vocabulary {
-    fn default() -> Self {
-        Self {
-            terms: Vec::new(),
-            table: Table::default(),
-            by_address: [(0, 0, 0); SLOTS],
-        }
-    }
+    /// Allocated on first use, so that a record is small to move.
+    by_address: Option<Box<[(usize, usize, u32); SLOTS]>>,
 }
 
 /// The quads of one record: see the module documentation.
@@ -420,10 +407,14 @@ impl Record {
     pub(crate) fn iri(&mut self, iri: NamedNodeRef<'static>) -> Node {
         let text = iri.as_str();
         let address = text.as_ptr() as usize;
-        let slot = (address >> 3) % SLOTS;
-        let (known, len, index) = self.vocabulary.by_address[slot];
-        if known == address && len == text.len() {
-            return Node(index);
+        // The high bits of the address times an odd constant: constants lie close together,
+        // and their low bits alone would pick few slots.
+        let slot = ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % SLOTS;
+        if let Some(by_address) = &self.vocabulary.by_address {
+            let (known, len, index) = by_address[slot];
+            if known == address && len == text.len() {
+                return Node(index);
+            }
         }
         Node(self.iri_by_text(iri, slot))
     }
@@ -450,8 +441,11 @@ impl Record {
                 index
             }
         };
-        self.vocabulary.by_address[slot] =
-            (iri.as_str().as_ptr() as usize, iri.as_str().len(), index);
+        let by_address = self
+            .vocabulary
+            .by_address
+            .get_or_insert_with(|| Box::new([(0, 0, 0); SLOTS]));
+        by_address[slot] = (iri.as_str().as_ptr() as usize, iri.as_str().len(), index);
         index
     }
 

@@ -10,7 +10,10 @@
 //! `KULTURNETZ_FUZZ_KIND=<kind>`.
 
 #[path = "../fuzz_targets/common.rs"]
-#[expect(dead_code, reason = "the checks are the fuzz target's; seeding needs the kinds only")]
+#[expect(
+    dead_code,
+    reason = "the checks are the fuzz target's; seeding needs the kinds only"
+)]
 mod common;
 
 use std::path::Path;
@@ -43,6 +46,9 @@ fn main() -> std::io::Result<()> {
             seeded += 1;
         }
     }
-    eprintln!("seeded {seeded} inputs into {}", fuzz.join("corpus").display());
+    eprintln!(
+        "seeded {seeded} inputs into {}",
+        fuzz.join("corpus").display()
+    );
     Ok(())
 }

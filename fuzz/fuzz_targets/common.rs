@@ -2,7 +2,9 @@
 //! panic, every record is counted once, and reading the input in small chunks gives the same
 //! quads as reading it whole.
 
-use kulturnetz_connectors::{CONNECTORS, Connector, Context, Input, RecordSink, SinkError, connector};
+use kulturnetz_connectors::{
+    CONNECTORS, Connector, Context, Input, RecordSink, SinkError, connector,
+};
 use kulturnetz_model::{Diagnostic, Location, Minter};
 use oxrdf::QuadRef;
 use std::io::{BufReader, Read};
@@ -91,7 +93,14 @@ fn run(kind: &str, data: &[u8], chunk: Option<usize>) -> (Collect, bool) {
     };
     let ok = connector(kind)
         .unwrap()
-        .convert(Input { name: "fuzz", reader }, &cx, &mut out)
+        .convert(
+            Input {
+                name: "fuzz",
+                reader,
+            },
+            &cx,
+            &mut out,
+        )
         .is_ok();
     (out, ok)
 }

@@ -13,8 +13,8 @@
 //! per input and its vocabulary is learnt once.
 //!
 //! Adding a quad is the innermost step of every connector, so the lookups use small
-//! open-addressing tables of their own (linear probing, at most a quarter full) rather than general
-//! hash maps: a record's terms and triples are a few dozen small numbers.
+//! open-addressing tables of their own (linear probing, at most a quarter full) rather than
+//! general hash maps: a record's terms and triples are a few dozen small numbers.
 
 use crate::text::{clean, lang_literal, web_iri};
 use crate::{RecordSink, SinkError};
@@ -187,7 +187,7 @@ struct Seen {
     /// One bit per value of a triple's hash; allocated on first use, so that a record is small
     /// to move.
     bits: Option<Box<[u64; 64]>>,
-    /// The triples of the record before this one are in `slots`.
+    /// How many of the record's first triples are in `slots` (none until a bit is found set).
     exact: usize,
     /// Packed triples with [`Seen::TAKEN`] set; 0 is an empty slot. The length is a power of two.
     slots: Vec<u128>,

@@ -10,7 +10,9 @@
 //! do the reports' triple counts. Vocabulary terms are `NamedNodeRef<'static>` constants: they
 //! are never copied, and are found again by the address of their text rather than by hashing it.
 //! A record is cleared and reused from record to record, so that its buffers are allocated once
-//! per input and its vocabulary is learnt once.
+//! per input and its vocabulary is learnt once. It is some 4 KiB (the address cache of its
+//! vocabulary and its filter of triples are inline, so that the innermost lookups follow no
+//! pointer): keep it in one place and lend it out rather than move it for every record.
 //!
 //! Adding a quad is the innermost step of every connector, so the lookups use small
 //! open-addressing tables of their own (linear probing, at most a quarter full) rather than
@@ -182,16 +184,25 @@ fn triple_hash([s, p, o]: [u32; 3]) -> u64 {
 /// clear bit means no triple of the record had that hash, and the triple is new. Only when the
 /// bit is set is the triple looked up in a table of packed triples, which is filled then (and
 /// from then on) with the triples before it.
-#[derive(Default)]
 struct Seen {
-    /// One bit per value of a triple's hash; allocated on first use, so that a record is small
-    /// to move.
-    bits: Option<Box<[u64; 64]>>,
+    /// One bit per value of a triple's hash.
+    bits: [u64; 64],
     /// How many of the record's first triples are in `slots` (none until a bit is found set).
     exact: usize,
     /// Packed triples with [`Seen::TAKEN`] set; 0 is an empty slot. The length is a power of two.
     slots: Vec<u128>,
     len: usize,
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        Self {
+            bits: [0; 64],
+            exact: 0,
+            slots: Vec::new(),
+            len: 0,
+        }
+    }
 }
 
 impl Seen {
@@ -203,9 +214,8 @@ impl Seen {
     fn is_new(&mut self, triple: [u32; 3], triples: &[[u32; 3]]) -> bool {
         let bit = (triple_hash(triple) >> 52) as usize;
         let (word, mask) = (bit / 64, 1 << (bit % 64));
-        let bits = self.bits.get_or_insert_with(|| Box::new([0; 64]));
-        if bits[word] & mask == 0 {
-            bits[word] |= mask;
+        if self.bits[word] & mask == 0 {
+            self.bits[word] |= mask;
             return true;
         }
         self.is_new_exactly(triple, triples)
@@ -248,9 +258,7 @@ impl Seen {
     }
 
     fn clear(&mut self) {
-        if let Some(bits) = &mut self.bits {
-            **bits = [0; 64];
-        }
+        self.bits = [0; 64];
         if self.exact > 0 {
             clear_slots(&mut self.slots, self.len);
             self.len = 0;
@@ -263,14 +271,22 @@ impl Seen {
 const SLOTS: usize = 256;
 
 /// The vocabulary terms met so far: kept from record to record, since they are `'static`.
-#[derive(Default)]
 struct Vocabulary {
     terms: Vec<NamedNodeRef<'static>>,
     table: Table,
     /// Address and length of a term's text, and its index, in the slot of the address: a
     /// constant's text has one address, so the term is found without hashing its text.
-    /// Allocated on first use, so that a record is small to move.
-    by_address: Option<Box<[(usize, usize, u32); SLOTS]>>,
+    by_address: [(usize, usize, u32); SLOTS],
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Self {
+            terms: Vec::new(),
+            table: Table::default(),
+            by_address: [(0, 0, 0); SLOTS],
+        }
+    }
 }
 
 /// The quads of one record: see the module documentation.
@@ -410,11 +426,9 @@ impl Record {
         // The high bits of the address times an odd constant: constants lie close together,
         // and their low bits alone would pick few slots.
         let slot = ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % SLOTS;
-        if let Some(by_address) = &self.vocabulary.by_address {
-            let (known, len, index) = by_address[slot];
-            if known == address && len == text.len() {
-                return Node(index);
-            }
+        let (known, len, index) = self.vocabulary.by_address[slot];
+        if known == address && len == text.len() {
+            return Node(index);
         }
         Node(self.iri_by_text(iri, slot))
     }
@@ -441,11 +455,8 @@ impl Record {
                 index
             }
         };
-        let by_address = self
-            .vocabulary
-            .by_address
-            .get_or_insert_with(|| Box::new([(0, 0, 0); SLOTS]));
-        by_address[slot] = (iri.as_str().as_ptr() as usize, iri.as_str().len(), index);
+        self.vocabulary.by_address[slot] =
+            (iri.as_str().as_ptr() as usize, iri.as_str().len(), index);
         index
     }
 

@@ -1,10 +1,49 @@
-//! Shared by every target: bytes → `convert` must not panic, every record is counted once, and
-//! reading the input in small chunks gives the same quads as reading it whole.
+//! The checks of the fuzz target, and which connector it runs: bytes → `convert` must not
+//! panic, every record is counted once, and reading the input in small chunks gives the same
+//! quads as reading it whole.
 
-use kulturnetz_connectors::{Context, Input, RecordSink, SinkError, connector};
+use kulturnetz_connectors::{
+    CONNECTORS, Connector, Context, Input, RecordSink, SinkError, connector,
+};
 use kulturnetz_model::{Diagnostic, Location, Minter};
 use oxrdf::QuadRef;
 use std::io::{BufReader, Read};
+use std::sync::OnceLock;
+
+/// The kinds of the registry whose connectors read their input: those that need no option to
+/// run. (`rml` and `yarrrml` read the files their mapping names, not the input; the mapping
+/// engine has property tests of its own.)
+pub fn kinds() -> Vec<&'static str> {
+    let minter = Minter::new("https://daten.kultur.example/").unwrap();
+    let cx = Context::new("fuzz", &minter);
+    CONNECTORS
+        .iter()
+        .filter(|c| c.dependencies(&cx).is_ok_and(|files| files.is_empty()))
+        .map(|c| c.kind())
+        .collect()
+}
+
+/// The kind to run and its input: the kind named by `KULTURNETZ_FUZZ_KIND` with all of `data`,
+/// or else the kind of [`kinds`] that the first byte picks (its index, modulo their number) with
+/// the rest.
+pub fn pick(data: &[u8]) -> (&'static str, &[u8]) {
+    static CHOSEN: OnceLock<Option<&'static str>> = OnceLock::new();
+    static KINDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let chosen = CHOSEN.get_or_init(|| {
+        let kind = std::env::var("KULTURNETZ_FUZZ_KIND").ok()?;
+        let connector: &dyn Connector = connector(&kind)
+            .unwrap_or_else(|| panic!("KULTURNETZ_FUZZ_KIND: no connector of kind {kind:?}"));
+        Some(connector.kind())
+    });
+    if let Some(kind) = chosen {
+        return (kind, data);
+    }
+    let kinds = KINDS.get_or_init(kinds);
+    match data.split_first() {
+        Some((&first, rest)) => (kinds[usize::from(first) % kinds.len()], rest),
+        None => (kinds[0], data),
+    }
+}
 
 #[derive(Default, PartialEq, Debug)]
 struct Collect {
@@ -37,21 +76,38 @@ impl Read for Trickle<'_> {
     }
 }
 
-fn run(kind: &str, data: &[u8], chunk: usize) -> (Collect, bool) {
+/// Converts `data` with the connector of `kind`, `chunk` bytes at a time (all at once for
+/// `None`).
+fn run(kind: &str, data: &[u8], chunk: Option<usize>) -> (Collect, bool) {
     let minter = Minter::new("https://daten.kultur.example/").unwrap();
     let cx = Context::new("fuzz", &minter);
     let mut out = Collect::default();
-    let mut reader = BufReader::with_capacity(chunk.max(1), Trickle(data, chunk));
+    let mut whole = data;
+    let mut trickled;
+    let reader: &mut dyn std::io::BufRead = match chunk {
+        None => &mut whole,
+        Some(chunk) => {
+            trickled = BufReader::with_capacity(chunk, Trickle(data, chunk));
+            &mut trickled
+        }
+    };
     let ok = connector(kind)
         .unwrap()
-        .convert(Input { name: "fuzz", reader: &mut reader }, &cx, &mut out)
+        .convert(
+            Input {
+                name: "fuzz",
+                reader,
+            },
+            &cx,
+            &mut out,
+        )
         .is_ok();
     (out, ok)
 }
 
 pub fn check(kind: &str, data: &[u8]) {
-    let (whole, ok) = run(kind, data, usize::MAX);
-    let (trickled, ok7) = run(kind, data, 7);
+    let (whole, ok) = run(kind, data, None);
+    let (trickled, ok7) = run(kind, data, Some(7));
     assert_eq!(ok, ok7);
     assert_eq!(whole, trickled, "7-byte reads differ from whole reads");
 }

@@ -53,6 +53,10 @@ impl Connector for A11yJson {
         "a11yjson"
     }
 
+    fn description(&self) -> &'static str {
+        "A11yJSON PlaceInfos from accessibility.cloud: places and their accessibility"
+    }
+
     fn version(&self) -> u32 {
         1
     }

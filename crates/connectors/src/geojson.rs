@@ -58,6 +58,10 @@ impl Connector for GeoJson {
         "geojson"
     }
 
+    fn description(&self) -> &'static str {
+        "GeoJSON exported from OpenStreetMap: places, venues and their accessibility tags"
+    }
+
     fn version(&self) -> u32 {
         1
     }

@@ -196,13 +196,15 @@ struct State<'a, 'c> {
     uids: Uids,
     /// Events that wait for the end of the input, in record order.
     deferred: Deferred,
-    /// The quads of the event being converted, reused from event to event.
-    record: Record,
 }
 
 impl Connector for Ical {
     fn kind(&self) -> &'static str {
         "ical"
+    }
+
+    fn description(&self) -> &'static str {
+        "iCalendar feeds (RFC 5545): a schema.org event per occurrence"
     }
 
     fn version(&self) -> u32 {
@@ -235,9 +237,10 @@ impl Connector for Ical {
             overrides: HashMap::new(),
             uids: Uids::default(),
             deferred: Deferred::default(),
-            record: Record::default(),
         };
         let mut calendar = Calendar::new(&mut *input.reader);
+        // The quads of the event being converted, reused from event to event.
+        let mut record = Record::default();
         loop {
             let component = match calendar.next() {
                 Ok(Some(component)) => component,
@@ -254,14 +257,14 @@ impl Connector for Ical {
                 }
             };
             match component {
-                Component::Event(draft) => state.read(draft, out)?,
+                Component::Event(draft) => state.read(draft, &mut record, out)?,
                 Component::Unclosed(draft) => state.not_closed(&draft, out)?,
                 Component::Timezone(tzid, vtz) => {
                     state.zones.vtimezones.entry(tzid).or_insert(vtz);
                 }
             }
         }
-        state.finish(out)
+        state.finish(&mut record, out)
     }
 }
 
@@ -303,8 +306,14 @@ impl State<'_, '_> {
         Ok(())
     }
 
-    /// A VEVENT has been read: convert it now, or keep it for the end of the input.
-    fn read(&mut self, draft: Draft, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
+    /// A VEVENT has been read: convert it now (into `record`), or keep it for the end of the
+    /// input.
+    fn read(
+        &mut self,
+        draft: Draft,
+        record: &mut Record,
+        out: &mut dyn RecordSink,
+    ) -> Result<(), ConnectorError> {
         if let Some(line) = draft.bad_line {
             return self.reject(
                 &draft,
@@ -322,7 +331,7 @@ impl State<'_, '_> {
             let message = format!("UID {uid:?} is already used by record {first}");
             return self.reject(&draft, "UID", prop, &message, out);
         }
-        if draft.is_series() || !self.emit(&draft, false, out)? {
+        if draft.is_series() || !self.emit(&draft, false, record, out)? {
             self.deferred
                 .push(draft)
                 .map_err(|e| deferred_io(self.name, e))?;
@@ -330,40 +339,41 @@ impl State<'_, '_> {
         Ok(())
     }
 
-    /// Converts and emits one event; `last` once the whole input has been read. `false` if
-    /// the event has to wait for the end of the input.
+    /// Converts and emits one event, its quads built in `record` (which is reused from event
+    /// to event); `last` once the whole input has been read. `false` if the event has to wait
+    /// for the end of the input.
     fn emit(
         &mut self,
         draft: &Draft,
         last: bool,
+        record: &mut Record,
         out: &mut dyn RecordSink,
     ) -> Result<bool, ConnectorError> {
-        let mut record = std::mem::take(&mut self.record);
         record.clear();
-        let result = match self.event(draft, last, &mut record) {
+        match self.event(draft, last, record) {
             Ok(()) => {
                 let at = Location {
                     line: Some(draft.line),
                     ..Location::file(self.name).with_record(draft.record)
                 };
-                record.accept(&at, out).map_err(ConnectorError::from)
+                record.accept(&at, out)?;
             }
-            Err(Failure::Later) => {
-                self.record = record;
-                return Ok(false);
-            }
+            Err(Failure::Later) => return Ok(false),
             Err(Failure::Bad {
                 field,
                 line,
                 message,
-            }) => self.reject(draft, &field, line, &message, out),
-        };
-        self.record = record;
-        result.map(|()| true)
+            }) => self.reject(draft, &field, line, &message, out)?,
+        }
+        Ok(true)
     }
 
     /// Emits what waited for the end: overrides first, so that each series knows them.
-    fn finish(mut self, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
+    fn finish(
+        mut self,
+        record: &mut Record,
+        out: &mut dyn RecordSink,
+    ) -> Result<(), ConnectorError> {
         let mut deferred = std::mem::take(&mut self.deferred);
         let name = self.name;
         // Overrides are deferred only when their time zone was not yet known: most feeds have
@@ -372,13 +382,13 @@ impl State<'_, '_> {
             deferred.each(
                 Draft::is_override,
                 |e| deferred_io(name, e),
-                |d| self.emit(d, true, out).map(drop),
+                |d| self.emit(d, true, record, out).map(drop),
             )?;
         }
         deferred.each(
             |d| !d.is_override(),
             |e| deferred_io(name, e),
-            |d| self.emit(d, true, out).map(drop),
+            |d| self.emit(d, true, record, out).map(drop),
         )
     }
 

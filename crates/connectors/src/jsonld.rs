@@ -54,6 +54,10 @@ impl Connector for JsonLd {
         "jsonld"
     }
 
+    fn description(&self) -> &'static str {
+        "schema.org JSON-LD, as files or as script blocks of HTML pages"
+    }
+
     fn version(&self) -> u32 {
         1
     }

@@ -3,11 +3,19 @@
 //! A [`Connector`] reads one byte stream (an [`Input`]) and pushes each record to a
 //! [`RecordSink`]: either accepted, as quads, or rejected, as a [`Diagnostic`] that names the
 //! file, line, record and field. A bad record never ends the input. Connectors read only the
-//! reader they are handed (no paths, network, clock or globals), so the same bytes always give
-//! the same quads in the same order. [`CONNECTORS`] is the registry the pipeline and the CLI use:
-//! [`Rdf`] (RDF files as they are), [`Lido`] (museum objects), [`GeoJson`] (OSM places),
-//! [`A11yJson`] (accessibility of places) and [`JsonLd`] (schema.org events, places and
-//! organisations).
+//! reader they are handed (no paths, network, clock or globals; [`Rml`] alone reads the files
+//! its mapping names, and lists them in [`Connector::dependencies`]), so the same bytes always
+//! give the same quads in the same order. This crate knows nothing of stores, servers or the
+//! pipeline.
+//!
+//! [`CONNECTORS`] is the registry, and the only list of kinds: the pipeline and the command line
+//! look connectors up in it ([`connector`]) and list them from it ([`Connector::kind`],
+//! [`Connector::description`]), and the golden tests and the fuzz target run every connector in
+//! it. Today: [`Rdf`] (RDF files as they are), [`Ical`] (iCalendar events), [`Lido`] (museum
+//! objects), [`GeoJson`] (OSM places), [`A11yJson`] (accessibility of places), [`JsonLd`]
+//! (schema.org events, places and organisations) and [`Rml`] (sources described by an RML or
+//! YARRRML mapping). A connector's quads are built in a `Record`, which keeps each term once
+//! and hands each quad over once.
 //!
 //! ```
 //! use kulturnetz_connectors::{Context, Counts, Input, connector};
@@ -60,6 +68,10 @@ use std::io::BufRead;
 pub trait Connector: Send + Sync {
     /// The `kind` of a source in `kulturnetz.toml`.
     fn kind(&self) -> &'static str;
+
+    /// What the connector reads, in one line (for lists of kinds, such as the command line's
+    /// help): the format, and what becomes of it.
+    fn description(&self) -> &'static str;
 
     /// Bumped whenever the output for the same input may change: part of a source's fingerprint.
     fn version(&self) -> u32;
@@ -204,4 +216,30 @@ pub static CONNECTORS: &[&dyn Connector] = &[
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {
     CONNECTORS.iter().copied().find(|c| c.kind() == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The registry is what the configuration, the command line and the tests go by: each kind
+    /// once, each with a description of one line.
+    #[test]
+    fn the_registry_has_each_kind_once_and_described() {
+        for (i, c) in CONNECTORS.iter().enumerate() {
+            assert!(
+                CONNECTORS[..i]
+                    .iter()
+                    .all(|earlier| earlier.kind() != c.kind()),
+                "{:?} is registered twice",
+                c.kind()
+            );
+            assert!(
+                !c.description().is_empty() && !c.description().contains('\n'),
+                "{:?} needs a description of one line",
+                c.kind()
+            );
+            assert!(connector(c.kind()).is_some_and(|found| found.kind() == c.kind()));
+        }
+    }
 }

@@ -23,6 +23,10 @@ impl Connector for Lido {
         "lido"
     }
 
+    fn description(&self) -> &'static str {
+        "LIDO XML of museum objects, streamed record by record"
+    }
+
     fn version(&self) -> u32 {
         2
     }

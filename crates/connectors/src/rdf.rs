@@ -66,6 +66,10 @@ impl Connector for Rdf {
         "rdf"
     }
 
+    fn description(&self) -> &'static str {
+        "RDF as it is: Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD"
+    }
+
     fn version(&self) -> u32 {
         1
     }

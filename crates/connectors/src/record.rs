@@ -10,11 +10,13 @@
 //! do the reports' triple counts. Vocabulary terms are `NamedNodeRef<'static>` constants: they
 //! are never copied, and are found again by the address of their text rather than by hashing it.
 //! A record is cleared and reused from record to record, so that its buffers are allocated once
-//! per input and its vocabulary is learnt once.
+//! per input and its vocabulary is learnt once. It is some 4 KiB (the address cache of its
+//! vocabulary and its filter of triples are inline, so that the innermost lookups follow no
+//! pointer): keep it in one place and lend it out rather than move it for every record.
 //!
 //! Adding a quad is the innermost step of every connector, so the lookups use small
-//! open-addressing tables of their own (linear probing, at most a quarter full) rather than general
-//! hash maps: a record's terms and triples are a few dozen small numbers.
+//! open-addressing tables of their own (linear probing, at most a quarter full) rather than
+//! general hash maps: a record's terms and triples are a few dozen small numbers.
 
 use crate::text::{clean, lang_literal, web_iri};
 use crate::{RecordSink, SinkError};
@@ -183,8 +185,9 @@ fn triple_hash([s, p, o]: [u32; 3]) -> u64 {
 /// bit is set is the triple looked up in a table of packed triples, which is filled then (and
 /// from then on) with the triples before it.
 struct Seen {
+    /// One bit per value of a triple's hash.
     bits: [u64; 64],
-    /// The triples of the record before this one are in `slots`.
+    /// How many of the record's first triples are in `slots` (none until a bit is found set).
     exact: usize,
     /// Packed triples with [`Seen::TAKEN`] set; 0 is an empty slot. The length is a power of two.
     slots: Vec<u128>,
@@ -264,8 +267,8 @@ impl Seen {
     }
 }
 
-/// Slots of [`Vocabulary::by_address`].
-const SLOTS: usize = 128;
+/// Slots of [`Vocabulary::by_address`], a power of two.
+const SLOTS: usize = 256;
 
 /// The vocabulary terms met so far: kept from record to record, since they are `'static`.
 struct Vocabulary {
@@ -420,7 +423,9 @@ impl Record {
     pub(crate) fn iri(&mut self, iri: NamedNodeRef<'static>) -> Node {
         let text = iri.as_str();
         let address = text.as_ptr() as usize;
-        let slot = (address >> 3) % SLOTS;
+        // The high bits of the address times an odd constant: constants lie close together,
+        // and their low bits alone would pick few slots.
+        let slot = ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % SLOTS;
         let (known, len, index) = self.vocabulary.by_address[slot];
         if known == address && len == text.len() {
             return Node(index);

@@ -64,6 +64,14 @@ impl Connector for Rml {
         self.kind
     }
 
+    fn description(&self) -> &'static str {
+        if self.kind == "yarrrml" {
+            "sources described by a YARRRML mapping (option `mapping`), run by kulturnetz-rml"
+        } else {
+            "sources described by an RML mapping in Turtle (option `mapping`), run by kulturnetz-rml"
+        }
+    }
+
     fn version(&self) -> u32 {
         1
     }

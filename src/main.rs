@@ -383,7 +383,7 @@ impl<W: std::io::Write> kulturnetz_connectors::RecordSink for ConvertSink<W> {
         for q in quads {
             self.serializer
                 .write_quad(*q)
-                .map_err(|e| kulturnetz_connectors::SinkError(e.to_string()))?;
+                .map_err(kulturnetz_connectors::SinkError::from)?;
         }
         Ok(())
     }

@@ -38,9 +38,7 @@ impl<W: Write> RecordSink for NQuads<W> {
             {
                 self.events += 1;
             }
-            self.out
-                .write_quad(*quad)
-                .map_err(|e| SinkError(e.to_string()))?;
+            self.out.write_quad(*quad).map_err(SinkError::from)?;
         }
         self.quads += quads.len() as u64;
         Ok(())

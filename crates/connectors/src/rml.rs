@@ -119,7 +119,11 @@ impl Connector for Rml {
         match mapping.run(&mut adapter) {
             Ok(_) => Ok(()),
             Err(RunError::Output(_)) => Err(adapter.failed.map_or_else(
-                || ConnectorError::Sink(crate::SinkError("the sink failed".into())),
+                || {
+                    ConnectorError::Sink(crate::SinkError::new(std::io::Error::other(
+                        "the sink failed",
+                    )))
+                },
                 ConnectorError::Sink,
             )),
             Err(RunError::Io { file, source }) => Err(ConnectorError::Io { name: file, source }),

@@ -20,10 +20,30 @@ impl dyn RecordSink + '_ {
     }
 }
 
-/// A sink that cannot take more (the store failed, the tolerance was exceeded, …).
+/// A sink that cannot take more (the store failed, the output could not be written, …): the
+/// sink's own error, kept whole, so that whoever drives the connector gets it back from the
+/// connector's [`ConnectorError::Sink`](crate::ConnectorError::Sink) with [`SinkError::downcast`].
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SinkError(pub String);
+#[error(transparent)]
+pub struct SinkError(Box<dyn std::error::Error + Send + Sync>);
+
+impl SinkError {
+    /// Wraps the sink's error.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Box::new(error))
+    }
+
+    /// The sink's error, if it is an `E`.
+    pub fn downcast<E: std::error::Error + 'static>(self) -> Result<E, Self> {
+        self.0.downcast::<E>().map(|e| *e).map_err(Self)
+    }
+}
+
+impl From<std::io::Error> for SinkError {
+    fn from(error: std::io::Error) -> Self {
+        Self::new(error)
+    }
+}
 
 /// A sink that only counts, keeping the quads and diagnostics if asked to.
 #[derive(Debug, Default)]

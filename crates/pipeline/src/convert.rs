@@ -56,7 +56,6 @@ pub(crate) fn convert(
         rejected_count: 0,
         triples: 0,
         first: Vec::new(),
-        error: None,
     };
     let result = connector.convert(
         Input {
@@ -66,9 +65,14 @@ pub(crate) fn convert(
         cx,
         &mut sink,
     );
-    if let Some(e) = sink.error {
-        return Err(e);
-    }
+    // The store's error ends the ingest; the connector only saw that its sink stopped.
+    let result = match result {
+        Err(ConnectorError::Sink(e)) => match e.downcast::<StoreError>() {
+            Ok(e) => return Err(e),
+            Err(e) => Err(ConnectorError::Sink(e)),
+        },
+        result => result,
+    };
     let failure = match (sink.rejected.finish(), result) {
         (Err(e), _) => Some(format!("{}: cannot write: {e}", rejected_file.display())),
         (Ok(()), Err(ConnectorError::Io { name, source })) => {
@@ -94,8 +98,6 @@ struct StagingSink<'s> {
     rejected_count: u64,
     triples: u64,
     first: Vec<Diagnostic>,
-    /// The store's error, kept whole: the connector only sees that the sink stopped.
-    error: Option<StoreError>,
 }
 
 impl RecordSink for StagingSink<'_> {
@@ -103,14 +105,9 @@ impl RecordSink for StagingSink<'_> {
         self.accepted += 1;
         for q in quads {
             // Every source owns exactly one graph: graph names inside the input are folded in.
-            if let Err(e) = self
-                .staging
+            self.staging
                 .insert(TripleRef::new(q.subject, q.predicate, q.object))
-            {
-                let message = e.to_string();
-                self.error = Some(e);
-                return Err(SinkError(message));
-            }
+                .map_err(SinkError::new)?;
             self.triples += 1;
         }
         Ok(())

@@ -2,7 +2,9 @@
 //! connector and written through [`Backend::loader`] in bounded batches.
 
 use crate::PipelineError;
-use kulturnetz_connectors::{Connector as _, Context, Input, RecordSink, SinkError};
+use kulturnetz_connectors::{
+    Connector as _, ConnectorError, Context, Input, RecordSink, SinkError,
+};
 use kulturnetz_model::{Diagnostic, Location, Minter};
 use kulturnetz_store::{Backend, Loader, StoreError};
 use oxrdf::{GraphName, NamedNode, Quad, QuadRef};
@@ -67,7 +69,6 @@ pub fn load(
             graph: options.graph.clone().map(GraphName::NamedNode),
             statements: 0,
             rejected: 0,
-            error: None,
             on_event: &mut *on_event,
         };
         let result = kulturnetz_connectors::Rdf.convert(
@@ -78,10 +79,16 @@ pub fn load(
             &cx,
             &mut sink,
         );
-        if let Some(e) = sink.error.take() {
-            return Err(e.into());
+        match result {
+            // The store's error, kept whole: the connector only saw that its sink stopped.
+            Err(ConnectorError::Sink(e)) => {
+                return Err(match e.downcast::<StoreError>() {
+                    Ok(e) => e.into(),
+                    Err(e) => PipelineError::Convert(ConnectorError::Sink(e)),
+                });
+            }
+            result => result.map_err(PipelineError::Convert)?,
         }
-        result.map_err(PipelineError::Convert)?;
         sink.flush()?;
         let file = FileLoad {
             name,
@@ -103,8 +110,6 @@ struct LoadSink<'a, 'e> {
     graph: Option<GraphName>,
     statements: u64,
     rejected: u64,
-    /// The store's error, kept whole: the connector only sees that the sink stopped.
-    error: Option<StoreError>,
     on_event: &'e mut dyn FnMut(LoadEvent<'_>),
 }
 
@@ -132,11 +137,7 @@ impl RecordSink for LoadSink<'_, '_> {
         if self.batch.len() < BATCH {
             return Ok(());
         }
-        self.flush().map_err(|e| {
-            let message = e.to_string();
-            self.error = Some(e);
-            SinkError(message)
-        })
+        self.flush().map_err(SinkError::new)
     }
 
     fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), SinkError> {

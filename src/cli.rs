@@ -1,7 +1,22 @@
 //! The command line: clap types only.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+impl Cli {
+    /// Parses the command line; `convert --help` lists the kinds of the connectors' registry.
+    pub(crate) fn parse_with_kinds() -> Self {
+        let mut kinds = String::from("Kinds:\n");
+        for c in kulturnetz_connectors::CONNECTORS {
+            kinds.push_str(&format!("  {:<9} {}\n", c.kind(), c.description()));
+        }
+        let command = Self::command().mut_subcommand("convert", |convert| {
+            convert.after_long_help(kinds.clone()).after_help(kinds)
+        });
+        let mut matches = command.get_matches();
+        Self::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.exit())
+    }
+}
 
 /// Kulturnetz: ingest cultural open data into RDF and serve it over SPARQL.
 #[derive(Debug, Parser)]
@@ -38,8 +53,7 @@ pub(crate) enum Command {
     Dump(DumpArgs),
     /// Run an RML or YARRRML mapping on its own and write the RDF it makes.
     Map(MapArgs),
-    /// Run one connector (ical, jsonld, a11yjson, geojson, lido, rdf, rml, yarrrml) on one file
-    /// and write N-Quads.
+    /// Run one connector on one file and write N-Quads (`convert --help` lists the kinds).
     Convert(ConvertArgs),
 }
 
@@ -164,7 +178,7 @@ pub(crate) struct MapArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ConvertArgs {
-    /// The connector.
+    /// The connector: one of the kinds listed below.
     #[arg(value_name = "KIND")]
     pub(crate) kind: String,
     /// The input file.

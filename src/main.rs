@@ -3,7 +3,6 @@
 mod cli;
 
 use anyhow::{Context as _, Result, anyhow};
-use clap::Parser as _;
 use cli::{Cli, Command};
 use kulturnetz_model::Config;
 use kulturnetz_pipeline::{IngestOptions, Outcome, Report};
@@ -24,7 +23,7 @@ struct UsageError(String);
 struct DataProblem(String);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_with_kinds();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -178,9 +178,50 @@ fn configuration_and_usage_errors_exit_2() {
     let site = Site::new("[[source]]\nid = \"a\"\nkind = \"nope\"\npath = \"a\"\n");
     let (code, _, stderr) = site.run(&["ingest"]);
     assert_eq!(code, 2);
+    let mut known: Vec<&str> = kulturnetz_connectors::CONNECTORS
+        .iter()
+        .map(|c| c.kind())
+        .collect();
+    known.sort_unstable();
+    assert!(known.len() >= 8, "{known:?}");
     assert_eq!(
         stderr,
-        "kulturnetz: error: source \"a\": unknown kind \"nope\" (known: a11yjson, geojson, ical, jsonld, lido, rdf, rml, yarrrml)\n"
+        format!(
+            "kulturnetz: error: source \"a\": unknown kind \"nope\" (known: {})\n",
+            known.join(", ")
+        )
+    );
+    // The command line lists the kinds from the registry, each with what it reads.
+    let output = crate::util::bin()
+        .args(["convert", "--help"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for c in kulturnetz_connectors::CONNECTORS {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(c.kind()) && l.ends_with(c.description())),
+            "{} is not listed:\n{stdout}",
+            c.kind()
+        );
+    }
+    let output = crate::util::bin()
+        .args(["convert", "nope", "x"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "kulturnetz: error: no connector of kind \"nope\" (known: {})\n",
+            kulturnetz_connectors::CONNECTORS
+                .iter()
+                .map(|c| c.kind())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     );
     let (code, _, stderr) = Site::new("").run(&["ingest", "--source", "x"]);
     assert_eq!(code, 2);

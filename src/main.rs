@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result, anyhow};
 use cli::{Cli, Command};
 use kulturnetz_model::Config;
 use kulturnetz_pipeline::{IngestOptions, Outcome, Report};
-use kulturnetz_store::{Backend, Embedded, EmbeddedOptions, ServicePolicy};
+use kulturnetz_store::{Embedded, EmbeddedOptions, ServicePolicy};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
@@ -119,13 +119,9 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
     let store = open_store(&config)?;
     let store_path = config.resolve(&config.store.path);
     if args.no_ingest {
-        let graphs = store.graphs()?;
-        let triples: u64 = graphs.iter().map(|g| g.triples).sum();
-        eprintln!(
-            "store {}: {} graphs, {triples} triples",
-            store_path.display(),
-            graphs.len()
-        );
+        // Not counted here: on a large store that takes seconds, and the server counts its
+        // graphs in the background once it listens.
+        eprintln!("store {}: serving what it holds", store_path.display());
     } else {
         eprintln!(
             "ingesting {} sources from {}",
@@ -183,6 +179,7 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
         );
         let state =
             kulturnetz_server::AppState::new(Arc::new(store), config.site.clone(), options.clone());
+        state.count_graphs();
         let app = kulturnetz_server::router(state);
         kulturnetz_server::serve(listener, app, &options).await?;
         Ok(())

@@ -42,8 +42,9 @@ pub fn rejected_path(config: &Config, source: &str) -> PathBuf {
 
 /// Runs the pipeline over the configured sources.
 ///
-/// After an ingest that published something, the store is compacted and its graph counts are
-/// refreshed ([`Backend::refresh_counts`]), so that the next listing of graphs is instant.
+/// After an ingest that published something, the store is compacted. Counting the graphs again
+/// is left to whoever lists them ([`Backend::refresh_counts`]: the server does it in the
+/// background when it starts), so that a one-shot ingest does not count a store it then leaves.
 pub fn ingest(
     config: &Config,
     backend: &dyn Backend,
@@ -84,7 +85,6 @@ pub fn ingest(
         // Transactions leave many small files behind; one compaction makes reads as fast as
         // after a bulk load.
         backend.compact()?;
-        backend.refresh_counts()?;
     }
     Ok(report)
 }

@@ -32,6 +32,12 @@ impl AppState {
     pub fn site(&self) -> &SiteConfig {
         &self.site
     }
+
+    /// Counts the graphs in the background (as after a write), so that a server started on a
+    /// store that was just written answers its first service description from kept counts.
+    pub fn count_graphs(self: &Arc<Self>) {
+        refresh_counts(self);
+    }
 }
 
 /// The state as handlers extract it.

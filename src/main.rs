@@ -157,11 +157,9 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
     let read_only = options.write_token.is_none();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        // Parsing and evaluating SPARQL recurse over the query's structure; a generous stack
-        // (virtual memory, touched only as deep as a query goes) keeps legal queries with long
-        // operator chains from overflowing it. Nesting beyond what this covers is refused
-        // before parsing (`kulturnetz_sparql::MAX_NESTING`).
-        .thread_stack_size(256 << 20)
+        // The runtime's threads parse and evaluate SPARQL too (the service description, Graph
+        // Store requests): the same stack as the connections' threads.
+        .thread_stack_size(kulturnetz_server::STACK_SIZE)
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {

@@ -37,8 +37,9 @@ mod sparql;
 mod state;
 #[cfg(test)]
 mod testing;
+mod watchdog;
 
-pub use listen::serve;
+pub use listen::{STACK_SIZE, serve};
 pub use state::AppState;
 
 use axum::Router;

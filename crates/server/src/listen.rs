@@ -2,6 +2,11 @@
 //! once, and a connection that has not sent a whole request head within `header_read_timeout`
 //! (a new one, or a kept-alive one between requests) is closed, so that idle or half-sent
 //! connections cannot pile up.
+//!
+//! Each connection is served on a thread of its own, by a single-threaded runtime: a query is
+//! evaluated on the thread that read its request and writes its answer, with no hand-over to
+//! another thread and back on the path of every request (what a SPARQL query needs is CPU on
+//! one thread, as in Oxigraph's and Fuseki's servers). `max_connections` bounds the threads.
 
 use crate::ServerOptions;
 use axum::Router;
@@ -9,12 +14,29 @@ use axum::body::Body;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use std::cell::Cell;
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt as _;
+
+/// The stack of every thread that parses or evaluates SPARQL. Both recurse over a query's
+/// structure; a generous stack (virtual memory, touched only as deep as a query goes) keeps
+/// legal queries with long operator chains from overflowing it. Nesting beyond what this
+/// covers is refused before parsing (`kulturnetz_sparql::MAX_NESTING`).
+pub const STACK_SIZE: usize = 256 << 20;
+
+thread_local! {
+    static CONNECTION_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread serves one connection alone, so that a handler may keep it
+/// busy for as long as its request takes.
+pub(crate) fn on_connection_thread() -> bool {
+    CONNECTION_THREAD.with(Cell::get)
+}
 
 /// Serves `app` on `listener` until Ctrl-C or SIGTERM, then lets the requests in flight finish.
 pub async fn serve(
@@ -49,31 +71,28 @@ pub async fn serve(
         };
         // Small answers go out at once instead of waiting for more to send.
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(
-            app.clone()
-                .map_request(|request: hyper::Request<Incoming>| request.map(Body::new)),
-        );
-        let header_read_timeout = options.header_read_timeout;
-        let mut closed = closed.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_read_timeout);
-            let mut connection = pin!(builder.serve_connection(TokioIo::new(stream), service));
-            tokio::select! {
-                result = connection.as_mut() => {
-                    if let Err(e) = result {
-                        tracing::debug!("connection ended: {e}");
-                    }
-                }
-                _ = closed.changed() => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = connection.await;
-                }
+        let stream = match stream.into_std() {
+            Ok(stream) => stream,
+            Err(e) => {
+                tracing::warn!("cannot take over a connection: {e}");
+                continue;
             }
-        });
+        };
+        let connection = Connection {
+            app: app.clone(),
+            header_read_timeout: options.header_read_timeout,
+            closed: closed.clone(),
+            _permit: permit,
+        };
+        let spawned = std::thread::Builder::new()
+            .name("kulturnetz-connection".into())
+            .stack_size(STACK_SIZE)
+            .spawn(move || connection.serve(stream));
+        if let Err(e) = spawned {
+            // Out of threads or memory: the connection is closed; wait a little for others to end.
+            tracing::warn!("cannot start a thread for a connection: {e}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
     drop(listener);
     let _ = closing.send(true);
@@ -82,6 +101,62 @@ pub async fn serve(
         .acquire_many(u32::try_from(max).unwrap_or(u32::MAX))
         .await;
     Ok(())
+}
+
+/// One accepted connection and what serving it needs.
+struct Connection {
+    app: Router,
+    header_read_timeout: Duration,
+    /// Changes when the server stops: the connection ends after its request in flight.
+    closed: watch::Receiver<bool>,
+    /// The connection's place within `max_connections`, given back when it ends.
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Connection {
+    /// Serves the connection's requests on this thread until it closes.
+    fn serve(mut self, stream: std::net::TcpStream) {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                tracing::warn!("cannot serve a connection: {e}");
+                return;
+            }
+        };
+        CONNECTION_THREAD.with(|c| c.set(true));
+        runtime.block_on(async move {
+            let stream = match TcpStream::from_std(stream) {
+                Ok(stream) => stream,
+                Err(e) => {
+                    tracing::warn!("cannot serve a connection: {e}");
+                    return;
+                }
+            };
+            let service = TowerToHyperService::new(
+                self.app
+                    .map_request(|request: hyper::Request<Incoming>| request.map(Body::new)),
+            );
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(self.header_read_timeout);
+            let mut connection = pin!(builder.serve_connection(TokioIo::new(stream), service));
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!("connection ended: {e}");
+                    }
+                }
+                _ = self.closed.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+    }
 }
 
 async fn shutdown_signal() {

@@ -190,11 +190,23 @@ async fn run_query(
     let permit = tokio::time::timeout(timeout, state.queue.enter())
         .await
         .map_err(|_| ApiError::Busy)??;
-    // Whatever ends this handler (the time limit, the client going away) stops the query.
+    let max_rows = state.options.max_result_rows;
+    if crate::listen::on_connection_thread() {
+        // This thread serves this connection alone: evaluate here, with no hand-over to another
+        // thread and back, while the watchdog fires the cancellation at the time limit.
+        let _watched =
+            crate::watchdog::Watchdog::global().watch(started + timeout, request.cancel.clone());
+        let _permit = permit;
+        let (body, _) =
+            kulturnetz_store::run_query(&*state.backend, &request, format, max_rows, Vec::new())
+                .map_err(|e| ApiError::from_query(e, timeout))?;
+        return Ok(negotiated(Body::from(body), format.media_type()));
+    }
+    // On a runtime's shared thread: evaluate on the blocking pool. Whatever ends this handler
+    // (the time limit, the client going away) stops the query.
     let _guard = CancelOnDrop(request.cancel.clone());
     let cancel = request.cancel.clone();
     let backend = Arc::clone(&state.backend);
-    let max_rows = state.options.max_result_rows;
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         kulturnetz_store::run_query(&*backend, &request, format, max_rows, Vec::new())

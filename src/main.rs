@@ -12,6 +12,13 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// mimalloc serves every allocation of the process, RocksDB's too (its `override` feature
+/// replaces `malloc` and `free`): per request it costs less CPU than glibc's allocator on the
+/// query path (many small allocations on the thread of each connection), and it gives freed
+/// memory back to the system instead of keeping it in per-thread arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An error in how the program was called or configured: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

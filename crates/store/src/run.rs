@@ -67,7 +67,18 @@ pub fn run_query<W: Write>(
 ) -> Result<(W, Written), QueryError> {
     let outcome = backend.query(request)?;
     let mut rows = 0;
+    // The engine checks the token when it reads the store, but not while it sorts or joins in
+    // memory: a result finished past the time limit is not written either.
+    let cancel = &request.cancel;
+    let alive = || {
+        if cancel.is_cancelled() {
+            Err(QueryError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let mut count = || {
+        alive()?;
         rows += 1;
         if rows > max_rows {
             Err(QueryError::TooManyRows { limit: max_rows })
@@ -77,6 +88,7 @@ pub fn run_query<W: Write>(
     };
     let writer = match (outcome, format) {
         (QueryOutcome::Boolean(value), OutputFormat::Results(format)) => {
+            alive()?;
             QueryResultsSerializer::from_format(format)
                 .serialize_boolean_to_writer(writer, value)
                 .map_err(QueryError::Write)?
@@ -96,6 +108,7 @@ pub fn run_query<W: Write>(
                 count()?;
                 serializer.serialize(&solution).map_err(QueryError::Write)?;
             }
+            alive()?;
             serializer.finish().map_err(QueryError::Write)?
         }
         (QueryOutcome::Graph(triples), OutputFormat::Graph(format)) => {
@@ -107,6 +120,7 @@ pub fn run_query<W: Write>(
                     .serialize_triple(&triple)
                     .map_err(QueryError::Write)?;
             }
+            alive()?;
             serializer.finish().map_err(QueryError::Write)?
         }
         (_, format) => {
@@ -116,4 +130,33 @@ pub fn run_query<W: Write>(
         }
     };
     Ok((writer, Written { rows }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Embedded, QueryRequest};
+    use kulturnetz_sparql::{OutputFormat, parse_query};
+    use sparesults::QueryResultsFormat;
+
+    /// A result that the engine finishes without reading the store again (a sort in memory, or
+    /// nothing to read at all) after the time limit fired is not written.
+    #[test]
+    fn a_result_finished_after_the_cancellation_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &Default::default()).unwrap();
+        let csv = OutputFormat::Results(QueryResultsFormat::Csv);
+        for query in ["ASK {}", "SELECT ?x { VALUES ?x { 1 2 } } ORDER BY ?x"] {
+            let request = QueryRequest::new(parse_query(query, None).unwrap());
+            let (written, Written { rows }) = run_query(&store, &request, csv, 10, Vec::new())
+                .unwrap_or_else(|e| panic!("{query}: {e}"));
+            assert!(!written.is_empty());
+            assert!(rows <= 2);
+            request.cancel.cancel();
+            assert!(matches!(
+                run_query(&store, &request, csv, 10, Vec::new()),
+                Err(QueryError::Cancelled)
+            ));
+        }
+    }
 }

@@ -339,6 +339,50 @@ fn a_query_past_its_time_limit_is_504_and_really_stops() {
     }
 }
 
+/// A query that the engine cannot stop at its time limit (it sorts in memory, where it does not
+/// look for the cancellation) is still answered 504 at about the limit; its slot stays taken
+/// until the engine is done.
+#[test]
+fn a_query_that_cannot_stop_at_its_time_limit_is_answered_504_at_the_limit() {
+    let site = site_with_data(400, "query_timeout = \"1s\"\nmax_concurrent_queries = 1");
+    let server = site.serve(&[], &[]);
+    let sort = "SELECT ?a ?b { ?a ?p ?x . ?b ?p ?y } ORDER BY DESC(STR(?a)) STR(?b)";
+    for head in [false, true] {
+        let started = Instant::now();
+        let url = format!("{}/sparql?query={}", server.url, enc(sort));
+        let r = reply(if head {
+            client().head(url).call()
+        } else {
+            client().get(url).call()
+        });
+        let took = started.elapsed();
+        assert_eq!(r.status, 504, "{}", r.body);
+        if head {
+            assert_eq!(r.body, "");
+        } else {
+            assert_eq!(
+                r.body,
+                "the query ran longer than the time limit of 1s and was cancelled\n"
+            );
+        }
+        assert!(took < Duration::from_secs(3), "took {took:?}");
+        // The next query gets the slot once the sort is over.
+        let started = Instant::now();
+        loop {
+            let r = query_get(&server, "ASK { ?s ?p 1 }", None);
+            if r.status == 200 {
+                break;
+            }
+            assert_eq!(r.status, 503, "{}", r.body);
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the slot never came back"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 #[test]
 fn a_full_queue_is_503_with_retry_after() {
     let site = site_with_data(

@@ -14,7 +14,7 @@ use axum::body::Body;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,13 +29,14 @@ use tower::ServiceExt as _;
 pub const STACK_SIZE: usize = 256 << 20;
 
 thread_local! {
-    static CONNECTION_THREAD: Cell<bool> = const { Cell::new(false) };
+    static CONNECTION: RefCell<Option<Arc<std::net::TcpStream>>> = const { RefCell::new(None) };
 }
 
-/// Whether the current thread serves one connection alone, so that a handler may keep it
-/// busy for as long as its request takes.
-pub(crate) fn on_connection_thread() -> bool {
-    CONNECTION_THREAD.with(Cell::get)
+/// When the current thread serves one connection alone (so that a handler may keep it busy
+/// for as long as its request takes): that connection's socket, for an answer that cannot
+/// wait for the handler (see `watchdog.rs`).
+pub(crate) fn connection_socket() -> Option<Arc<std::net::TcpStream>> {
+    CONNECTION.with(|c| c.borrow().clone())
 }
 
 /// Serves `app` on `listener` until Ctrl-C or SIGTERM, then lets the requests in flight finish.
@@ -126,7 +127,10 @@ impl Connection {
                 return;
             }
         };
-        CONNECTION_THREAD.with(|c| c.set(true));
+        match stream.try_clone() {
+            Ok(socket) => CONNECTION.with(|c| *c.borrow_mut() = Some(Arc::new(socket))),
+            Err(e) => tracing::warn!("a connection's queries go to the blocking pool: {e}"),
+        }
         runtime.block_on(async move {
             let stream = match TcpStream::from_std(stream) {
                 Ok(stream) => stream,
@@ -156,6 +160,8 @@ impl Connection {
                 }
             }
         });
+        // The socket closes with the last handle to it.
+        CONNECTION.with(|c| c.borrow_mut().take());
     }
 }
 

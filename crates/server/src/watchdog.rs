@@ -2,14 +2,27 @@
 //! the engine returns, so the cancellation at the time limit is fired from here, one thread
 //! for the whole process.
 //!
+//! The engine notices a cancellation when it next reads the store, which is within
+//! milliseconds for most queries, and the handler answers 504 itself. It does not notice while
+//! it sorts or joins in memory; a query still running [`GRACE`] after its deadline is then
+//! answered from here: 504 written on the connection's socket, which is then shut down, so that
+//! the client hears at the time limit while the engine finishes in vain (its answer goes
+//! nowhere). Whichever of the two answers first is the only one ([`Late::answer`]).
+//!
 //! Watching a query takes a lock and an insertion into an ordered map; the watchdog's thread is
 //! woken only when a new deadline comes before every other, so a steady flow of queries with
 //! the same time limit wakes it once per limit that actually runs out.
 
 use kulturnetz_store::Cancel;
 use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long after its deadline a query that has not stopped is answered from here.
+pub(crate) const GRACE: Duration = Duration::from_millis(500);
 
 /// The deadlines of the queries being evaluated.
 pub(crate) struct Watchdog {
@@ -25,7 +38,50 @@ struct Inner {
 #[derive(Default)]
 struct Running {
     next: u64,
-    deadlines: BTreeMap<(Instant, u64), Cancel>,
+    deadlines: BTreeMap<(Instant, u64), Action>,
+}
+
+enum Action {
+    /// At the deadline: cancel, and keep the late answer for [`GRACE`] later.
+    Cancel(Cancel, Option<Arc<Late>>),
+    /// [`GRACE`] after the deadline: answer, unless the handler did.
+    Answer(Arc<Late>),
+}
+
+/// The answer to a query that may come too late from its handler.
+pub(crate) struct Late {
+    socket: Arc<TcpStream>,
+    /// The whole response: head, and body unless the request was a `HEAD`.
+    response: Vec<u8>,
+    answered: AtomicBool,
+}
+
+impl Late {
+    /// `response` (a whole HTTP/1.1 response, which should say `connection: close`), to be
+    /// written on `socket` if the handler has not answered by then.
+    pub(crate) fn new(socket: Arc<TcpStream>, response: Vec<u8>) -> Arc<Self> {
+        Arc::new(Self {
+            socket,
+            response,
+            answered: AtomicBool::new(false),
+        })
+    }
+
+    /// Claims the answer: `true` for the first caller only. The handler calls it when the
+    /// engine returns; `false` means the client has had its 504 and the connection is closed.
+    pub(crate) fn answer(&self) -> bool {
+        !self.answered.swap(true, Ordering::AcqRel)
+    }
+
+    fn send(&self) {
+        if self.answer() {
+            let mut socket = &*self.socket;
+            if let Err(e) = socket.write_all(&self.response) {
+                tracing::debug!("cannot answer a query past its time limit: {e}");
+            }
+            let _ = self.socket.shutdown(Shutdown::Both);
+        }
+    }
 }
 
 /// A watched query: it leaves the watch when dropped, however its evaluation ended.
@@ -49,8 +105,14 @@ impl Watchdog {
         })
     }
 
-    /// Fires `cancel` at `deadline` unless the returned guard is dropped before.
-    pub(crate) fn watch(&self, deadline: Instant, cancel: Cancel) -> Watched {
+    /// Fires `cancel` at `deadline`, and sends `late` [`GRACE`] after it, unless the returned
+    /// guard is dropped before.
+    pub(crate) fn watch(
+        &self,
+        deadline: Instant,
+        cancel: Cancel,
+        late: Option<Arc<Late>>,
+    ) -> Watched {
         let mut running = self.inner.lock();
         let key = (deadline, running.next);
         running.next += 1;
@@ -58,7 +120,7 @@ impl Watchdog {
             .deadlines
             .first_key_value()
             .is_none_or(|(first, _)| key < *first);
-        running.deadlines.insert(key, cancel);
+        running.deadlines.insert(key, Action::Cancel(cancel, late));
         drop(running);
         if first {
             self.inner.earlier.notify_one();
@@ -79,11 +141,32 @@ impl Inner {
         let mut running = self.lock();
         loop {
             let now = Instant::now();
+            let mut answers = Vec::new();
             while let Some(entry) = running.deadlines.first_entry() {
                 if entry.key().0 > now {
                     break;
                 }
-                entry.remove().cancel();
+                let (deadline, id) = *entry.key();
+                match entry.remove() {
+                    Action::Cancel(cancel, late) => {
+                        cancel.cancel();
+                        if let Some(late) = late {
+                            running
+                                .deadlines
+                                .insert((deadline + GRACE, id), Action::Answer(late));
+                        }
+                    }
+                    Action::Answer(late) => answers.push(late),
+                }
+            }
+            if !answers.is_empty() {
+                // Writing may block on a slow client: not while holding the lock.
+                drop(running);
+                for late in answers {
+                    late.send();
+                }
+                running = self.lock();
+                continue;
             }
             running = match running.deadlines.first_key_value() {
                 Some(((deadline, _), _)) => {
@@ -104,14 +187,18 @@ impl Inner {
 
 impl Drop for Watched {
     fn drop(&mut self) {
-        self.inner.lock().deadlines.remove(&self.key);
+        let (deadline, id) = self.key;
+        let mut running = self.inner.lock();
+        running.deadlines.remove(&self.key);
+        running.deadlines.remove(&(deadline + GRACE, id));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::io::Read as _;
+    use std::net::TcpListener;
 
     #[test]
     fn fires_at_the_deadline_and_not_after_the_guard_is_dropped() {
@@ -120,9 +207,9 @@ mod tests {
         let soon = Cancel::default();
         let dropped = Cancel::default();
         let start = Instant::now();
-        let _late = watchdog.watch(start + Duration::from_secs(3600), late.clone());
-        let _soon = watchdog.watch(start + Duration::from_millis(100), soon.clone());
-        drop(watchdog.watch(start + Duration::from_millis(50), dropped.clone()));
+        let _late = watchdog.watch(start + Duration::from_secs(3600), late.clone(), None);
+        let _soon = watchdog.watch(start + Duration::from_millis(100), soon.clone(), None);
+        drop(watchdog.watch(start + Duration::from_millis(50), dropped.clone(), None));
         while !soon.is_cancelled() {
             assert!(start.elapsed() < Duration::from_secs(5), "never fired");
             std::thread::sleep(Duration::from_millis(10));
@@ -130,5 +217,52 @@ mod tests {
         assert!(start.elapsed() >= Duration::from_millis(100));
         assert!(!dropped.is_cancelled());
         assert!(!late.is_cancelled());
+    }
+
+    /// A query still running after the grace period is answered on its socket, once; one whose
+    /// handler answered first is not.
+    #[test]
+    fn answers_once_for_a_query_that_does_not_stop() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let server = Arc::new(server);
+        let start = Instant::now();
+        let stuck = Late::new(Arc::clone(&server), b"late".to_vec());
+        let _stuck = Watchdog::global().watch(
+            start + Duration::from_millis(50),
+            Cancel::default(),
+            Some(Arc::clone(&stuck)),
+        );
+        let mut heard = String::new();
+        client.read_to_string(&mut heard).unwrap();
+        assert_eq!(heard, "late");
+        assert!(start.elapsed() >= Duration::from_millis(50) + GRACE);
+        assert!(!stuck.answer(), "the handler must not answer again");
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let handled = Late::new(Arc::new(server), b"late".to_vec());
+        let watched = Watchdog::global().watch(
+            Instant::now() + Duration::from_millis(10),
+            Cancel::default(),
+            Some(Arc::clone(&handled)),
+        );
+        assert!(handled.answer(), "the handler answers first");
+        drop(watched);
+        std::thread::sleep(GRACE + Duration::from_millis(100));
+        // Nothing was written and the connection is open: the read waits.
+        client
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let error = client.read(&mut [0; 8]).unwrap_err();
+        assert!(
+            matches!(
+                error.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "{error}"
+        );
     }
 }

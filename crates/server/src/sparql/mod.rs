@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::extract::{Params, RequestUrl, WriteAccess};
 use crate::negotiate::{negotiated, output_format};
 use crate::state::{AppState, State};
+use crate::watchdog::{Late, Watchdog};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -51,8 +52,8 @@ fn endpoint(allowed: Allowed) -> MethodRouter<Arc<AppState>> {
         });
     }
     get(
-        |state: State, url: RequestUrl, params: Params, headers: HeaderMap| {
-            read(state.0, url, params, headers)
+        |state: State, method: Method, url: RequestUrl, params: Params, headers: HeaderMap| {
+            read(state.0, method == Method::HEAD, url, params, headers)
         },
     )
     .merge(posting)
@@ -67,6 +68,7 @@ fn endpoint(allowed: Allowed) -> MethodRouter<Arc<AppState>> {
 /// `GET` (and `HEAD`): a query in the URL, or the service description.
 async fn read(
     state: Arc<AppState>,
+    head: bool,
     url: RequestUrl,
     params: Params,
     headers: HeaderMap,
@@ -77,7 +79,7 @@ async fn read(
         ));
     }
     match params.one("query")? {
-        Some(query) => run_query(&state, &url, &headers, query, &params).await,
+        Some(query) => run_query(&state, head, &url, &headers, query, &params).await,
         None => service_description::respond(&state, &url, &headers, &params).await,
     }
 }
@@ -111,7 +113,7 @@ async fn post(
                     "the form has both a query and an update parameter: send one".into(),
                 )),
                 (Some(query), None) if allowed != Allowed::Update => {
-                    run_query(&state, &url, &headers, &query, &params).await
+                    run_query(&state, false, &url, &headers, &query, &params).await
                 }
                 (None, Some(update)) if allowed != Allowed::Query => {
                     let access = WriteAccess::check(&state, &headers)?;
@@ -133,7 +135,7 @@ async fn post(
         "application/sparql-query" if allowed != Allowed::Update => {
             let body = read_limited(&headers, body, limit).await?;
             let query = utf8(body, charset.as_deref())?;
-            run_query(&state, &url, &headers, &query, &url_params).await
+            run_query(&state, false, &url, &headers, &query, &url_params).await
         }
         "application/sparql-update" if allowed != Allowed::Query => {
             let access = WriteAccess::check(&state, &headers)?;
@@ -165,9 +167,11 @@ fn graph_params(params: &Params, key: &str) -> Result<Vec<NamedNode>, ApiError> 
         .collect()
 }
 
-/// Reads, queues, evaluates within the time limit and answers in the negotiated format.
+/// Reads, queues, evaluates within the time limit and answers in the negotiated format (`head`:
+/// the request was a `HEAD`).
 async fn run_query(
     state: &Arc<AppState>,
+    head: bool,
     url: &RequestUrl,
     headers: &HeaderMap,
     text: &str,
@@ -191,15 +195,24 @@ async fn run_query(
         .await
         .map_err(|_| ApiError::Busy)??;
     let max_rows = state.options.max_result_rows;
-    if crate::listen::on_connection_thread() {
+    if let Some(socket) = crate::listen::connection_socket() {
         // This thread serves this connection alone: evaluate here, with no hand-over to another
-        // thread and back, while the watchdog fires the cancellation at the time limit.
-        let _watched =
-            crate::watchdog::Watchdog::global().watch(started + timeout, request.cancel.clone());
+        // thread and back. The watchdog fires the cancellation at the time limit, and answers
+        // 504 itself if the engine has not stopped soon after (`watchdog.rs`).
+        let late = Late::new(socket, late_timeout(timeout, head));
+        let _watched = Watchdog::global().watch(
+            started + timeout,
+            request.cancel.clone(),
+            Some(Arc::clone(&late)),
+        );
         let _permit = permit;
-        let (body, _) =
-            kulturnetz_store::run_query(&*state.backend, &request, format, max_rows, Vec::new())
-                .map_err(|e| ApiError::from_query(e, timeout))?;
+        let result =
+            kulturnetz_store::run_query(&*state.backend, &request, format, max_rows, Vec::new());
+        if !late.answer() {
+            // The client has had its 504 and the connection is closed: this goes nowhere.
+            return Err(ApiError::Timeout(timeout));
+        }
+        let (body, _) = result.map_err(|e| ApiError::from_query(e, timeout))?;
         return Ok(negotiated(Body::from(body), format.media_type()));
     }
     // On a runtime's shared thread: evaluate on the blocking pool. Whatever ends this handler
@@ -220,6 +233,21 @@ async fn run_query(
         }
     };
     Ok(negotiated(Body::from(body), format.media_type()))
+}
+
+/// The 504 the watchdog sends for a query that did not stop at its time limit: the handler's
+/// own answer (`ApiError::Timeout`), written out whole, closing the connection.
+fn late_timeout(timeout: std::time::Duration, head: bool) -> Vec<u8> {
+    let body = format!("{}\n", ApiError::Timeout(timeout));
+    let mut response = format!(
+        "HTTP/1.1 504 Gateway Timeout\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    if !head {
+        response.extend_from_slice(body.as_bytes());
+    }
+    response
 }
 
 struct CancelOnDrop(Cancel);

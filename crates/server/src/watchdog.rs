@@ -13,6 +13,7 @@
 //! woken only when a new deadline comes before every other, so a steady flow of queries with
 //! the same time limit wakes it once per limit that actually runs out.
 
+use crate::error::ApiError;
 use kulturnetz_store::Cancel;
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -48,23 +49,40 @@ enum Action {
     Answer(Arc<Late>),
 }
 
-/// The answer to a query that may come too late from its handler.
+/// The answer to a query that may come too late from its handler: the 504 the handler would
+/// send, written out whole, closing the connection.
 pub(crate) struct Late {
     socket: Arc<TcpStream>,
-    /// The whole response: head, and body unless the request was a `HEAD`.
-    response: Vec<u8>,
+    timeout: Duration,
+    /// The request was a `HEAD`: the response has no body.
+    head: bool,
     answered: AtomicBool,
 }
 
 impl Late {
-    /// `response` (a whole HTTP/1.1 response, which should say `connection: close`), to be
-    /// written on `socket` if the handler has not answered by then.
-    pub(crate) fn new(socket: Arc<TcpStream>, response: Vec<u8>) -> Arc<Self> {
+    /// The 504 for a query with `timeout`, to be written on `socket` if the handler has not
+    /// answered by then.
+    pub(crate) fn new(socket: Arc<TcpStream>, timeout: Duration, head: bool) -> Arc<Self> {
         Arc::new(Self {
             socket,
-            response,
+            timeout,
+            head,
             answered: AtomicBool::new(false),
         })
+    }
+
+    /// Built only when it is sent: most queries never need it.
+    fn response(&self) -> Vec<u8> {
+        let body = format!("{}\n", ApiError::Timeout(self.timeout));
+        let mut response = format!(
+            "HTTP/1.1 504 Gateway Timeout\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        if !self.head {
+            response.extend_from_slice(body.as_bytes());
+        }
+        response
     }
 
     /// Claims the answer: `true` for the first caller only. The handler calls it when the
@@ -76,7 +94,7 @@ impl Late {
     fn send(&self) {
         if self.answer() {
             let mut socket = &*self.socket;
-            if let Err(e) = socket.write_all(&self.response) {
+            if let Err(e) = socket.write_all(&self.response()) {
                 tracing::debug!("cannot answer a query past its time limit: {e}");
             }
             let _ = self.socket.shutdown(Shutdown::Both);
@@ -228,7 +246,7 @@ mod tests {
         let (server, _) = listener.accept().unwrap();
         let server = Arc::new(server);
         let start = Instant::now();
-        let stuck = Late::new(Arc::clone(&server), b"late".to_vec());
+        let stuck = Late::new(Arc::clone(&server), Duration::from_secs(1), false);
         let _stuck = Watchdog::global().watch(
             start + Duration::from_millis(50),
             Cancel::default(),
@@ -236,14 +254,24 @@ mod tests {
         );
         let mut heard = String::new();
         client.read_to_string(&mut heard).unwrap();
-        assert_eq!(heard, "late");
+        assert!(
+            heard.starts_with("HTTP/1.1 504 Gateway Timeout\r\n"),
+            "{heard}"
+        );
+        assert!(heard.contains("\r\nconnection: close\r\n"), "{heard}");
+        assert!(
+            heard.ends_with(
+                "\r\n\r\nthe query ran longer than the time limit of 1s and was cancelled\n"
+            ),
+            "{heard}"
+        );
         assert!(start.elapsed() >= Duration::from_millis(50) + GRACE);
         assert!(!stuck.answer(), "the handler must not answer again");
 
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
-        let handled = Late::new(Arc::new(server), b"late".to_vec());
+        let handled = Late::new(Arc::new(server), Duration::from_secs(1), false);
         let watched = Watchdog::global().watch(
             Instant::now() + Duration::from_millis(10),
             Cancel::default(),

@@ -199,7 +199,7 @@ async fn run_query(
         // This thread serves this connection alone: evaluate here, with no hand-over to another
         // thread and back. The watchdog fires the cancellation at the time limit, and answers
         // 504 itself if the engine has not stopped soon after (`watchdog.rs`).
-        let late = Late::new(socket, late_timeout(timeout, head));
+        let late = Late::new(socket, timeout, head);
         let _watched = Watchdog::global().watch(
             started + timeout,
             request.cancel.clone(),
@@ -233,21 +233,6 @@ async fn run_query(
         }
     };
     Ok(negotiated(Body::from(body), format.media_type()))
-}
-
-/// The 504 the watchdog sends for a query that did not stop at its time limit: the handler's
-/// own answer (`ApiError::Timeout`), written out whole, closing the connection.
-fn late_timeout(timeout: std::time::Duration, head: bool) -> Vec<u8> {
-    let body = format!("{}\n", ApiError::Timeout(timeout));
-    let mut response = format!(
-        "HTTP/1.1 504 Gateway Timeout\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    if !head {
-        response.extend_from_slice(body.as_bytes());
-    }
-    response
 }
 
 struct CancelOnDrop(Cancel);

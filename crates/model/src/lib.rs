@@ -23,6 +23,7 @@ mod config;
 mod diagnostic;
 mod iri;
 pub mod nquads;
+pub mod text;
 pub mod vocab;
 
 pub use config::{

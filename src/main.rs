@@ -55,7 +55,7 @@ fn main() -> ExitCode {
                         matches!(
                             p,
                             kulturnetz_pipeline::PipelineError::UnknownSource(_)
-                                | kulturnetz_pipeline::PipelineError::UnknownKind { .. }
+                                | kulturnetz_pipeline::PipelineError::Config(_)
                         )
                     })
             {
@@ -79,8 +79,12 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Reads the configuration and checks its sources against the connectors, so that an unknown
+/// key or kind is refused by every command, before anything runs.
 fn read_config(path: &Path) -> Result<Config> {
-    Ok(Config::from_file(path)?)
+    let config = Config::from_file(path)?;
+    kulturnetz_pipeline::check_config(&config)?;
+    Ok(config)
 }
 
 fn open_store(config: &Config) -> Result<Embedded> {
@@ -102,6 +106,13 @@ fn run_ingest(config: &Config, store: &Embedded, options: &IngestOptions) -> Res
     let report = kulturnetz_pipeline::ingest(config, store, options, &mut |event| {
         if let kulturnetz_pipeline::Event::Finished(s) = event {
             let what = match s.outcome {
+                Outcome::Loaded if s.statements > s.triples => format!(
+                    "loaded {} triples from {} records ({} rejected; {} statements repeated)",
+                    s.triples,
+                    s.records,
+                    s.rejected,
+                    s.statements - s.triples
+                ),
                 Outcome::Loaded => format!(
                     "loaded {} triples from {} records ({} rejected)",
                     s.triples, s.records, s.rejected

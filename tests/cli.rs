@@ -178,16 +178,16 @@ fn configuration_and_usage_errors_exit_2() {
     let site = Site::new("[[source]]\nid = \"a\"\nkind = \"nope\"\npath = \"a\"\n");
     let (code, _, stderr) = site.run(&["ingest"]);
     assert_eq!(code, 2);
-    let mut known: Vec<&str> = kulturnetz_connectors::CONNECTORS
+    let known: Vec<&str> = kulturnetz_connectors::CONNECTORS
         .iter()
         .map(|c| c.kind())
         .collect();
-    known.sort_unstable();
     assert!(known.len() >= 8, "{known:?}");
     assert_eq!(
         stderr,
         format!(
-            "kulturnetz: error: source \"a\": unknown kind \"nope\" (known: {})\n",
+            "kulturnetz: error: {}:10:8: source \"a\": unknown kind \"nope\" (kinds: {})\n",
+            site.config().display(),
             known.join(", ")
         )
     );
@@ -243,6 +243,130 @@ fn configuration_and_usage_errors_exit_2() {
         .expect("run");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/kulturnetz.toml: "));
+}
+
+/// A configuration is read strictly: every key it does not know is refused with its line and the
+/// nearest key, and every problem found later still names the line it comes from.
+#[test]
+fn issue_11_configuration_refuses_what_it_does_not_know() {
+    let refused = |extra: &str, expected: &str| {
+        let site = Site::new(extra);
+        site.write("a.ttl", "<http://ex.example/s> <http://ex.example/p> 1 .\n");
+        let (code, _, stderr) = site.run(&["ingest"]);
+        assert_eq!(code, 2, "{extra}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "kulturnetz: error: {}:{expected}",
+                site.config().display()
+            )),
+            "{extra}:\n{stderr}"
+        );
+    };
+    let source = "[[source]]\nid = \"a\"\nkind = \"rdf\"\npath = \"a.ttl\"\n";
+    refused(
+        &format!("{source}licence = \"https://www.govdata.de/dl-de/by-2-0\"\n"),
+        "12:1: source \"a\": unknown key `licence`; did you mean `license`?",
+    );
+    refused(
+        &format!("{source}max_rejectd = 5\n"),
+        "12:1: source \"a\": unknown key `max_rejectd`; did you mean `max_rejected`?",
+    );
+    refused(
+        "[[source]]\nid = \"a\"\nkind = \"yarrml\"\npath = \"a.csv\"\n",
+        "10:8: source \"a\": unknown kind \"yarrml\"; did you mean \"yarrrml\"?",
+    );
+    refused(
+        "[[source]]\nid = \"a\"\nkind = \"yarrrml\"\npath = \"a.csv\"\n",
+        "8:1: source \"a\": a source of kind \"yarrrml\" needs `mapping = \"…\"`",
+    );
+    refused(
+        &format!("{source}\n{source}"),
+        "14:6: source id \"a\" is used twice (first at line 9)",
+    );
+    refused(
+        "[server]\nmax_concurrent_queries = 0\n",
+        "9:1: max_concurrent_queries must be at least 1",
+    );
+    refused(
+        "[server]\nmax_result_row = 10\n",
+        "9:1: unknown key `max_result_row`; did you mean `max_result_rows`?",
+    );
+    // Refused by every command that reads the configuration, not only by `ingest`.
+    let site = Site::new(&format!("{source}licence = \"x\"\n"));
+    let (code, _, stderr) = site.run(&["query", "ASK {}"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("did you mean `license`?"), "{stderr}");
+
+    // A missing input fails its source only, and names the configuration's line.
+    let site = Site::new(&format!(
+        "{source}\n[[source]]\nid = \"b\"\nkind = \"rdf\"\npath = \"missing.ttl\"\n"
+    ));
+    site.write("a.ttl", "<http://ex.example/s> <http://ex.example/p> 1 .\n");
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("kulturnetz.toml:16:8: source \"b\": cannot read its path \"missing.ttl\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("loaded 1 triples"), "{stderr}");
+
+    // A UTF-16 configuration is named as such.
+    let site = Site::new("");
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(
+        "[site]\nbase_iri = \"https://x.example/\"\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    std::fs::write(site.config(), utf16).expect("write");
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("looks like UTF-16"), "{stderr}");
+}
+
+/// The ingest reports the triples its graph holds, not the statements the connector wrote: a
+/// graph keeps a repeated statement once.
+#[test]
+fn issue_11_ingest_reports_distinct_triples() {
+    let lido = crate::util::repo().join("datasets/collections/kenom-oai-chunk20.lido.xml");
+    let site = Site::new(&format!(
+        "[[source]]\nid = \"twice\"\nkind = \"rdf\"\npath = \"twice.nt\"\n\n[[source]]\nid = \"lido\"\nkind = \"lido\"\npath = {:?}\n",
+        lido.display().to_string()
+    ));
+    site.write(
+        "twice.nt",
+        "<http://ex.example/s> <http://ex.example/p> \"1\" .\n<http://ex.example/s> <http://ex.example/p> \"1\" .\n",
+    );
+    let (code, _, stderr) = site.run(&["ingest", "--report", "report.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("loaded 1 triples from 2 records (0 rejected; 1 statements repeated)"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.path().join("report.json")).expect("report"),
+    )
+    .expect("json");
+    let (code, stdout, _) = site.run(&[
+        "query",
+        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+        "--format",
+        "tsv",
+    ]);
+    assert_eq!(code, 0);
+    for source in report["sources"].as_array().expect("sources") {
+        let graph = source["graph"].as_str().expect("graph");
+        let triples = source["triples"].as_u64().expect("triples");
+        assert!(
+            stdout.contains(&format!("<{graph}>\t{triples}\n")),
+            "{graph} holds another count than {triples}:\n{stdout}"
+        );
+    }
+    let lido = &report["sources"][1];
+    assert!(
+        lido["statements"].as_u64() > lido["triples"].as_u64(),
+        "{lido}"
+    );
 }
 
 #[test]

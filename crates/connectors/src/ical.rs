@@ -47,7 +47,7 @@ use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use calendar::{Calendar, Component, Draft};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use deferred::Deferred;
-use kulturnetz_model::{Diagnostic, Location};
+use kulturnetz_model::{Diagnostic, Location, OptionSpec};
 use lines::Property;
 use std::collections::{HashMap, HashSet};
 use time::{When, WhenError, Zone, ZoneError, Zones};
@@ -199,6 +199,26 @@ struct State<'a, 'c> {
 }
 
 impl Connector for Ical {
+    fn options(&self) -> &'static [OptionSpec] {
+        &[
+            OptionSpec {
+                key: "timezone",
+                required: false,
+                about: "the IANA time zone of floating times (default Europe/Berlin)",
+            },
+            OptionSpec {
+                key: "window_start",
+                required: false,
+                about: "start of the window of recurring events' occurrences (RFC 3339 date)",
+            },
+            OptionSpec {
+                key: "window_end",
+                required: false,
+                about: "end (exclusive) of the window of recurring events' occurrences",
+            },
+        ]
+    }
+
     fn kind(&self) -> &'static str {
         "ical"
     }

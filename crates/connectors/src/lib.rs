@@ -59,7 +59,7 @@ pub use rdf::Rdf;
 pub use rml::Rml;
 pub use sink::{Counts, RecordSink, SinkError};
 
-use kulturnetz_model::{Diagnostic, Minter};
+use kulturnetz_model::{Diagnostic, Minter, OptionSpec};
 use oxrdf::BlankNode;
 use sha2::{Digest, Sha256};
 use std::io::BufRead;
@@ -78,6 +78,12 @@ pub trait Connector: Send + Sync {
 
     /// Media types this connector reads.
     fn media_types(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The options this connector reads from its source's table (besides the keys every source
+    /// has): the configuration refuses any other key, and one marked required must be set.
+    fn options(&self) -> &'static [OptionSpec] {
         &[]
     }
 
@@ -212,6 +218,12 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &Rml::RML,
     &Rml::YARRRML,
 ];
+
+/// Every kind with the options it reads, as [`kulturnetz_model::Config::check_sources`] takes
+/// them.
+pub fn kinds() -> Vec<(&'static str, &'static [OptionSpec])> {
+    CONNECTORS.iter().map(|c| (c.kind(), c.options())).collect()
+}
 
 /// The connector of `kind`.
 pub fn connector(kind: &str) -> Option<&'static dyn Connector> {

@@ -9,7 +9,7 @@
 
 use crate::resync::{Item, Resync};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
-use kulturnetz_model::{Diagnostic, Location};
+use kulturnetz_model::{Diagnostic, Location, OptionSpec};
 use oxrdf::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
 use oxrdfio::{RdfFormat, RdfParseError, RdfParser};
 use std::collections::HashMap;
@@ -62,6 +62,21 @@ fn format_by_name(name: &str) -> Option<RdfFormat> {
 }
 
 impl Connector for Rdf {
+    fn options(&self) -> &'static [OptionSpec] {
+        &[
+            OptionSpec {
+                key: "format",
+                required: false,
+                about: "the RDF format when the extension does not tell it, e.g. \"turtle\"",
+            },
+            OptionSpec {
+                key: "base_iri",
+                required: false,
+                about: "the base IRI of relative IRIs in the input",
+            },
+        ]
+    }
+
     fn kind(&self) -> &'static str {
         "rdf"
     }

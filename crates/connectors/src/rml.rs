@@ -9,7 +9,7 @@
 //! Relative IRIs are resolved against the site's base IRI; blank nodes are the source's own.
 
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
-use kulturnetz_model::{Diagnostic, Location};
+use kulturnetz_model::{Diagnostic, Location, OptionSpec};
 use kulturnetz_rml::{Mapping, Output, RunError, Targets};
 use oxrdf::{Quad, QuadRef};
 use std::path::{Path, PathBuf};
@@ -60,6 +60,14 @@ impl Rml {
 }
 
 impl Connector for Rml {
+    fn options(&self) -> &'static [OptionSpec] {
+        &[OptionSpec {
+            key: "mapping",
+            required: true,
+            about: "the mapping file, relative to the configuration",
+        }]
+    }
+
     fn kind(&self) -> &'static str {
         self.kind
     }

@@ -1,5 +1,6 @@
 //! The configuration file `kulturnetz.toml` (DESIGN §4).
 
+use crate::Location;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,9 @@ pub struct Config {
     /// The folder the file was read from: relative paths resolve against it.
     #[serde(skip)]
     pub root: PathBuf,
+    /// The file as the user named it, for messages (empty for a configuration without a file).
+    #[serde(skip)]
+    pub path: PathBuf,
 }
 
 /// `[site]`.
@@ -140,6 +144,56 @@ pub struct SourceConfig {
     /// Options for the connector, which parses them itself.
     #[serde(flatten)]
     pub options: toml::Table,
+    /// Where the source and each of its keys are written in the configuration file.
+    #[serde(skip)]
+    pub at: SourcePositions,
+}
+
+/// The keys every `[[source]]` has, whatever its kind; the rest are the connector's options.
+pub const SOURCE_KEYS: &[&str] = &["id", "kind", "path", "title", "license", "max_rejected"];
+
+/// Where a `[[source]]` and its keys are written in the configuration file, so that a problem
+/// found after the file was read (an unknown option, a missing input) names the line.
+#[derive(Debug, Clone, Default)]
+pub struct SourcePositions {
+    /// The `[[source]]` header.
+    table: Location,
+    /// Each key: where the key is written, and where its value is.
+    keys: Vec<(String, Location, Location)>,
+}
+
+impl SourcePositions {
+    /// Where the source's table starts.
+    pub fn table(&self) -> &Location {
+        &self.table
+    }
+
+    /// Where `key` is written, or the table if it is not.
+    pub fn key(&self, key: &str) -> &Location {
+        self.keys
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map_or(&self.table, |(_, at, _)| at)
+    }
+
+    /// Where the value of `key` is written, or the table if it is not.
+    pub fn value(&self, key: &str) -> &Location {
+        self.keys
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map_or(&self.table, |(_, _, at)| at)
+    }
+}
+
+/// An option a connector reads from its source's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionSpec {
+    /// The key.
+    pub key: &'static str,
+    /// Whether a source of the connector's kind must set it.
+    pub required: bool,
+    /// What it means, in a few words.
+    pub about: &'static str,
 }
 
 /// How many rejected records a source may have before it fails.
@@ -227,8 +281,8 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
-    /// The file is not valid.
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    /// The file is not valid (or, for a configuration without a file, a setting is not).
+    #[error("{}{}{message}", path.display(), if path.as_os_str().is_empty() { String::new() } else { format!(":{line}:{column}: ") })]
     Invalid {
         /// The file.
         path: PathBuf,
@@ -241,12 +295,59 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The configuration is not valid at `at`.
+    pub fn at(at: &Location, message: impl Into<String>) -> Self {
+        #[expect(clippy::cast_possible_truncation, reason = "lines of a config file")]
+        Self::Invalid {
+            path: PathBuf::from(&at.file),
+            line: at.line.unwrap_or(1) as usize,
+            column: at.column.unwrap_or(1) as usize,
+            message: message.into(),
+        }
+    }
+}
+
 impl Config {
+    /// A configuration without a file: the defaults, a store at `store` and no sources. For the
+    /// commands that need only a store (`load`, `query`, `dump`, `serve`).
+    pub fn without_file(store: PathBuf) -> Self {
+        Self {
+            site: SiteConfig {
+                base_iri: DEFAULT_BASE_IRI.into(),
+                title: String::new(),
+                publisher: String::new(),
+                license: None,
+            },
+            store: StoreConfig { path: store },
+            server: ServerConfig::default(),
+            sources: Vec::new(),
+            root: PathBuf::from("."),
+            path: PathBuf::new(),
+        }
+    }
+
     /// Reads and checks the configuration file at `path`.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Io {
             path: path.to_owned(),
             source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let hint = crate::text::utf16_hint(e.as_bytes());
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column =
+                valid.len() - valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: match hint {
+                    Some(hint) => format!("not valid UTF-8: {hint}"),
+                    None => "not valid UTF-8 (a TOML file must be UTF-8)".into(),
+                },
+            }
         })?;
         let mut config = Self::from_str_at(&text, path)?;
         config.root = path
@@ -270,13 +371,41 @@ impl Config {
                 message,
             }
         };
-        let config: Self = toml::from_str(text).map_err(|e| {
+        let mut config: Self = toml::from_str(text).map_err(|e| {
             invalid(
                 e.span().map_or(0, |s| s.start),
-                e.message().trim_end_matches('\n').to_owned(),
+                suggest(e.message().trim_end_matches('\n')),
             )
         })?;
+        config.path = path.to_owned();
+        let location = |offset: usize| {
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            Location::file(path.display().to_string()).with_position(line as u64, column as u64)
+        };
+        for (source, at) in config
+            .sources
+            .iter_mut()
+            .zip(source_positions(text, &location))
+        {
+            source.at = at;
+        }
         let find = |needle: &str| text.find(needle).unwrap_or(0);
+        for (key, value) in [
+            (
+                "max_concurrent_queries",
+                config.server.max_concurrent_queries,
+            ),
+            ("max_connections", config.server.max_connections),
+        ] {
+            if value == 0 {
+                return Err(invalid(
+                    find(key),
+                    format!("{key} must be at least 1: with 0 no query could ever run"),
+                ));
+            }
+        }
         if let Err(e) = oxiri::Iri::parse(config.site.base_iri.as_str()) {
             return Err(invalid(
                 find("base_iri"),
@@ -298,16 +427,16 @@ impl Config {
                 ));
             }
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::HashMap::new();
         for source in &config.sources {
-            let at = find(&format!("\"{}\"", source.id));
+            let at = source.at.value("id");
             if source.id.is_empty()
                 || !source
                     .id
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
-                return Err(invalid(
+                return Err(ConfigError::at(
                     at,
                     format!(
                         "source id {:?} must be non-empty and use only ASCII letters, digits, '-' and '_'",
@@ -316,19 +445,83 @@ impl Config {
                 ));
             }
             if source.id == "meta" {
-                return Err(invalid(
+                return Err(ConfigError::at(
                     at,
-                    "source id \"meta\" is reserved for pipeline metadata".into(),
+                    "source id \"meta\" is reserved for pipeline metadata",
                 ));
             }
-            if !seen.insert(&source.id) {
-                return Err(invalid(
+            if let Some(first) = seen.insert(&source.id, at) {
+                return Err(ConfigError::at(
                     at,
-                    format!("source id {:?} is used twice", source.id),
+                    format!(
+                        "source id {:?} is used twice (first at line {})",
+                        source.id,
+                        first.line.unwrap_or(1)
+                    ),
                 ));
             }
         }
         Ok(config)
+    }
+
+    /// Checks what only the connectors know: that each source's kind exists, that its keys are
+    /// ones the kind reads, and that the options it needs are set. `kinds` lists every kind with
+    /// its options. Errors name the line and suggest the nearest key or kind.
+    pub fn check_sources(
+        &self,
+        kinds: &[(&'static str, &'static [OptionSpec])],
+    ) -> Result<(), ConfigError> {
+        for source in &self.sources {
+            let Some((_, options)) = kinds.iter().find(|(kind, _)| *kind == source.kind) else {
+                let known = kinds.iter().map(|(kind, _)| *kind);
+                let mut message = format!("source {:?}: unknown kind {:?}", source.id, source.kind);
+                if let Some(near) = crate::text::did_you_mean(&source.kind, known.clone()) {
+                    message.push_str(&format!("; did you mean {near:?}?"));
+                }
+                message.push_str(&format!(
+                    " (kinds: {})",
+                    known.collect::<Vec<_>>().join(", ")
+                ));
+                return Err(ConfigError::at(source.at.value("kind"), message));
+            };
+            for key in source.options.keys() {
+                if options.iter().any(|o| o.key == key) {
+                    continue;
+                }
+                let known = SOURCE_KEYS
+                    .iter()
+                    .copied()
+                    .chain(options.iter().map(|o| o.key));
+                let mut message = format!("source {:?}: unknown key `{key}`", source.id);
+                if let Some(near) = crate::text::did_you_mean(key, known) {
+                    message.push_str(&format!("; did you mean `{near}`?"));
+                }
+                message.push_str(&format!(
+                    " (keys of every source: {}; options of kind {:?}: {})",
+                    SOURCE_KEYS.join(", "),
+                    source.kind,
+                    if options.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        options.iter().map(|o| o.key).collect::<Vec<_>>().join(", ")
+                    }
+                ));
+                return Err(ConfigError::at(source.at.key(key), message));
+            }
+            if let Some(missing) = options
+                .iter()
+                .find(|o| o.required && !source.options.contains_key(o.key))
+            {
+                return Err(ConfigError::at(
+                    source.at.table(),
+                    format!(
+                        "source {:?}: a source of kind {:?} needs `{} = \"…\"` ({})",
+                        source.id, source.kind, missing.key, missing.about
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The minter of this site's IRIs.
@@ -345,6 +538,68 @@ impl Config {
             self.root.join(path)
         }
     }
+}
+
+/// The base IRI of a configuration without a file.
+pub const DEFAULT_BASE_IRI: &str = "https://daten.kultur.example/";
+
+/// A deserialiser's message about an unknown key, with the nearest expected key suggested:
+/// "unknown field `licence`, expected one of `a`, `b`" becomes "unknown key `licence`; did you
+/// mean `license`? (expected one of `a`, `b`)".
+fn suggest(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_owned();
+    };
+    let Some((key, expected)) = rest.split_once("`, ") else {
+        return message.to_owned();
+    };
+    let candidates = expected
+        .trim_start_matches("expected one of ")
+        .trim_start_matches("expected ")
+        .split(", ")
+        .map(|c| c.trim_matches('`'));
+    let mut out = format!("unknown key `{key}`");
+    if let Some(near) = crate::text::did_you_mean(key, candidates) {
+        out.push_str(&format!("; did you mean `{near}`?"));
+    }
+    out.push_str(&format!(" ({expected})"));
+    out
+}
+
+/// Where each `[[source]]` table of `text` and its keys are written, in order.
+fn source_positions(text: &str, location: &dyn Fn(usize) -> Location) -> Vec<SourcePositions> {
+    let Ok(document) = toml::de::DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let Some(sources) = document.get_ref().get("source") else {
+        return Vec::new();
+    };
+    let toml::de::DeValue::Array(tables) = sources.get_ref() else {
+        return Vec::new();
+    };
+    tables
+        .iter()
+        .map(|table| {
+            let keys = match table.get_ref() {
+                toml::de::DeValue::Table(t) => t
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.get_ref().to_string(),
+                            location(k.span().start),
+                            location(v.span().start),
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            // The span of an array-of-tables entry starts at its `[[source]]` header.
+            SourcePositions {
+                table: location(table.span().start),
+                keys,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -408,7 +663,123 @@ format = "turtle"
         let err = parse("[site]\nbase_iri = \"https://x.example/\"\n[[source]]\nid = \"a\"\nkind = \"rdf\"\npath = \"a\"\n[[source]]\nid = \"a\"\nkind = \"rdf\"\npath = \"b\"\n")
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "kulturnetz.toml:4:6: source id \"a\" is used twice");
+        assert_eq!(
+            err,
+            "kulturnetz.toml:8:6: source id \"a\" is used twice (first at line 4)"
+        );
+    }
+
+    const KINDS: &[(&str, &[OptionSpec])] = &[
+        ("rdf", &[]),
+        (
+            "yarrrml",
+            &[OptionSpec {
+                key: "mapping",
+                required: true,
+                about: "the mapping file",
+            }],
+        ),
+    ];
+
+    fn source(keys: &str) -> String {
+        format!("[site]\nbase_iri = \"https://x.example/\"\n\n[[source]]\nid = \"a\"\n{keys}")
+    }
+
+    #[test]
+    fn unknown_keys_of_a_source_are_refused_with_the_nearest_key() {
+        let config = parse(&source(
+            "kind = \"rdf\"\npath = \"a.ttl\"\nlicence = \"https://x.example/l\"\n",
+        ))
+        .unwrap();
+        let err = config.check_sources(KINDS).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "kulturnetz.toml:8:1: source \"a\": unknown key `licence`; did you mean `license`?"
+            ),
+            "{err}"
+        );
+        let config = parse(&source(
+            "kind = \"rdf\"\npath = \"a.ttl\"\nmax_rejectd = 5\n",
+        ))
+        .unwrap();
+        let err = config.check_sources(KINDS).unwrap_err().to_string();
+        assert!(err.contains("did you mean `max_rejected`?"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_kind_and_a_missing_option_name_their_line() {
+        let config = parse(&source("kind = \"yarrml\"\npath = \"a.csv\"\n")).unwrap();
+        let err = config.check_sources(KINDS).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "kulturnetz.toml:6:8: source \"a\": unknown kind \"yarrml\"; did you mean \"yarrrml\"?"
+            ),
+            "{err}"
+        );
+        let config = parse(&source("kind = \"yarrrml\"\npath = \"a.csv\"\n")).unwrap();
+        let err = config.check_sources(KINDS).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "kulturnetz.toml:4:1: source \"a\": a source of kind \"yarrrml\" needs `mapping"
+            ),
+            "{err}"
+        );
+        let config = parse(&source(
+            "kind = \"yarrrml\"\npath = \"a.csv\"\nmapping = \"m.yaml\"\n",
+        ))
+        .unwrap();
+        config.check_sources(KINDS).unwrap();
+        assert_eq!(
+            config.sources[0].at.value("path").to_string(),
+            "kulturnetz.toml:7:8"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_of_a_section_suggest_the_nearest() {
+        let err =
+            parse("[site]\nbase_iri = \"https://x.example/\"\n[server]\nmax_result_row = 5\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.starts_with(
+                "kulturnetz.toml:4:1: unknown key `max_result_row`; did you mean `max_result_rows`?"
+            ),
+            "{err}"
+        );
+        let err = parse("[site]\nbase_iri = \"https://x.example/\"\n[sever]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did you mean `server`?"), "{err}");
+    }
+
+    #[test]
+    fn no_query_slots_is_refused() {
+        let err = parse(
+            "[site]\nbase_iri = \"https://x.example/\"\n[server]\nmax_concurrent_queries = 0\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("kulturnetz.toml:4:1: max_concurrent_queries must be at least 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_utf16_file_says_so() {
+        let dir = std::env::temp_dir().join(format!("kn-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kulturnetz.toml");
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend("[site]\n".encode_utf16().flat_map(u16::to_le_bytes));
+        std::fs::write(&file, bytes).unwrap();
+        let err = Config::from_file(&file).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            err.contains(":1:1: not valid UTF-8: the file looks like UTF-16"),
+            "{err}"
+        );
     }
 
     #[test]

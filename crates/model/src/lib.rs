@@ -27,7 +27,8 @@ pub mod text;
 pub mod vocab;
 
 pub use config::{
-    Config, ConfigError, ServerConfig, SiteConfig, SourceConfig, StoreConfig, Tolerance,
+    Config, ConfigError, DEFAULT_BASE_IRI, OptionSpec, SOURCE_KEYS, ServerConfig, SiteConfig,
+    SourceConfig, SourcePositions, StoreConfig, Tolerance,
 };
 pub use diagnostic::{Diagnostic, Location};
 pub use iri::{Kind, Minter, slug};

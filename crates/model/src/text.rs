@@ -57,6 +57,30 @@ pub fn utf16_hint(bytes: &[u8]) -> Option<&'static str> {
     (nul_odd.max(nul_even) * 10 >= pairs * 9 && nul_odd.min(nul_even) == 0).then_some(HINT)
 }
 
+/// The candidate nearest to `word`, if one is near enough to be what was meant (a typo, a
+/// British spelling, another case): for "did you mean" in messages.
+///
+/// ```
+/// use kulturnetz_model::text::did_you_mean;
+///
+/// let keys = ["license", "max_rejected", "title"];
+/// assert_eq!(did_you_mean("licence", keys), Some("license"));
+/// assert_eq!(did_you_mean("max_rejectd", keys), Some("max_rejected"));
+/// assert_eq!(did_you_mean("colour", keys), None);
+/// ```
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|&(distance, c)| distance <= 1 + c.chars().count().max(word.chars().count()) / 4)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

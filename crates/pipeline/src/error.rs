@@ -1,6 +1,7 @@
 //! The pipeline's error type: what stops a whole run (a failed source is a report, not an error).
 
 use kulturnetz_connectors::ConnectorError;
+use kulturnetz_model::ConfigError;
 use kulturnetz_store::StoreError;
 
 /// An error that stops the whole ingest or load (as opposed to a failed source).
@@ -10,16 +11,9 @@ pub enum PipelineError {
     /// `--source` names no configured source.
     #[error("no source {0:?} in the configuration")]
     UnknownSource(String),
-    /// A source has a kind no connector reads.
-    #[error("source {id:?}: unknown kind {kind:?} (known: {known})")]
-    UnknownKind {
-        /// The source.
-        id: String,
-        /// Its kind.
-        kind: String,
-        /// The kinds there are.
-        known: String,
-    },
+    /// A source's configuration is not valid: an unknown kind or key, a required option unset.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// A file to load cannot be read.
     #[error("{name}: cannot read: {error}")]
     Read {

@@ -9,7 +9,9 @@ use crate::report::{Outcome, Report, SourceReport};
 use crate::{PipelineError, link, validate};
 use kulturnetz_connectors::Connector;
 use kulturnetz_model::{Config, SourceConfig};
-use kulturnetz_store::Backend;
+use kulturnetz_store::{Backend, QueryOutcome, QueryRequest, Staging};
+use oxrdf::Term;
+use spargebra::SparqlParser;
 use std::path::{Path, PathBuf};
 
 /// What to ingest.
@@ -40,6 +42,13 @@ pub fn rejected_path(config: &Config, source: &str) -> PathBuf {
         .join(format!("{source}.jsonl"))
 }
 
+/// Checks what only the connectors know about a configuration: each source's kind, its keys
+/// and its required options ([`Config::check_sources`]). [`ingest`] does it first; a command
+/// that reads a configuration does it at once, so that a typo is found before anything runs.
+pub fn check_config(config: &Config) -> Result<(), kulturnetz_model::ConfigError> {
+    config.check_sources(&kulturnetz_connectors::kinds())
+}
+
 /// Runs the pipeline over the configured sources.
 ///
 /// After an ingest that published something, the store is compacted. Counting the graphs again
@@ -56,22 +65,14 @@ pub fn ingest(
             return Err(PipelineError::UnknownSource(id.clone()));
         }
     }
+    check_config(config)?;
     let mut planned = Vec::new();
     for source in &config.sources {
         if !options.sources.is_empty() && !options.sources.contains(&source.id) {
             continue;
         }
-        let connector = kulturnetz_connectors::connector(&source.kind).ok_or_else(|| {
-            PipelineError::UnknownKind {
-                id: source.id.clone(),
-                kind: source.kind.clone(),
-                known: kulturnetz_connectors::CONNECTORS
-                    .iter()
-                    .map(|c| c.kind())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }
-        })?;
+        let connector = kulturnetz_connectors::connector(&source.kind)
+            .unwrap_or_else(|| unreachable!("check_config found every kind"));
         planned.push((source, connector));
     }
     let mut report = Report::default();
@@ -87,6 +88,24 @@ pub fn ingest(
         backend.compact()?;
     }
     Ok(report)
+}
+
+/// How many distinct triples the staged graph holds.
+fn staged_triples(staging: &dyn Staging) -> Result<u64, PipelineError> {
+    let query = SparqlParser::new()
+        .parse_query(&format!(
+            "SELECT (COUNT(*) AS ?n) {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+            staging.graph().as_str()
+        ))
+        .unwrap_or_else(|e| unreachable!("a count over an IRI parses: {e}"));
+    if let QueryOutcome::Solutions { mut solutions, .. } =
+        staging.query(&QueryRequest::new(query))?
+        && let Some(solution) = solutions.next()
+        && let Some(Term::Literal(n)) = solution?.get("n")
+    {
+        return Ok(n.value().parse().unwrap_or(0));
+    }
+    Ok(0)
 }
 
 /// One source, stage by stage. A source that fails at any stage leaves its published graph as
@@ -119,7 +138,7 @@ fn ingest_source(
     let Converted {
         accepted,
         rejected,
-        triples,
+        triples: statements,
         first,
         failure,
     } = convert::convert(&plan, connector, &cx, &mut *staging, &rejected_file)?;
@@ -143,8 +162,10 @@ fn ingest_source(
 
     report.validation = Some(validate::validate(&*staging, source)?);
     let linking = link::link(&mut *staging, source)?;
-    let triples = triples + linking.links;
     report.linking = Some(linking);
+    // A graph is a set: statements the connector wrote twice (or that a link repeats) count once.
+    report.statements = statements;
+    let triples = staged_triples(&*staging)?;
 
     let counts = provenance::Counts {
         accepted,

@@ -2,7 +2,7 @@
 //! since the last ingest.
 
 use crate::provenance::{self, Stored};
-use kulturnetz_connectors::{Connector, Context};
+use kulturnetz_connectors::{Connector, ConnectorError, Context};
 use kulturnetz_model::{Config, Minter, SourceConfig};
 use kulturnetz_store::{Backend, StoreError};
 use oxrdf::NamedNode;
@@ -64,8 +64,24 @@ pub(crate) fn plan(
     let graph = cx.minter.graph(&source.id);
     let path = config.resolve(&source.path);
     let name = source.path.display().to_string();
+    if let Err(e) = File::open(&path) {
+        return Ok(Planned::Failed(format!(
+            "{}: source {:?}: cannot read its path {:?} ({}): {e}",
+            source.at.value("path"),
+            source.id,
+            name,
+            path.display()
+        )));
+    }
     let dependencies = match connector.dependencies(cx) {
         Ok(d) => d,
+        Err(ConnectorError::Option { key, message }) => {
+            return Ok(Planned::Failed(format!(
+                "{}: source {:?}: option {key:?}: {message}",
+                source.at.value(&key),
+                source.id
+            )));
+        }
         Err(e) => return Ok(Planned::Failed(format!("{name}: {e}"))),
     };
     let fingerprint = match fingerprint(&path, &dependencies, source, connector) {

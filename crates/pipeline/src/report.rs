@@ -31,8 +31,11 @@ pub struct SourceReport {
     pub accepted: u64,
     /// Records rejected.
     pub rejected: u64,
-    /// Triples now in its graph.
+    /// Distinct triples now in its graph.
     pub triples: u64,
+    /// Statements the connector wrote for this run, repeats included (a graph keeps each triple
+    /// once, so this may be more than `triples`); 0 when the source was not converted.
+    pub statements: u64,
     /// Why it failed, or a summary of the rejected records.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -57,6 +60,7 @@ impl SourceReport {
             accepted: 0,
             rejected: 0,
             triples: 0,
+            statements: 0,
             message: None,
             diagnostics: Vec::new(),
             validation: None,

@@ -69,10 +69,22 @@ pub(crate) struct ConfigArg {
     pub(crate) config: PathBuf,
 }
 
+/// For the commands that need only a store: a configuration if there is one, else a store.
+#[derive(Debug, Args)]
+pub(crate) struct StoreArg {
+    /// The configuration file (default: kulturnetz.toml if there is one; without one, the
+    /// command works on the store alone, with default settings).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// The store's folder (overrides `[store] path`; without a configuration: data/store).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) store: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     #[command(flatten)]
-    pub(crate) config: ConfigArg,
+    pub(crate) config: StoreArg,
     /// The address to listen on (overrides `[server] bind`); port 0 picks a free port.
     #[arg(long, value_name = "ADDR")]
     pub(crate) bind: Option<String>,
@@ -99,7 +111,7 @@ pub(crate) struct IngestArgs {
 #[derive(Debug, Args)]
 pub(crate) struct QueryArgs {
     #[command(flatten)]
-    pub(crate) config: ConfigArg,
+    pub(crate) config: StoreArg,
     /// The query, or @FILE to read it from a file.
     pub(crate) query: String,
     /// The output format (default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE).
@@ -141,7 +153,7 @@ impl Format {
 #[derive(Debug, Args)]
 pub(crate) struct LoadArgs {
     #[command(flatten)]
-    pub(crate) config: ConfigArg,
+    pub(crate) config: StoreArg,
     /// RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; by extension).
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
@@ -153,7 +165,7 @@ pub(crate) struct LoadArgs {
 #[derive(Debug, Args)]
 pub(crate) struct DumpArgs {
     #[command(flatten)]
-    pub(crate) config: ConfigArg,
+    pub(crate) config: StoreArg,
     /// The folder to write into.
     #[arg(long, default_value = "data/dumps", value_name = "DIR")]
     pub(crate) out: PathBuf,

@@ -87,6 +87,35 @@ fn read_config(path: &Path) -> Result<Config> {
     Ok(config)
 }
 
+/// The configuration of a command that needs only a store: the file named by `--config`, else
+/// `kulturnetz.toml` if there is one, else none (defaults, no sources) and the store in
+/// `data/store`; `--store` overrides the store's folder either way. Says which it uses.
+fn store_config(args: &cli::StoreArg) -> Result<Config> {
+    const DEFAULT_CONFIG: &str = "kulturnetz.toml";
+    let mut config = match &args.config {
+        Some(path) => read_config(path)?,
+        None if Path::new(DEFAULT_CONFIG).exists() => read_config(Path::new(DEFAULT_CONFIG))?,
+        None => {
+            let store = args
+                .store
+                .clone()
+                .unwrap_or_else(|| kulturnetz_model::StoreConfig::default().path);
+            eprintln!(
+                "no {DEFAULT_CONFIG} here: using the store in {} with default settings \
+                 (--store DIR for another store, --config FILE for a configuration)",
+                store.display()
+            );
+            return Ok(Config::without_file(store));
+        }
+    };
+    if let Some(store) = &args.store {
+        // Relative to where the command runs, like every other path on the command line.
+        config.store.path = std::path::absolute(store)
+            .with_context(|| format!("{}: not a usable path", store.display()))?;
+    }
+    Ok(config)
+}
+
 fn open_store(config: &Config) -> Result<Embedded> {
     let path = config.resolve(&config.store.path);
     let options = EmbeddedOptions {
@@ -133,10 +162,10 @@ fn run_ingest(config: &Config, store: &Embedded, options: &IngestOptions) -> Res
 }
 
 fn serve(args: &cli::ServeArgs) -> Result<()> {
-    let config = read_config(&args.config.config)?;
+    let config = store_config(&args.config)?;
     let store = open_store(&config)?;
     let store_path = config.resolve(&config.store.path);
-    if args.no_ingest {
+    if args.no_ingest || config.path.as_os_str().is_empty() {
         // Not counted here: on a large store that takes seconds, and the server counts its
         // graphs in the background once it listens.
         eprintln!("store {}: serving what it holds", store_path.display());
@@ -144,7 +173,7 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
         eprintln!(
             "ingesting {} sources from {}",
             config.sources.len(),
-            args.config.config.display()
+            config.path.display()
         );
         let report = run_ingest(&config, &store, &IngestOptions::default())?;
         // The counts come from the report (kept in the meta graph), not from counting the store,
@@ -234,7 +263,7 @@ fn ingest(args: &cli::IngestArgs) -> Result<()> {
 }
 
 fn query(args: &cli::QueryArgs) -> Result<()> {
-    let config = read_config(&args.config.config)?;
+    let config = store_config(&args.config)?;
     let text = match args.query.strip_prefix('@') {
         Some(file) => {
             std::fs::read_to_string(file).with_context(|| format!("{file}: cannot read"))?
@@ -275,7 +304,7 @@ fn query(args: &cli::QueryArgs) -> Result<()> {
 
 fn load(args: &cli::LoadArgs) -> Result<()> {
     use kulturnetz_pipeline::{LoadEvent, LoadOptions};
-    let config = read_config(&args.config.config)?;
+    let config = store_config(&args.config)?;
     let graph = args
         .graph
         .as_deref()
@@ -306,7 +335,7 @@ fn load(args: &cli::LoadArgs) -> Result<()> {
 }
 
 fn dump(args: &cli::DumpArgs) -> Result<()> {
-    let config = read_config(&args.config.config)?;
+    let config = store_config(&args.config)?;
     let store = open_store(&config)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;

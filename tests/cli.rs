@@ -369,6 +369,81 @@ fn issue_11_ingest_reports_distinct_triples() {
     );
 }
 
+/// Like `oxigraph load --location DIR FILE`: the commands that need only a store work without a
+/// configuration, on `./data/store` or `--store DIR`, and say so.
+#[test]
+fn issue_11_load_query_dump_and_serve_without_a_configuration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("a.ttl"),
+        "<http://ex.example/s> <http://ex.example/p> \"o\" .\n",
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        let output = crate::util::bin()
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, _, stderr) = run(&["load", "a.ttl", "--graph", "http://ex.example/g"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("no kulturnetz.toml here: using the store in data/store"),
+        "{stderr}"
+    );
+    assert!(dir.path().join("data/store").is_dir());
+    let (code, stdout, stderr) = run(&["query", "SELECT ?o { ?s ?p ?o }", "--format", "tsv"]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (Some(0), "?o\n\"o\"\n"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["dump", "--out", "dumps"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(dir.path().join("dumps/all.nq.gz").is_file());
+    let (code, stdout, stderr) = run(&[
+        "query",
+        "ASK { ?s ?p ?o }",
+        "--store",
+        "other",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!((code, stdout.as_str()), (Some(0), "false"), "{stderr}");
+    assert!(stderr.contains("using the store in other"), "{stderr}");
+
+    let mut command = crate::util::bin();
+    command
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("KULTURNETZ_WRITE_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null());
+    let server = crate::util::spawn_server(command);
+    assert!(
+        server.log.contains("using the store in data/store"),
+        "{}",
+        server.log
+    );
+    let reply = crate::util::reply(
+        crate::util::client()
+            .get(format!(
+                "{}/sparql?query={}",
+                server.url,
+                crate::util::enc("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+            ))
+            .header("Accept", "text/csv")
+            .call(),
+    );
+    assert_eq!((reply.status, reply.body.as_str()), (200, "n\r\n1\r\n"));
+}
+
 #[test]
 fn load_query_and_dump() {
     let site = Site::new("");

@@ -86,6 +86,14 @@ impl Site {
         for (k, v) in env {
             command.env(k, v);
         }
+        spawn_server(command)
+    }
+}
+
+/// Starts `command` (a `kulturnetz serve` that binds a free port) and waits until it listens.
+pub(crate) fn spawn_server(mut command: Command) -> Server {
+    {
+        command.stderr(Stdio::piped());
         let mut child = command.spawn().expect("spawn kulturnetz serve");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();

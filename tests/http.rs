@@ -189,6 +189,45 @@ fn unacceptable_accept_is_406() {
     assert_eq!(r.status, 406);
 }
 
+/// A newcomer's browser at `/` or `/sparql` gets a page that says what is served where, with a
+/// form whose query runs; a client that asks for data still gets the service description.
+#[test]
+fn issue_11_a_browser_gets_a_page_at_the_root_and_the_endpoint() {
+    const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let site = site_with_data(2, "");
+    let server = site.serve(&[], &[]);
+    for (path, accept) in [
+        ("/", Some(BROWSER)),
+        ("/", None),
+        ("/sparql", Some(BROWSER)),
+        ("/sparql", Some("text/html")),
+    ] {
+        let r = get(&server, path, accept);
+        assert_eq!(r.status, 200, "{path} {accept:?}: {}", r.body);
+        assert_eq!(r.media_type(), "text/html", "{path} {accept:?}");
+        assert!(
+            r.body
+                .contains("https://daten.kultur.example/graph/data</code></td><td class=\"n\">2<"),
+            "{}",
+            r.body
+        );
+    }
+    let r = get(&server, "/sparql", Some("text/turtle"));
+    assert_eq!((r.status, r.media_type()), (200, "text/turtle"));
+    // The form's fields, as a browser sends them.
+    let r = get(
+        &server,
+        &format!(
+            "/sparql?query={}&format=csv",
+            enc(
+                "SELECT (COUNT(*) AS ?n) { GRAPH <https://daten.kultur.example/graph/data> { ?s ?p ?o } }"
+            )
+        ),
+        Some(BROWSER),
+    );
+    assert_eq!((r.status, r.body.as_str()), (200, "n\r\n2\r\n"));
+}
+
 #[test]
 fn syntax_errors_are_400_with_line_and_column() {
     let site = site_with_data(1, "");

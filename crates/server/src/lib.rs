@@ -32,6 +32,7 @@ mod graph_store;
 mod health;
 mod listen;
 mod negotiate;
+mod page;
 mod queue;
 mod sparql;
 mod state;
@@ -115,6 +116,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(sparql::routes())
         .merge(graph_store::routes())
         .merge(health::routes())
+        .merge(page::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {

@@ -40,6 +40,27 @@ impl AppState {
     }
 }
 
+/// The named graphs and their sizes. The counts are kept by the backend; when they are not
+/// (after a write), counting takes time in proportion to the store, so it waits its turn and
+/// keeps to the time limit like a query.
+pub(crate) async fn graphs(
+    state: &Arc<AppState>,
+) -> Result<Vec<kulturnetz_store::GraphInfo>, crate::error::ApiError> {
+    use crate::error::ApiError;
+    let timeout = state.options.query_timeout;
+    let permit = tokio::time::timeout(timeout, state.queue.enter())
+        .await
+        .map_err(|_| ApiError::Busy)??;
+    let backend = Arc::clone(&state.backend);
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        backend.graphs()
+    });
+    Ok(tokio::time::timeout(timeout, task)
+        .await
+        .map_err(|_| ApiError::Timeout(timeout))???)
+}
+
 /// The state as handlers extract it.
 pub(crate) type State = axum::extract::State<Arc<AppState>>;
 

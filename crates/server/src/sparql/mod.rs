@@ -80,6 +80,14 @@ async fn read(
     }
     match params.one("query")? {
         Some(query) => run_query(&state, head, &url, &headers, query, &params).await,
+        // A browser asks for HTML: the page that says what is served here, with a query form.
+        None if params.one("format")?.is_none()
+            && crate::page::wants_html(
+                headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()),
+            ) =>
+        {
+            crate::page::respond(&state, head).await
+        }
         None => service_description::respond(&state, &url, &headers, &params).await,
     }
 }

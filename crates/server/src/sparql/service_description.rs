@@ -26,21 +26,7 @@ pub(crate) async fn respond(
 ) -> Result<Response, ApiError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = choose(RDF_FORMATS, accept, params.one("format")?)?;
-    // The counts are cached by the backend; when they are not (after a write), counting takes
-    // time in proportion to the store, so it waits its turn and keeps to the time limit like a
-    // query.
-    let timeout = state.options.query_timeout;
-    let permit = tokio::time::timeout(timeout, state.queue.enter())
-        .await
-        .map_err(|_| ApiError::Busy)??;
-    let backend = Arc::clone(&state.backend);
-    let task = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        backend.graphs()
-    });
-    let graphs = tokio::time::timeout(timeout, task)
-        .await
-        .map_err(|_| ApiError::Timeout(timeout))???;
+    let graphs = crate::state::graphs(state).await?;
     let mut g = Graph::new();
     let service = BlankNode::default();
     let endpoint =

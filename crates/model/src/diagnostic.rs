@@ -105,14 +105,25 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// `location: message (hint: hint)`, the message and hint cut at [`DISPLAYED_CHARS`]
+    /// characters each: a message that repeats a huge bad value must not flood a terminal (the
+    /// rejected-records file keeps more).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)?;
+        write!(
+            f,
+            "{}: {}",
+            self.location,
+            crate::text::clip(&self.message, DISPLAYED_CHARS)
+        )?;
         if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
+            write!(f, " (hint: {})", crate::text::clip(hint, DISPLAYED_CHARS))?;
         }
         Ok(())
     }
 }
+
+/// The most characters of a diagnostic's message (and of its hint) that its display shows.
+pub const DISPLAYED_CHARS: usize = 1000;
 
 #[cfg(test)]
 mod tests {
@@ -129,5 +140,20 @@ mod tests {
         let d =
             Diagnostic::new(Location::file("a.ttl").with_position(1, 1), "bad").with_hint("fix it");
         assert_eq!(d.to_string(), "a.ttl:1:1: bad (hint: fix it)");
+    }
+
+    #[test]
+    fn a_huge_message_is_cut_when_shown() {
+        let d = Diagnostic::new(
+            Location::file("a.csv"),
+            format!("bad value {}", "x".repeat(1 << 20)),
+        );
+        let shown = d.to_string();
+        assert!(shown.len() < DISPLAYED_CHARS + 100, "{}", shown.len());
+        assert!(
+            shown.ends_with("… (1048586 characters)"),
+            "{}",
+            &shown[shown.len() - 40..]
+        );
     }
 }

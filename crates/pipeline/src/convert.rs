@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 /// How many rejected records a report keeps in memory (all go to the rejected file).
 const FIRST_DIAGNOSTICS: usize = 20;
 
+/// The most characters of a message (or hint) the rejected file keeps: whole for any message a
+/// person would read, cut for one that repeats a huge bad value.
+const KEPT_MESSAGE_CHARS: usize = 64 << 10;
+
 /// What the conversion did.
 pub(crate) struct Converted {
     /// Records accepted.
@@ -153,7 +157,22 @@ impl RejectLog {
                 self.out = Some(BufWriter::new(File::create(&self.path)?));
             }
             if let Some(out) = &mut self.out {
-                serde_json::to_writer(&mut *out, diagnostic)?;
+                let cut = |text: &str| {
+                    kulturnetz_model::text::clip(text, KEPT_MESSAGE_CHARS).into_owned()
+                };
+                if diagnostic.message.len() > KEPT_MESSAGE_CHARS
+                    || diagnostic
+                        .hint
+                        .as_ref()
+                        .is_some_and(|h| h.len() > KEPT_MESSAGE_CHARS)
+                {
+                    let mut kept =
+                        Diagnostic::new(diagnostic.location.clone(), cut(&diagnostic.message));
+                    kept.hint = diagnostic.hint.as_deref().map(cut);
+                    serde_json::to_writer(&mut *out, &kept)?;
+                } else {
+                    serde_json::to_writer(&mut *out, diagnostic)?;
+                }
                 out.write_all(b"\n")?;
             }
             Ok::<_, std::io::Error>(())
@@ -169,5 +188,35 @@ impl RejectLog {
             out.flush()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rejected_file_keeps_a_huge_message_only_up_to_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rejected/a.jsonl");
+        let mut log = RejectLog::new(&path);
+        let small = Diagnostic::new(Location::file("a.csv").with_record(1), "bad");
+        let huge = Diagnostic::new(
+            Location::file("a.csv").with_record(2),
+            format!("bad value {}", "x".repeat(1 << 20)),
+        );
+        log.write(&small);
+        log.write(&huge);
+        log.finish().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<Diagnostic> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0], small);
+        assert_eq!(lines[1].location, huge.location);
+        assert!(lines[1].message.starts_with("bad value xxx"));
+        assert!(lines[1].message.chars().count() < KEPT_MESSAGE_CHARS + 40);
+        assert!(lines[1].message.ends_with("(1048586 characters)"));
     }
 }

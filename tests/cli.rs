@@ -444,6 +444,55 @@ fn issue_11_load_query_dump_and_serve_without_a_configuration() {
     assert_eq!((reply.status, reply.body.as_str()), (200, "n\r\n1\r\n"));
 }
 
+/// The README's commands install what is missing without flooding the terminal (an installer's
+/// output is shown only when it fails), and say before the first build how long it takes.
+#[test]
+fn issue_11_set_up_is_quiet_and_announces_the_first_build() {
+    let script = |body: &str, target: &std::path::Path| {
+        let output = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(". scripts/lib.sh; {body}"))
+            .current_dir(crate::util::repo())
+            .env("CARGO_TARGET_DIR", target)
+            .output()
+            .expect("bash");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let empty = tempfile::tempdir().expect("temp dir");
+    let noisy = "for i in $(seq 60); do echo \"Setting up package $i\"; echo warn >&2; done";
+    assert_eq!(
+        script(&format!("quietly sh -c '{noisy}'"), empty.path()),
+        (Some(0), String::new(), String::new())
+    );
+    let (code, stdout, stderr) = script(&format!("quietly sh -c '{noisy}; exit 3'"), empty.path());
+    assert_eq!((code, stdout.as_str()), (Some(3), ""));
+    assert!(stderr.contains("Setting up package 60"), "{stderr}");
+
+    let (code, _, stderr) = script("build_notice", empty.path());
+    assert_eq!(code, Some(0));
+    assert!(
+        stderr.contains("about 20-25 minutes on 2 cores"),
+        "{stderr}"
+    );
+    let deps = empty.path().join("release/deps");
+    std::fs::create_dir_all(&deps).expect("mkdir");
+    std::fs::write(deps.join("liboxrocksdb_sys-0123456789abcdef.rlib"), "").expect("write");
+    assert_eq!(
+        script("build_notice", empty.path()),
+        (Some(0), String::new(), String::new())
+    );
+    // The README tells the same figure.
+    let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).expect("README");
+    assert!(
+        readme.contains("takes about\n20–25 minutes on 2 cores"),
+        "the README's build time differs from the scripts'"
+    );
+}
+
 #[test]
 fn load_query_and_dump() {
     let site = Site::new("");

@@ -456,6 +456,23 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         let Some((key, value)) = option.split_once('=') else {
             return Err(UsageError(format!("--option {option:?} is not KEY=VALUE")).into());
         };
+        if !connector.options().iter().any(|o| o.key == key) {
+            let known = connector.options().iter().map(|o| o.key);
+            let mut message = format!(
+                "--option {key}: the {} connector has no such option",
+                args.kind
+            );
+            if let Some(near) = kulturnetz_model::text::did_you_mean(key, known.clone()) {
+                message.push_str(&format!("; did you mean `{near}`?"));
+            }
+            let known: Vec<_> = known.collect();
+            message.push_str(&if known.is_empty() {
+                " (it takes none)".to_owned()
+            } else {
+                format!(" (options: {})", known.join(", "))
+            });
+            return Err(UsageError(message).into());
+        }
         options.insert(key.to_owned(), toml::Value::String(value.to_owned()));
     }
     let minter = kulturnetz_model::Minter::new(&args.base)

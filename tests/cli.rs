@@ -223,6 +223,24 @@ fn configuration_and_usage_errors_exit_2() {
                 .join(", ")
         )
     );
+    let output = crate::util::bin()
+        .args([
+            "convert",
+            "ical",
+            "x.ics",
+            "--option",
+            "window_strat=2026-01-01",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).starts_with(
+            "kulturnetz: error: --option window_strat: the ical connector has no such option; did you mean `window_start`?"
+        ),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let (code, _, stderr) = Site::new("").run(&["ingest", "--source", "x"]);
     assert_eq!(code, 2);
     assert_eq!(

@@ -228,6 +228,97 @@ fn issue_11_a_browser_gets_a_page_at_the_root_and_the_endpoint() {
     assert_eq!((r.status, r.body.as_str()), (200, "n\r\n2\r\n"));
 }
 
+/// The pipeline owns its sources' graphs and the meta graph: a client's write there is refused
+/// with 409 naming the source, so that the meta graph's counts and fingerprints stay true.
+#[test]
+fn writes_into_the_pipelines_graphs_are_409() {
+    let site = site_with_data(2, "");
+    let server = site.serve(&[], &[("KULTURNETZ_WRITE_TOKEN", TOKEN)]);
+    let auth = [("Authorization", "Bearer s3cret")];
+    let data = "https://daten.kultur.example/graph/data";
+    let count = |graph: &str| {
+        query_get(
+            &server,
+            &format!("SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"),
+            Some("text/csv"),
+        )
+        .body
+    };
+    let before = (
+        count(data),
+        count("https://daten.kultur.example/graph/meta"),
+    );
+    let refused = |r: Reply, what: &str| {
+        assert_eq!(r.status, 409, "{what}: {}", r.body);
+        r.body
+    };
+    let body = refused(
+        reply(
+            client()
+                .put(format!("{}/store?graph={}", server.url, enc(data)))
+                .header("Content-Type", "text/turtle")
+                .header("Authorization", "Bearer s3cret")
+                .send("<http://ex.example/a> <http://ex.example/b> 1 ."),
+        ),
+        "PUT",
+    );
+    assert!(body.contains("is the graph of source \"data\""), "{body}");
+    refused(
+        reply(
+            client()
+                .post(format!("{}/store?graph={}", server.url, enc(data)))
+                .header("Content-Type", "text/turtle")
+                .header("Authorization", "Bearer s3cret")
+                .send("<http://ex.example/a> <http://ex.example/b> 1 ."),
+        ),
+        "POST",
+    );
+    refused(
+        reply(
+            client()
+                .delete(format!("{}/store?graph={}", server.url, enc(data)))
+                .header("Authorization", "Bearer s3cret")
+                .call(),
+        ),
+        "DELETE",
+    );
+    for update in [
+        format!(
+            "INSERT DATA {{ GRAPH <{data}> {{ <http://ex.example/a> <http://ex.example/b> 1 }} }}"
+        ),
+        "CLEAR GRAPH <https://daten.kultur.example/graph/meta>".to_owned(),
+        "DROP ALL".to_owned(),
+        "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }".to_owned(),
+    ] {
+        refused(
+            post(
+                &server,
+                "/update",
+                "application/sparql-update",
+                &update,
+                &auth,
+            ),
+            &update,
+        );
+    }
+    assert_eq!(
+        (
+            count(data),
+            count("https://daten.kultur.example/graph/meta")
+        ),
+        before
+    );
+    // Graphs of the clients' own stay writable.
+    let r = post(
+        &server,
+        "/update",
+        "application/sparql-update",
+        "INSERT DATA { GRAPH <http://ex.example/mine> { <http://ex.example/a> <http://ex.example/b> 1 } }",
+        &auth,
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+}
+
 #[test]
 fn syntax_errors_are_400_with_line_and_column() {
     let site = site_with_data(1, "");

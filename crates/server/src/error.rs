@@ -24,6 +24,9 @@ pub(crate) enum ApiError {
     /// No such graph or path.
     #[error("{0}")]
     NotFound(String),
+    /// A write into a graph that the pipeline owns.
+    #[error("{0}")]
+    Conflict(String),
     /// A method the path does not support.
     #[error("{method} is not supported here; use {allow}")]
     MethodNotAllowed { method: String, allow: &'static str },
@@ -120,6 +123,7 @@ impl IntoResponse for ApiError {
             // withheld from this client: a token does not change the answer.
             Self::Refused(_) => StatusCode::NOT_IMPLEMENTED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -155,6 +155,9 @@ async fn write(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    if let Target::Graph(GraphName::NamedNode(graph)) = &target {
+        crate::state::check_writable(&state, graph.as_str())?;
+    }
     let triples = read_triples(&state, &headers, body, &target, &url).await?;
     let backend = Arc::clone(&state.backend);
     match target {
@@ -218,6 +221,9 @@ async fn delete(
             "DELETE needs a graph: ?graph=IRI or ?default".into(),
         ));
     };
+    if let GraphName::NamedNode(graph) = &graph {
+        crate::state::check_writable(&state, graph.as_str())?;
+    }
     let backend = Arc::clone(&state.backend);
     let name = graph.to_string();
     let existed = tokio::task::spawn_blocking(move || backend.drop_graph(graph.as_ref())).await??;

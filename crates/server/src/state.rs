@@ -61,6 +61,65 @@ pub(crate) async fn graphs(
         .map_err(|_| ApiError::Timeout(timeout))???)
 }
 
+/// Refuses a write into `graph` if the pipeline owns it: the graphs below `{base}graph/` (each
+/// source's, the meta graph, derived ones) are published only by an ingest, which keeps their
+/// counts and fingerprints in the meta graph; a client's write there would make those untrue
+/// and be undone by the next ingest.
+pub(crate) fn check_writable(state: &AppState, graph: &str) -> Result<(), crate::error::ApiError> {
+    let Some(name) = pipeline_graph(state, graph) else {
+        return Ok(());
+    };
+    let owner = if name == "meta" {
+        "the pipeline's meta graph".to_owned()
+    } else {
+        format!("the graph of source {name:?}")
+    };
+    Err(crate::error::ApiError::Conflict(format!(
+        "<{graph}> is {owner}: it is written only by the pipeline (change the source and ingest \
+         it); write into a graph outside {}graph/",
+        state.site.base_iri
+    )))
+}
+
+/// The name below `{base}graph/` if the pipeline owns `graph`.
+fn pipeline_graph<'g>(state: &AppState, graph: &'g str) -> Option<&'g str> {
+    graph
+        .strip_prefix(state.site.base_iri.as_str())?
+        .strip_prefix("graph/")
+        .filter(|name| !name.is_empty())
+}
+
+/// Refuses an update that may write into a graph the pipeline owns ([`check_writable`]). An
+/// update that writes named graphs it does not name (`GRAPH ?g` in a template, `DROP ALL`, …)
+/// is refused while the store holds any of the pipeline's graphs.
+pub(crate) async fn check_update_writable(
+    state: &Arc<AppState>,
+    update: &spargebra::Update,
+) -> Result<(), crate::error::ApiError> {
+    use kulturnetz_sparql::Written;
+    let written = kulturnetz_sparql::written_graphs(update);
+    for w in &written {
+        if let Written::Graph(g) = w {
+            check_writable(state, g.as_str())?;
+        }
+    }
+    if written.contains(&Written::AnyNamed) {
+        let graphs = graphs(state).await?;
+        if let Some(owned) = graphs
+            .iter()
+            .find(|g| pipeline_graph(state, g.name.as_str()).is_some())
+        {
+            return Err(crate::error::ApiError::Conflict(format!(
+                "the update may write named graphs it does not name (GRAPH ?var, NAMED or ALL), \
+                 and the pipeline owns some of this store's graphs, such as <{}>: name the \
+                 graphs it writes",
+                owned.name.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The state as handlers extract it.
 pub(crate) type State = axum::extract::State<Arc<AppState>>;
 

@@ -30,8 +30,10 @@ pub mod format;
 mod limits;
 mod policy;
 pub mod visit;
+mod writes;
 
 pub use error::{Operation, SparqlError};
 pub use format::{Form, FormatMismatch, OutputFormat};
 pub use limits::{MAX_DEPTH, MAX_NESTING, MAX_OPERATORS, check_text, parse_query, parse_update};
 pub use policy::{Refused, RefusedServices, ServicePolicy, service_host};
+pub use writes::{Written, written_graphs};

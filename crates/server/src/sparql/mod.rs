@@ -276,6 +276,7 @@ async fn run_update(
             "using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH in the update".into(),
         ));
     }
+    crate::state::check_update_writable(state, &update).await?;
     let permit = state.queue.enter().await?;
     let backend = Arc::clone(&state.backend);
     tokio::task::spawn_blocking(move || {

@@ -103,6 +103,10 @@ pub(crate) struct IngestArgs {
     /// Ingest even the sources that did not change.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Publish this source even though its records fell further than `max_shrink` allows
+    /// (confirms a run that held it; repeatable).
+    #[arg(long = "accept-shrink", value_name = "ID")]
+    pub(crate) accept_shrink: Vec<String>,
     /// Also write the report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub(crate) report: Option<PathBuf>,

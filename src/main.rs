@@ -148,6 +148,10 @@ fn run_ingest(config: &Config, store: &Embedded, options: &IngestOptions) -> Res
                 ),
                 Outcome::Unchanged => format!("unchanged, {} triples", s.triples),
                 Outcome::Failed => "FAILED, previous data kept".to_owned(),
+                Outcome::Held => format!(
+                    "HELD ({} records, {} rejected), previous data kept",
+                    s.accepted, s.rejected
+                ),
             };
             eprintln!("  {:<28} {what}", s.id);
             for d in s.diagnostics.iter().take(3) {
@@ -181,7 +185,7 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
         let failed = report
             .sources
             .iter()
-            .filter(|s| s.outcome == Outcome::Failed)
+            .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Held))
             .count();
         let triples: u64 = report.sources.iter().map(|s| s.triples).sum();
         eprintln!(
@@ -189,7 +193,7 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
             store_path.display(),
             report.sources.len() - failed,
             if failed > 0 {
-                format!(", {failed} failed and kept their previous data")
+                format!(", {failed} failed or held and kept their previous data")
             } else {
                 String::new()
             }
@@ -237,6 +241,7 @@ fn ingest(args: &cli::IngestArgs) -> Result<()> {
     let options = IngestOptions {
         sources: args.sources.clone(),
         force: args.force,
+        accept_shrink: args.accept_shrink.clone(),
     };
     let report = run_ingest(&config, &store, &options)?;
     if let Some(path) = &args.report {
@@ -249,7 +254,7 @@ fn ingest(args: &cli::IngestArgs) -> Result<()> {
         let failed: Vec<_> = report
             .sources
             .iter()
-            .filter(|s| s.outcome == Outcome::Failed)
+            .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Held))
             .map(|s| s.id.as_str())
             .collect();
         return Err(DataProblem(format!(

@@ -511,6 +511,63 @@ fn issue_11_set_up_is_quiet_and_announces_the_first_build() {
     );
 }
 
+/// A source whose input comes back empty or much smaller (a truncated download, a broken
+/// export) is held: its published graph stays until the run is confirmed.
+#[test]
+fn a_source_that_shrinks_is_held_until_confirmed() {
+    let site = Site::new("[[source]]\nid = \"a\"\nkind = \"rdf\"\npath = \"a.nt\"\n");
+    let lines = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("<http://ex.example/s{i}> <http://ex.example/p> \"{i}\" .\n"))
+            .collect()
+    };
+    let count = || {
+        let (code, stdout, stderr) = site.run(&[
+            "query",
+            "SELECT (COUNT(*) AS ?n) { GRAPH <https://daten.kultur.example/graph/a> { ?s ?p ?o } }",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        stdout.lines().nth(1).unwrap_or_default().to_owned()
+    };
+    site.write("a.nt", &lines(10));
+    assert_eq!(site.run(&["ingest"]).0, 0);
+    assert_eq!(count(), "10");
+
+    // Empty: held, exit 1, the old graph served.
+    site.write("a.nt", "");
+    let (code, _, stderr) = site.run(&["ingest", "--report", "r.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("HELD (0 records, 0 rejected), previous data kept"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("held: 0 records accepted where the published graph has 10")
+            && stderr.contains("kulturnetz ingest --accept-shrink a"),
+        "{stderr}"
+    );
+    assert_eq!(count(), "10");
+    let report = std::fs::read_to_string(site.path().join("r.json")).expect("report");
+    assert!(report.contains("\"outcome\": \"held\""), "{report}");
+
+    // Down by 70%, more than the default 50%: held; down by 20%: published.
+    site.write("a.nt", &lines(3));
+    assert_eq!(site.run(&["ingest"]).0, 1);
+    assert_eq!(count(), "10");
+    site.write("a.nt", &lines(8));
+    assert_eq!(site.run(&["ingest"]).0, 0);
+    assert_eq!(count(), "8");
+
+    // Confirmed: the empty input is published.
+    site.write("a.nt", "");
+    assert_eq!(site.run(&["ingest"]).0, 1);
+    let (code, _, stderr) = site.run(&["ingest", "--accept-shrink", "a"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(count(), "0");
+}
+
 #[test]
 fn load_query_and_dump() {
     let site = Site::new("");

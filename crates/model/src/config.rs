@@ -19,6 +19,9 @@ pub struct Config {
     /// How the server answers.
     #[serde(default)]
     pub server: ServerConfig,
+    /// How the pipeline runs.
+    #[serde(default)]
+    pub pipeline: PipelineConfig,
     /// The sources to ingest, each into its own named graph.
     #[serde(default, rename = "source")]
     pub sources: Vec<SourceConfig>,
@@ -66,6 +69,24 @@ impl Default for StoreConfig {
 
 fn default_store_path() -> PathBuf {
     PathBuf::from("data/store")
+}
+
+/// `[pipeline]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PipelineConfig {
+    /// How far a source's accepted records may fall from one ingest to the next before it is
+    /// held (not published, the previous graph kept) until the run is confirmed: a share like
+    /// `"50%"` or a count. A fall to zero is always held. A source may set its own.
+    pub max_shrink: Tolerance,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        Self {
+            max_shrink: Tolerance::Share(0.5),
+        }
+    }
 }
 
 /// `[server]`.
@@ -141,6 +162,9 @@ pub struct SourceConfig {
     /// The rejected records tolerated before the source fails (a count, or a share like `"1%"`).
     #[serde(default)]
     pub max_rejected: Tolerance,
+    /// This source's `[pipeline] max_shrink`.
+    #[serde(default)]
+    pub max_shrink: Option<Tolerance>,
     /// Options for the connector, which parses them itself.
     #[serde(flatten)]
     pub options: toml::Table,
@@ -150,7 +174,15 @@ pub struct SourceConfig {
 }
 
 /// The keys every `[[source]]` has, whatever its kind; the rest are the connector's options.
-pub const SOURCE_KEYS: &[&str] = &["id", "kind", "path", "title", "license", "max_rejected"];
+pub const SOURCE_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "path",
+    "title",
+    "license",
+    "max_rejected",
+    "max_shrink",
+];
 
 /// Where a `[[source]]` and its keys are written in the configuration file, so that a problem
 /// found after the file was read (an unknown option, a missing input) names the line.
@@ -208,6 +240,13 @@ pub enum Tolerance {
 impl Default for Tolerance {
     fn default() -> Self {
         Self::Share(0.01)
+    }
+}
+
+impl SourceConfig {
+    /// How far this source's accepted records may fall before it is held.
+    pub fn max_shrink(&self, config: &Config) -> Tolerance {
+        self.max_shrink.unwrap_or(config.pipeline.max_shrink)
     }
 }
 
@@ -321,6 +360,7 @@ impl Config {
             },
             store: StoreConfig { path: store },
             server: ServerConfig::default(),
+            pipeline: PipelineConfig::default(),
             sources: Vec::new(),
             root: PathBuf::from("."),
             path: PathBuf::new(),

@@ -21,6 +21,9 @@ pub struct IngestOptions {
     pub sources: Vec<String>,
     /// Ingest even sources whose fingerprint did not change.
     pub force: bool,
+    /// Publish these sources even if their accepted records fell further than `max_shrink`
+    /// allows (the run that held them is confirmed).
+    pub accept_shrink: Vec<String>,
 }
 
 /// Progress of an ingest, for whoever shows it.
@@ -60,7 +63,7 @@ pub fn ingest(
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<Report, PipelineError> {
-    for id in &options.sources {
+    for id in options.sources.iter().chain(&options.accept_shrink) {
         if !config.sources.iter().any(|s| &s.id == id) {
             return Err(PipelineError::UnknownSource(id.clone()));
         }
@@ -78,7 +81,7 @@ pub fn ingest(
     let mut report = Report::default();
     for (source, connector) in planned {
         on_event(Event::Started(source));
-        let source_report = ingest_source(config, backend, source, connector, options.force)?;
+        let source_report = ingest_source(config, backend, source, connector, options)?;
         on_event(Event::Finished(&source_report));
         report.sources.push(source_report);
     }
@@ -88,6 +91,25 @@ pub fn ingest(
         backend.compact()?;
     }
     Ok(report)
+}
+
+/// Why a source whose accepted records fell from `published` to `accepted` is held, if it is:
+/// a fall to zero always, else a fall further than its `max_shrink`.
+fn shrink(source: &SourceConfig, config: &Config, published: u64, accepted: u64) -> Option<String> {
+    if published == 0 || accepted >= published {
+        return None;
+    }
+    let max_shrink = source.max_shrink(config);
+    let fell = published - accepted;
+    if accepted > 0 && max_shrink.allows(fell, published) {
+        return None;
+    }
+    Some(format!(
+        "held: {accepted} records accepted where the published graph has {published}, a fall of \
+         {fell} (max_shrink = {max_shrink}); the previous data stays published. If the source \
+         really shrank, confirm with `kulturnetz ingest --accept-shrink {}`",
+        source.id
+    ))
 }
 
 /// How many distinct triples the staged graph holds.
@@ -115,8 +137,12 @@ fn ingest_source(
     backend: &dyn Backend,
     source: &SourceConfig,
     connector: &dyn Connector,
-    force: bool,
+    options: &IngestOptions,
 ) -> Result<SourceReport, PipelineError> {
+    let accept_shrink = options.accept_shrink.contains(&source.id);
+    // A confirmed shrink is converted again even though its input did not change since it was
+    // held (a held run publishes nothing, so the fingerprint is still the old one's).
+    let force = options.force || accept_shrink;
     let minter = config.minter();
     let mut report = SourceReport::new(&source.id, &minter.graph(&source.id));
     let cx = plan::context(config, source, &minter);
@@ -158,6 +184,13 @@ fn ingest_source(
             rejected_file.display()
         );
         return Ok(report.failed(message));
+    }
+
+    if let Some(published) = plan.published_accepted
+        && !accept_shrink
+        && let Some(message) = shrink(source, config, published, accepted)
+    {
+        return Ok(report.held(message));
     }
 
     report.validation = Some(validate::validate(&*staging, source)?);

@@ -24,6 +24,8 @@ pub(crate) struct Plan {
     pub(crate) name: String,
     /// The hex SHA-256 of what decides its output.
     pub(crate) fingerprint: String,
+    /// The accepted records of the published graph, if there is one.
+    pub(crate) published_accepted: Option<u64>,
 }
 
 /// What the plan decided.
@@ -97,6 +99,7 @@ pub(crate) fn plan(
         path,
         name,
         fingerprint,
+        published_accepted: previous.fingerprint.is_some().then_some(previous.accepted),
     }))
 }
 

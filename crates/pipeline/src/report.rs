@@ -14,6 +14,9 @@ pub enum Outcome {
     Unchanged,
     /// Not published; the previous graph stays.
     Failed,
+    /// Converted, but its accepted records fell further than `max_shrink` allows (or to zero):
+    /// not published until the run is confirmed (`--accept-shrink ID`); the previous graph stays.
+    Held,
 }
 
 /// The report of one source.
@@ -69,6 +72,12 @@ impl SourceReport {
     }
 
     /// The report, failed with `message`.
+    pub(crate) fn held(mut self, message: String) -> Self {
+        self.outcome = Outcome::Held;
+        self.message = Some(message);
+        self
+    }
+
     pub(crate) fn failed(mut self, message: String) -> Self {
         self.outcome = Outcome::Failed;
         self.message = Some(message);
@@ -104,6 +113,8 @@ pub struct Report {
 impl Report {
     /// Whether any source failed.
     pub fn has_failures(&self) -> bool {
-        self.sources.iter().any(|s| s.outcome == Outcome::Failed)
+        self.sources
+            .iter()
+            .any(|s| matches!(s.outcome, Outcome::Failed | Outcome::Held))
     }
 }

@@ -1,6 +1,7 @@
 //! `kulturnetz`: the command line over the library crates.
 
 mod cli;
+mod refresh;
 
 use anyhow::{Context as _, Result, anyhow};
 use cli::{Cli, Command};
@@ -134,40 +135,45 @@ fn open_store(config: &Config) -> Result<Embedded> {
 fn run_ingest(config: &Config, store: &Embedded, options: &IngestOptions) -> Result<Report> {
     let report = kulturnetz_pipeline::ingest(config, store, options, &mut |event| {
         if let kulturnetz_pipeline::Event::Finished(s) = event {
-            let what = match s.outcome {
-                Outcome::Loaded if s.statements > s.triples => format!(
-                    "loaded {} triples from {} records ({} rejected; {} statements repeated)",
-                    s.triples,
-                    s.records,
-                    s.rejected,
-                    s.statements - s.triples
-                ),
-                Outcome::Loaded => format!(
-                    "loaded {} triples from {} records ({} rejected)",
-                    s.triples, s.records, s.rejected
-                ),
-                Outcome::Unchanged => format!("unchanged, {} triples", s.triples),
-                Outcome::Failed => "FAILED, previous data kept".to_owned(),
-                Outcome::Held => format!(
-                    "HELD ({} records, {} rejected), previous data kept",
-                    s.accepted, s.rejected
-                ),
-            };
-            eprintln!("  {:<28} {what}", s.id);
-            for d in s.diagnostics.iter().take(3) {
-                eprintln!("      {d}");
-            }
-            if let Some(message) = &s.message {
-                eprintln!("      {message}");
+            for line in source_lines(s) {
+                eprintln!("{line}");
             }
         }
     })?;
     Ok(report)
 }
 
+/// What the ingest says about one source when it is done: its outcome, then its first
+/// diagnostics and its message, indented.
+fn source_lines(s: &kulturnetz_pipeline::SourceReport) -> Vec<String> {
+    let what = match s.outcome {
+        Outcome::Loaded if s.statements > s.triples => format!(
+            "loaded {} triples from {} records ({} rejected; {} statements repeated)",
+            s.triples,
+            s.records,
+            s.rejected,
+            s.statements - s.triples
+        ),
+        Outcome::Loaded => format!(
+            "loaded {} triples from {} records ({} rejected)",
+            s.triples, s.records, s.rejected
+        ),
+        Outcome::Unchanged => format!("unchanged, {} triples", s.triples),
+        Outcome::Failed => "FAILED, previous data kept".to_owned(),
+        Outcome::Held => format!(
+            "HELD ({} records, {} rejected), previous data kept",
+            s.accepted, s.rejected
+        ),
+    };
+    let mut lines = vec![format!("  {:<28} {what}", s.id)];
+    lines.extend(s.diagnostics.iter().take(3).map(|d| format!("      {d}")));
+    lines.extend(s.message.iter().map(|m| format!("      {m}")));
+    lines
+}
+
 fn serve(args: &cli::ServeArgs) -> Result<()> {
     let config = store_config(&args.config)?;
-    let store = open_store(&config)?;
+    let store = Arc::new(open_store(&config)?);
     let store_path = config.resolve(&config.store.path);
     if args.no_ingest || config.path.as_os_str().is_empty() {
         // Not counted here: on a large store that takes seconds, and the server counts its
@@ -226,9 +232,21 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
                 "writes with the write token"
             }
         );
-        let state =
-            kulturnetz_server::AppState::new(Arc::new(store), config.site.clone(), options.clone());
+        let state = kulturnetz_server::AppState::new(
+            Arc::clone(&store) as Arc<dyn kulturnetz_store::Backend>,
+            config.site.clone(),
+            options.clone(),
+        );
         state.count_graphs();
+        if !config.path.as_os_str().is_empty() {
+            state.set_ingester(Arc::new(refresh::PipelineIngester::new(
+                config.clone(),
+                Arc::clone(&store),
+            )));
+            if let Some(refresh) = config.pipeline.refresh {
+                refresh::schedule(&state, refresh)?;
+            }
+        }
         let app = kulturnetz_server::router(state);
         kulturnetz_server::serve(listener, app, &options).await?;
         Ok(())
@@ -237,11 +255,20 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
 
 fn ingest(args: &cli::IngestArgs) -> Result<()> {
     let config = read_config(&args.config.config)?;
-    let store = open_store(&config)?;
     let options = IngestOptions {
         sources: args.sources.clone(),
         force: args.force,
         accept_shrink: args.accept_shrink.clone(),
+    };
+    let store = match Embedded::open(
+        &config.resolve(&config.store.path),
+        &EmbeddedOptions::default(),
+    ) {
+        Err(kulturnetz_store::StoreError::Locked { .. }) => {
+            // A running server holds the store: it runs the pipeline itself when asked.
+            return refresh::ask_server(&config, &options, args.report.as_deref());
+        }
+        _ => open_store(&config)?,
     };
     let report = run_ingest(&config, &store, &options)?;
     if let Some(path) = &args.report {

@@ -319,6 +319,162 @@ fn writes_into_the_pipelines_graphs_are_409() {
     assert_eq!(r.status, 204, "{}", r.body);
 }
 
+/// `POST /admin/ingest` runs the pipeline while the server goes on answering: a reader that
+/// counts the source's triples in a loop only ever sees the old or the new count.
+#[test]
+fn an_ingest_runs_on_request_while_queries_go_on() {
+    let site = site_with_data(20_000, "");
+    let server = site.serve(&[], &[("KULTURNETZ_WRITE_TOKEN", TOKEN)]);
+    let count_query =
+        "SELECT (COUNT(*) AS ?n) { GRAPH <https://daten.kultur.example/graph/data> { ?s ?p ?o } }";
+    let count = |server: &Server| query_get(server, count_query, Some("text/csv")).body;
+    assert_eq!(count(&server), "n\r\n20000\r\n");
+    let data: String = (0..30_000)
+        .map(|i| format!("<http://ex.example/s{i}> <http://ex.example/q> {i} .\n"))
+        .collect();
+    site.write("data.ttl", &data);
+
+    let r = post(&server, "/admin/ingest", "application/json", "{}", &[]);
+    assert_eq!(r.status, 401, "{}", r.body);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let seen = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let mut seen = std::collections::BTreeSet::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                seen.insert(count(&server));
+            }
+            seen.insert(count(&server));
+            seen
+        });
+        let auth = [("Authorization", "Bearer s3cret")];
+        let r = post(&server, "/admin/ingest", "application/json", "", &auth);
+        assert_eq!(r.status, 202, "{}", r.body);
+        let location = r.header("location").to_owned();
+        assert!(location.starts_with("/admin/ingest/"), "{location}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let run = loop {
+            let r = reply(
+                client()
+                    .get(format!("{}{location}", server.url))
+                    .header("Authorization", "Bearer s3cret")
+                    .call(),
+            );
+            assert_eq!(r.status, 200, "{}", r.body);
+            let run: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+            if run["status"] != "running" {
+                break run;
+            }
+            assert!(Instant::now() < deadline, "the run did not end: {run}");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(run["status"], "succeeded", "{run}");
+        assert_eq!(run["report"]["sources"][0]["outcome"], "loaded", "{run}");
+        reader.join().expect("reader")
+    });
+    let expected: std::collections::BTreeSet<String> = ["n\r\n20000\r\n", "n\r\n30000\r\n"]
+        .map(str::to_owned)
+        .into();
+    assert!(seen.is_subset(&expected), "a reader saw a mix: {seen:?}");
+    assert!(seen.contains("n\r\n30000\r\n"), "{seen:?}");
+    let r = get(&server, "/admin/ingest/999", None);
+    assert_eq!(r.status, 401);
+}
+
+/// `kulturnetz ingest` while a server holds the store asks that server to run it, and prints
+/// its progress; without the write token it says how.
+#[test]
+fn ingest_while_a_server_holds_the_store_asks_the_server() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let site = site_with_data(3, &format!("bind = \"127.0.0.1:{port}\""));
+    let mut command = crate::util::bin();
+    command
+        .args(["serve", "--config"])
+        .arg(site.config())
+        .current_dir(site.path())
+        .env("KULTURNETZ_WRITE_TOKEN", TOKEN)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null());
+    let server = crate::util::spawn_server(command);
+    site.write(
+        "data.ttl",
+        "<http://ex.example/a> <http://ex.example/p> 1, 2, 3, 4 .\n",
+    );
+    let ingest = |token: Option<&str>| {
+        let mut command = crate::util::bin();
+        command
+            .args(["ingest", "--report", "r.json", "--config"])
+            .arg(site.config())
+            .current_dir(site.path())
+            .env_remove("KULTURNETZ_WRITE_TOKEN");
+        if let Some(token) = token {
+            command.env("KULTURNETZ_WRITE_TOKEN", token);
+        }
+        let output = command.output().expect("run");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = ingest(None);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is held by a running server")
+            && stderr.contains(&format!("http://127.0.0.1:{port}/admin/ingest")),
+        "{stderr}"
+    );
+    let (code, stderr) = ingest(Some(TOKEN));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("asking it to ingest"), "{stderr}");
+    assert!(stderr.contains("data: converting"), "{stderr}");
+    assert!(stderr.contains("loaded 4 triples"), "{stderr}");
+    let report = std::fs::read_to_string(site.path().join("r.json")).expect("report");
+    assert!(report.contains("\"outcome\": \"loaded\""), "{report}");
+    let r = query_get(
+        &server,
+        "SELECT (COUNT(*) AS ?n) { GRAPH <https://daten.kultur.example/graph/data> { ?s ?p ?o } }",
+        Some("text/csv"),
+    );
+    assert_eq!(r.body, "n\r\n4\r\n");
+}
+
+/// `[pipeline] refresh` runs the pipeline again on its own while the server serves.
+#[test]
+fn an_ingest_runs_on_the_schedule() {
+    let site = Site::new(
+        "[pipeline]\nrefresh = \"1s\"\n\n[[source]]\nid = \"data\"\nkind = \"rdf\"\npath = \"data.ttl\"\n",
+    );
+    site.write(
+        "data.ttl",
+        "<http://ex.example/s> <http://ex.example/p> 1 .\n",
+    );
+    let server = site.serve(&[], &[]);
+    let count = || {
+        query_get(
+            &server,
+            "SELECT (COUNT(*) AS ?n) { GRAPH <https://daten.kultur.example/graph/data> { ?s ?p ?o } }",
+            Some("text/csv"),
+        )
+        .body
+    };
+    assert_eq!(count(), "n\r\n1\r\n");
+    site.write(
+        "data.ttl",
+        "<http://ex.example/s> <http://ex.example/p> 1, 2 .\n",
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count() != "n\r\n2\r\n" {
+        assert!(
+            Instant::now() < deadline,
+            "no scheduled run published the change"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 #[test]
 fn syntax_errors_are_400_with_line_and_column() {
     let site = site_with_data(1, "");

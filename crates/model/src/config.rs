@@ -79,12 +79,54 @@ pub struct PipelineConfig {
     /// held (not published, the previous graph kept) until the run is confirmed: a share like
     /// `"50%"` or a count. A fall to zero is always held. A source may set its own.
     pub max_shrink: Tolerance,
+    /// When `serve` runs the pipeline again while it serves: `"24h"` (every so long after the
+    /// last start) or `"03:30"` (every day at that local time). Unset: only on request.
+    pub refresh: Option<Refresh>,
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
         Self {
             max_shrink: Tolerance::Share(0.5),
+            refresh: None,
+        }
+    }
+}
+
+/// `[pipeline] refresh`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    /// Every so long.
+    Every(Duration),
+    /// Every day at this hour and minute, local time.
+    Daily {
+        /// 0 to 23.
+        hour: u8,
+        /// 0 to 59.
+        minute: u8,
+    },
+}
+
+impl<'de> Deserialize<'de> for Refresh {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let text = text.trim();
+        let invalid = || {
+            serde::de::Error::custom(format!(
+                "expected a duration like \"24h\" or a daily time like \"03:30\", found {text:?}"
+            ))
+        };
+        if let Some((h, m)) = text.split_once(':') {
+            let hour: u8 = h.parse().map_err(|_| invalid())?;
+            let minute: u8 = m.parse().map_err(|_| invalid())?;
+            if hour > 23 || minute > 59 || m.len() != 2 {
+                return Err(invalid());
+            }
+            return Ok(Self::Daily { hour, minute });
+        }
+        match humantime::parse_duration(text) {
+            Ok(d) if d >= Duration::from_secs(1) => Ok(Self::Every(d)),
+            _ => Err(invalid()),
         }
     }
 }
@@ -820,6 +862,34 @@ format = "turtle"
             err.contains(":1:1: not valid UTF-8: the file looks like UTF-16"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn refresh() {
+        let refresh = |r: &str| {
+            parse(&format!(
+                "[site]\nbase_iri = \"https://x.example/\"\n[pipeline]\nrefresh = \"{r}\"\n"
+            ))
+            .map(|c| c.pipeline.refresh)
+        };
+        assert_eq!(
+            refresh("24h").unwrap(),
+            Some(Refresh::Every(Duration::from_secs(86400)))
+        );
+        assert_eq!(
+            refresh("03:30").unwrap(),
+            Some(Refresh::Daily {
+                hour: 3,
+                minute: 30
+            })
+        );
+        for bad in ["25:00", "3:5", "0s", "soon"] {
+            let err = refresh(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("expected a duration like \"24h\""),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

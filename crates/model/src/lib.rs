@@ -27,8 +27,8 @@ pub mod text;
 pub mod vocab;
 
 pub use config::{
-    Config, ConfigError, DEFAULT_BASE_IRI, OptionSpec, PipelineConfig, SOURCE_KEYS, ServerConfig,
-    SiteConfig, SourceConfig, SourcePositions, StoreConfig, Tolerance,
+    Config, ConfigError, DEFAULT_BASE_IRI, OptionSpec, PipelineConfig, Refresh, SOURCE_KEYS,
+    ServerConfig, SiteConfig, SourceConfig, SourcePositions, StoreConfig, Tolerance,
 };
 pub use diagnostic::{DISPLAYED_CHARS, Diagnostic, Location};
 pub use iri::{Kind, Minter, slug};

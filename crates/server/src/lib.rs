@@ -25,6 +25,7 @@
 //! # }
 //! ```
 
+mod admin;
 mod body;
 mod error;
 mod extract;
@@ -40,6 +41,7 @@ mod state;
 mod testing;
 mod watchdog;
 
+pub use admin::{IngestOutcome, IngestRequest, Ingester, NotStarted, Trigger};
 pub use listen::{STACK_SIZE, serve};
 pub use state::AppState;
 
@@ -117,6 +119,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(graph_store::routes())
         .merge(health::routes())
         .merge(page::routes())
+        .merge(admin::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {

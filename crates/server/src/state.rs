@@ -12,6 +12,8 @@ pub struct AppState {
     pub(crate) options: ServerOptions,
     pub(crate) site: SiteConfig,
     pub(crate) queue: Queue,
+    /// The pipeline's runs (`/admin/ingest`).
+    pub(crate) runs: crate::admin::Runs,
     /// Whether a recount of the graphs runs in the background.
     recounting: std::sync::atomic::AtomicBool,
 }
@@ -24,6 +26,7 @@ impl AppState {
             queue: Queue::new(options.max_concurrent_queries, options.max_queued_queries),
             options,
             site,
+            runs: crate::admin::Runs::default(),
             recounting: std::sync::atomic::AtomicBool::new(false),
         })
     }

@@ -123,10 +123,10 @@ fn open_store(config: &Config) -> Result<Embedded> {
         service_policy: ServicePolicy::new(config.server.service_allow.iter().cloned()),
     };
     Embedded::open(&path, &options).map_err(|e| match e {
-        kulturnetz_store::StoreError::Locked { .. } => anyhow!(
-            "{e}\n(the store in {} is in use by another process, probably a running `kulturnetz serve`)",
+        kulturnetz_store::StoreError::Locked { .. } => anyhow::Error::new(e).context(format!(
+            "the store in {} is in use by another process, probably a running `kulturnetz serve`",
             path.display()
-        ),
+        )),
         e => anyhow!(e.to_string()),
     })
 }
@@ -260,15 +260,16 @@ fn ingest(args: &cli::IngestArgs) -> Result<()> {
         force: args.force,
         accept_shrink: args.accept_shrink.clone(),
     };
-    let store = match Embedded::open(
-        &config.resolve(&config.store.path),
-        &EmbeddedOptions::default(),
-    ) {
-        Err(kulturnetz_store::StoreError::Locked { .. }) => {
+    let store = match open_store(&config) {
+        Ok(store) => store,
+        Err(e)
+            if e.downcast_ref::<kulturnetz_store::StoreError>()
+                .is_some_and(|e| matches!(e, kulturnetz_store::StoreError::Locked { .. })) =>
+        {
             // A running server holds the store: it runs the pipeline itself when asked.
             return refresh::ask_server(&config, &options, args.report.as_deref());
         }
-        _ => open_store(&config)?,
+        Err(e) => return Err(e),
     };
     let report = run_ingest(&config, &store, &options)?;
     if let Some(path) = &args.report {

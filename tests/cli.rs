@@ -568,6 +568,116 @@ fn a_source_that_shrinks_is_held_until_confirmed() {
     assert_eq!(count(), "0");
 }
 
+/// A test HTTP server on loopback for sources with a `url`: `/data.nt` (200 with an ETag, 304
+/// when asked with it; 500 once `broken` is set), `/big` (larger than the limit), `/loop` (a
+/// redirect to itself), `/slow` (answers after the time limit). Returns its base URL.
+fn source_server(broken: std::sync::Arc<std::sync::atomic::AtomicBool>) -> String {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let broken = std::sync::Arc::clone(&broken);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut head = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push(line);
+                }
+                let path = head
+                    .first()
+                    .and_then(|l| l.split(' ').nth(1))
+                    .unwrap_or("/")
+                    .to_owned();
+                let etag = head
+                    .iter()
+                    .any(|l| l.to_ascii_lowercase().starts_with("if-none-match: \"v1\""));
+                let reply = |status: &str, headers: &str, body: &str| {
+                    format!(
+                        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n{headers}\r\n{body}",
+                        body.len()
+                    )
+                };
+                let answer = match path.as_str() {
+                    "/data.nt" if broken.load(std::sync::atomic::Ordering::SeqCst) => {
+                        reply("500 Internal Server Error", "", "down")
+                    }
+                    "/data.nt" if etag => reply("304 Not Modified", "etag: \"v1\"\r\n", ""),
+                    "/data.nt" => reply(
+                        "200 OK",
+                        "etag: \"v1\"\r\n",
+                        "<http://ex.example/s> <http://ex.example/p> \"1\" .\n<http://ex.example/s> <http://ex.example/p> \"2\" .\n",
+                    ),
+                    "/big" => reply("200 OK", "", &"#".repeat(5000)),
+                    "/loop" => reply("302 Found", "location: /loop\r\n", ""),
+                    "/slow" => {
+                        std::thread::sleep(std::time::Duration::from_secs(4));
+                        reply("200 OK", "", "")
+                    }
+                    _ => reply("404 Not Found", "", ""),
+                };
+                let _ = stream.write_all(answer.as_bytes());
+            });
+        }
+    });
+    base
+}
+
+/// Sources with a `url` are fetched conditionally, within limits, and a source whose host is
+/// down keeps its published graph from the last good copy.
+#[test]
+fn sources_are_fetched_from_urls() {
+    let broken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let base = source_server(std::sync::Arc::clone(&broken));
+    let limits = "[pipeline]\nfetch_deny = []\nfetch_timeout = \"2s\"\nmax_download = 1000\nfetch_retries = 1\n\n";
+    let site = Site::new(&format!(
+        "{limits}[[source]]\nid = \"a\"\nkind = \"rdf\"\nurl = \"{base}/data.nt\"\n"
+    ));
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("loaded 2 triples"), "{stderr}");
+    assert!(site.path().join("cache/a/input").is_file());
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("unchanged, 2 triples"), "{stderr}");
+    broken.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("the server answered 500); the last good copy is used"),
+        "{stderr}"
+    );
+
+    for (path, why) in [
+        ("big", "larger than max_download = 1000 bytes"),
+        ("loop", "more than 5 redirects"),
+        ("slow", "timed out"),
+        ("missing", "the server answered 404"),
+    ] {
+        let site = Site::new(&format!(
+            "{limits}[[source]]\nid = \"b\"\nkind = \"rdf\"\nformat = \"ntriples\"\nurl = \"{base}/{path}\"\n"
+        ));
+        let (code, _, stderr) = site.run(&["ingest"]);
+        assert_eq!(code, 1, "{path}: {stderr}");
+        assert!(
+            stderr.contains(why) && stderr.contains("there is no earlier copy"),
+            "{path}: {stderr}"
+        );
+    }
+    // Loopback and private addresses are refused unless the configuration allows them.
+    let site = Site::new(&format!(
+        "[[source]]\nid = \"c\"\nkind = \"rdf\"\nurl = \"{base}/data.nt\"\n"
+    ));
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("is in [pipeline] fetch_deny"), "{stderr}");
+}
+
 #[test]
 fn load_query_and_dump() {
     let site = Site::new("");

@@ -82,6 +82,17 @@ pub struct PipelineConfig {
     /// When `serve` runs the pipeline again while it serves: `"24h"` (every so long after the
     /// last start) or `"03:30"` (every day at that local time). Unset: only on request.
     pub refresh: Option<Refresh>,
+    /// Hosts sources are never fetched from: names, IP addresses, CIDR ranges like
+    /// `"10.0.0.0/8"`, and `"private"` for every loopback, private and link-local range (the
+    /// default).
+    pub fetch_deny: Vec<String>,
+    /// The longest a fetch may take, from connecting to the last byte.
+    #[serde(deserialize_with = "duration")]
+    pub fetch_timeout: Duration,
+    /// The largest input a fetch downloads, in bytes.
+    pub max_download: u64,
+    /// How often a failed fetch is tried again (with a growing pause) before it gives up.
+    pub fetch_retries: u32,
 }
 
 impl Default for PipelineConfig {
@@ -89,6 +100,10 @@ impl Default for PipelineConfig {
         Self {
             max_shrink: Tolerance::Share(0.5),
             refresh: None,
+            fetch_deny: vec!["private".into()],
+            fetch_timeout: Duration::from_secs(60),
+            max_download: 1 << 30,
+            fetch_retries: 2,
         }
     }
 }
@@ -193,8 +208,13 @@ pub struct SourceConfig {
     pub id: String,
     /// The connector that reads it (`rdf`, …).
     pub kind: String,
-    /// The input file, relative to the configuration file.
+    /// The input file, relative to the configuration file (or, for a source with a `url`, its
+    /// cached copy's name; empty then).
+    #[serde(default)]
     pub path: PathBuf,
+    /// Where the input is fetched from (`http` or `https`), instead of a `path`.
+    #[serde(default)]
+    pub url: Option<String>,
     /// A human title.
     #[serde(default)]
     pub title: Option<String>,
@@ -220,6 +240,7 @@ pub const SOURCE_KEYS: &[&str] = &[
     "id",
     "kind",
     "path",
+    "url",
     "title",
     "license",
     "max_rejected",
@@ -531,6 +552,34 @@ impl Config {
                     at,
                     "source id \"meta\" is reserved for pipeline metadata",
                 ));
+            }
+            match (&source.url, source.path.as_os_str().is_empty()) {
+                (Some(_), false) => {
+                    return Err(ConfigError::at(
+                        source.at.key("url"),
+                        format!("source {:?} has both a path and a url: give one", source.id),
+                    ));
+                }
+                (None, true) => {
+                    return Err(ConfigError::at(
+                        source.at.table(),
+                        format!(
+                            "source {:?} needs a path (a file) or a url (fetched)",
+                            source.id
+                        ),
+                    ));
+                }
+                (Some(url), true) => {
+                    let valid = oxiri::Iri::parse(url.as_str())
+                        .is_ok_and(|iri| matches!(iri.scheme(), "http" | "https"));
+                    if !valid {
+                        return Err(ConfigError::at(
+                            source.at.value("url"),
+                            format!("url {url:?} is not an absolute http or https URL"),
+                        ));
+                    }
+                }
+                (None, false) => {}
             }
             if let Some(first) = seen.insert(&source.id, at) {
                 return Err(ConfigError::at(

@@ -81,7 +81,34 @@ pub fn ingest(
     let mut report = Report::default();
     for (source, connector) in planned {
         on_event(Event::Started(source));
-        let source_report = ingest_source(config, backend, source, connector, options)?;
+        let mut note = None;
+        let input = match &source.url {
+            None => Ok(plan::InputFile::configured(config, source)),
+            Some(url) => crate::fetch::fetch(config, source, url).map(|fetched| {
+                note = fetched.note;
+                plan::InputFile {
+                    path: fetched.path,
+                    name: url.clone(),
+                }
+            }),
+        };
+        let mut source_report = match input {
+            Ok(input) => ingest_source(config, backend, source, input, connector, options)?,
+            Err(message) => {
+                let minter = config.minter();
+                SourceReport::new(&source.id, &minter.graph(&source.id)).failed(format!(
+                    "{}: source {:?}: {message}",
+                    source.at.value("url"),
+                    source.id
+                ))
+            }
+        };
+        if let Some(note) = note {
+            source_report.message = Some(match source_report.message.take() {
+                Some(message) => format!("{note}; {message}"),
+                None => note,
+            });
+        }
         on_event(Event::Finished(&source_report));
         report.sources.push(source_report);
     }
@@ -136,6 +163,7 @@ fn ingest_source(
     config: &Config,
     backend: &dyn Backend,
     source: &SourceConfig,
+    input: plan::InputFile,
     connector: &dyn Connector,
     options: &IngestOptions,
 ) -> Result<SourceReport, PipelineError> {
@@ -146,7 +174,7 @@ fn ingest_source(
     let minter = config.minter();
     let mut report = SourceReport::new(&source.id, &minter.graph(&source.id));
     let cx = plan::context(config, source, &minter);
-    let plan = match plan::plan(config, backend, source, connector, &cx, force)? {
+    let plan = match plan::plan(backend, source, input, connector, &cx, force)? {
         Planned::Run(plan) => plan,
         Planned::Failed(message) => return Ok(report.failed(message)),
         Planned::Unchanged(previous) => {

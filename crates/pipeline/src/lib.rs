@@ -42,6 +42,7 @@
 
 mod convert;
 mod error;
+mod fetch;
 mod ingest;
 mod link;
 mod load;

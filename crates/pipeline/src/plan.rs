@@ -54,18 +54,35 @@ pub(crate) fn context<'a>(
     Context::new(&source.id, minter).with_options(options)
 }
 
+/// Where a source's input is: its file, or the cached copy of what its `url` gave.
+pub(crate) struct InputFile {
+    /// The file.
+    pub(crate) path: PathBuf,
+    /// Its name in messages and diagnostics: the configured path, or the URL.
+    pub(crate) name: String,
+}
+
+impl InputFile {
+    /// The configured file of `source`.
+    pub(crate) fn configured(config: &Config, source: &SourceConfig) -> Self {
+        Self {
+            path: config.resolve(&source.path),
+            name: source.path.display().to_string(),
+        }
+    }
+}
+
 /// Fingerprints `source` and compares it with the published one (unless `force`).
 pub(crate) fn plan(
-    config: &Config,
     backend: &dyn Backend,
     source: &SourceConfig,
+    input: InputFile,
     connector: &dyn Connector,
     cx: &Context<'_>,
     force: bool,
 ) -> Result<Planned, StoreError> {
     let graph = cx.minter.graph(&source.id);
-    let path = config.resolve(&source.path);
-    let name = source.path.display().to_string();
+    let InputFile { path, name } = input;
     if let Err(e) = File::open(&path) {
         return Ok(Planned::Failed(format!(
             "{}: source {:?}: cannot read its path {:?} ({}): {e}",

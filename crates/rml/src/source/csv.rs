@@ -44,6 +44,7 @@ pub(super) fn each(
     references: &[String],
     file: &str,
     reader: Box<dyn BufRead>,
+    hint: Option<&str>,
     visit: &mut Visit<'_>,
 ) -> Result<(), RunError> {
     let mut csv = csv::ReaderBuilder::new()
@@ -111,11 +112,13 @@ pub(super) fn each(
                 number += 1;
                 let mut at = Location::file(&source.display).with_record(number);
                 at.line = e.position().map(csv::Position::line);
-                visit(&Invalid {
-                    at,
-                    message: "the record is not valid UTF-8 (is the source's encoding set?)"
-                        .to_owned(),
-                })?;
+                let message = match hint {
+                    Some(hint) => format!("the record is not valid UTF-8; {hint}"),
+                    None => {
+                        "the record is not valid UTF-8 (is the source's encoding set?)".to_owned()
+                    }
+                };
+                visit(&Invalid { at, message })?;
             }
             Err(e) => return Err(io(e)),
         }

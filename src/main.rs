@@ -348,7 +348,11 @@ fn report_rejected(
 fn map(args: &cli::MapArgs) -> Result<()> {
     let mapping = kulturnetz_rml::Mapping::from_path(&args.mapping)
         .map_err(|e| UsageError(e.to_string()))?
-        .with_base_iri(&args.base);
+        .with_base_iri(&args.base)
+        .with_duplicates(args.keep_duplicates);
+    for note in mapping.notes() {
+        eprintln!("kulturnetz: note: {note}");
+    }
     let format = kulturnetz_rml::Format::from_name(&args.format)
         .ok_or_else(|| UsageError(format!("unknown format {:?}", args.format)))?;
     let out = output(args.out.as_deref())?;

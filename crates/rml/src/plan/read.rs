@@ -651,7 +651,7 @@ impl<'a> Reader<'a> {
     fn relative(&mut self, path: &str, also_tried: &mut Option<PathBuf>) -> PathBuf {
         let beside = self.dir.join(path);
         let here = PathBuf::from(path);
-        if Path::new(path).is_absolute() || beside == here {
+        if Path::new(path).is_absolute() || beside == here || self.dir == Path::new(".") {
             return beside;
         }
         if !beside.exists() && here.exists() {

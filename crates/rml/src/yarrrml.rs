@@ -500,7 +500,10 @@ impl Translator<'_> {
             Some((v, k @ ("iri" | "lang" | "blanknode" | "literal"))) => (v.to_owned(), Some(k)),
             _ => (o.clone(), None),
         };
-        let iri_constant = (is_type && kind.is_none()) || kind == Some("iri");
+        // `ex:a~iri` is the IRI its prefix makes; a relative `id/x~iri` stays text, resolved
+        // against the base IRI like any relative IRI a term map makes.
+        let iri_constant = (is_type && kind.is_none())
+            || (kind == Some("iri") && crate::plan::is_absolute_iri(&self.expand(value.trim())));
         self.value(om.clone().into(), &value, iri_constant)?;
         match kind {
             Some("iri") => self.add(om.clone(), rml("termType"), rml("IRI")),

@@ -380,7 +380,7 @@ mappings:
         ),
         (
             "[ex:p, ex:a b~iri]",
-            "`http://example.org/a b` is not an absolute IRI",
+            "the object constant `ex:a b` is not an IRI",
         ),
         (
             "[ex:p, $(title), ex:x y]",
@@ -422,10 +422,17 @@ mappings:
       - [ex:link, $(link)~iri]
       - p: ex:unsafe
         o: {value: $(link), type: iri}
+      - [ex:home, id/organization/x~iri]
 ";
     let out = run(d.path(), mapping, true);
     assert_eq!(out.rejected.len(), 1, "{:?}", out.rejected);
     assert!(out.rejected[0].contains("\"a b\" does not make a valid IRI"));
+    // A relative constant is resolved against the base, as any relative IRI.
+    assert!(
+        out.quads
+            .iter()
+            .any(|q| q.ends_with("<http://example.com/base/id/organization/x>"))
+    );
     for q in &out.quads {
         let line = format!("{q} .\n");
         oxrdfio::RdfParser::from_format(oxrdfio::RdfFormat::NQuads)

@@ -355,8 +355,14 @@ fn map(args: &cli::MapArgs) -> Result<()> {
     }
     let format = kulturnetz_rml::Format::from_name(&args.format)
         .ok_or_else(|| UsageError(format!("unknown format {:?}", args.format)))?;
-    let out = output(args.out.as_deref())?;
-    let mut writer = kulturnetz_rml::Writer::new(&mapping, out, format)?;
+    // Written by a thread of its own in large chunks: no buffer here.
+    let out: Box<dyn std::io::Write + Send> = match args.out.as_deref() {
+        Some(path) => {
+            Box::new(std::fs::File::create(path).with_context(|| format!("{}", path.display()))?)
+        }
+        None => Box::new(std::io::stdout()),
+    };
+    let mut writer = kulturnetz_rml::Writer::threaded(&mapping, out, format)?;
     let counts = match mapping.run(&mut writer) {
         Ok(counts) => counts,
         Err(kulturnetz_rml::RunError::Mapping(e)) => return Err(UsageError(e.to_string()).into()),

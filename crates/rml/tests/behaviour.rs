@@ -540,3 +540,27 @@ fn issue_11_utf16_without_a_byte_order_mark_is_named() {
     let e = m.run(&mut Collect::default()).unwrap_err().to_string();
     assert!(e.contains("looks like UTF-16"), "{e}");
 }
+
+#[test]
+fn issue_11_long_values_are_cut_in_messages() {
+    let long = "x y".repeat(200);
+    let d = dir(&[("o.csv", format!("id,link\n1,{long}\n").as_bytes())]);
+    let out = run(
+        d.path(),
+        "mappings:
+  objects:
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)
+    po:
+      - [http://example.org/link, $(link)~iri]
+",
+        true,
+    );
+    assert_eq!(out.rejected.len(), 1);
+    assert!(
+        out.rejected[0].contains("… (600 characters)"),
+        "{}",
+        out.rejected[0]
+    );
+    assert!(out.rejected[0].len() < 400, "{}", out.rejected[0]);
+}

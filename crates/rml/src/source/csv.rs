@@ -6,6 +6,7 @@ use crate::error::{MappingError, RunError};
 use crate::plan::LogicalSource;
 use hashbrown::HashMap;
 use kulturnetz_model::Location;
+use kulturnetz_model::text::{MESSAGE_VALUE_CHARS, clip};
 use std::io::BufRead;
 
 struct Row<'a> {
@@ -70,7 +71,7 @@ pub(super) fn each(
                     source.display,
                     headers
                         .iter()
-                        .map(|h| format!("{h:?}"))
+                        .map(|h| format!("{:?}", clip(h, MESSAGE_VALUE_CHARS)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),

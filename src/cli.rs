@@ -178,7 +178,8 @@ pub(crate) struct DumpArgs {
 #[derive(Debug, Args)]
 pub(crate) struct MapArgs {
     /// The mapping: RML in Turtle, or YARRRML (`.yaml`, `.yml`). Its sources are read relative
-    /// to its folder.
+    /// to its folder (a legacy relative `rml:source` not found there, from the working
+    /// directory).
     #[arg(value_name = "MAPPING")]
     pub(crate) mapping: PathBuf,
     /// Write to this file instead of standard output.
@@ -190,6 +191,9 @@ pub(crate) struct MapArgs {
     /// The base IRI of relative IRIs (where a triples map has no `rml:baseIRI`).
     #[arg(long, value_name = "IRI", default_value = kulturnetz_rml::DEFAULT_BASE_IRI)]
     pub(crate) base: String,
+    /// Write a record's quads even when an earlier record of its triples map made them already.
+    #[arg(long)]
+    pub(crate) keep_duplicates: bool,
 }
 
 #[derive(Debug, Args)]

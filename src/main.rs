@@ -421,11 +421,21 @@ fn report_rejected(
 fn map(args: &cli::MapArgs) -> Result<()> {
     let mapping = kulturnetz_rml::Mapping::from_path(&args.mapping)
         .map_err(|e| UsageError(e.to_string()))?
-        .with_base_iri(&args.base);
+        .with_base_iri(&args.base)
+        .with_duplicates(args.keep_duplicates);
+    for note in mapping.notes() {
+        eprintln!("kulturnetz: note: {note}");
+    }
     let format = kulturnetz_rml::Format::from_name(&args.format)
         .ok_or_else(|| UsageError(format!("unknown format {:?}", args.format)))?;
-    let out = output(args.out.as_deref())?;
-    let mut writer = kulturnetz_rml::Writer::new(&mapping, out, format)?;
+    // Written by a thread of its own in large chunks: no buffer here.
+    let out: Box<dyn std::io::Write + Send> = match args.out.as_deref() {
+        Some(path) => {
+            Box::new(std::fs::File::create(path).with_context(|| format!("{}", path.display()))?)
+        }
+        None => Box::new(std::io::stdout()),
+    };
+    let mut writer = kulturnetz_rml::Writer::threaded(&mapping, out, format)?;
     let counts = match mapping.run(&mut writer) {
         Ok(counts) => counts,
         Err(kulturnetz_rml::RunError::Mapping(e)) => return Err(UsageError(e.to_string()).into()),

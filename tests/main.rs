@@ -3,5 +3,6 @@
 mod cli;
 mod conformance;
 mod http;
+mod map;
 mod util;
 mod w3c;

@@ -10,6 +10,7 @@ use crate::source::{self, DataError, Record, Val};
 use crate::template::{Part, iri_safe};
 use crate::{Counts, Output, Targets};
 use kulturnetz_model::Diagnostic;
+use kulturnetz_model::text::{MESSAGE_VALUE_CHARS, clip};
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -24,17 +25,31 @@ pub(crate) struct Engine<'a> {
     file: &'a str,
     base: &'a str,
     salt: &'a str,
+    /// Whether records whose quads repeat an earlier record's are handed on all the same.
+    keep_duplicates: bool,
     /// Vectors of values for calls to reuse: a call takes one and gives it back empty.
     spare_values: RefCell<Vec<Vec<Val>>>,
 }
 
+/// The most bytes of record keys that one triples map keeps to find repeated records; past it
+/// the keys are forgotten and collected anew, so memory stays bounded and a repeat further
+/// back than that is written again (never is a distinct quad left out).
+const DEDUP_KEY_BYTES: usize = 256 << 20;
+
 impl<'a> Engine<'a> {
-    pub(crate) fn new(plan: &'a Plan, file: &'a str, base: &'a str, salt: &'a str) -> Self {
+    pub(crate) fn new(
+        plan: &'a Plan,
+        file: &'a str,
+        base: &'a str,
+        salt: &'a str,
+        keep_duplicates: bool,
+    ) -> Self {
         Self {
             plan,
             file,
             base,
             salt,
+            keep_duplicates,
             spare_values: RefCell::default(),
         }
     }
@@ -166,6 +181,11 @@ impl Engine<'_> {
         let mut number = 0;
         let mut quads: Vec<(Quad, Targets)> = Vec::new();
         let mut scratch = Scratch::default();
+        let mut repeats = if self.keep_duplicates {
+            None
+        } else {
+            subject_key(self.plan, map).map(Repeats::new)
+        };
         source::each(source, &refs, self.file, &mut |record| {
             number += 1;
             counts.records += 1;
@@ -176,6 +196,13 @@ impl Engine<'_> {
             };
             match result {
                 Ok(()) => {
+                    if let Some(repeats) = &mut repeats
+                        && !quads.is_empty()
+                        && repeats.seen(record)
+                    {
+                        counts.duplicates += quads.len() as u64;
+                        quads.clear();
+                    }
                     counts.accepted += 1;
                     counts.quads += quads.len() as u64;
                     out.accept(&record.location(), &quads)
@@ -548,13 +575,19 @@ impl Engine<'_> {
             if !crate::plan::is_language_tag(&tag) {
                 return Err(DataError::new(
                     reference_of(l),
-                    format!("{tag:?} is not a language tag"),
+                    format!(
+                        "{:?} is not a language tag",
+                        clip(&tag, MESSAGE_VALUE_CHARS)
+                    ),
                 ));
             }
             return Literal::new_language_tagged_literal(v.text, &*tag).map_err(|e| {
                 DataError::new(
                     reference_of(l),
-                    format!("{tag:?} is not a language tag: {e}"),
+                    format!(
+                        "{:?} is not a language tag: {e}",
+                        clip(&tag, MESSAGE_VALUE_CHARS)
+                    ),
                 )
             });
         }
@@ -567,6 +600,12 @@ impl Engine<'_> {
                     _ => return Ok(Literal::new_simple_literal(v.text)),
                 },
             };
+            if dt == oxrdf::vocab::rdf::LANG_STRING {
+                return Err(DataError::new(
+                    reference_of(d),
+                    "the datatype rdf:langString needs a language tag; give a language instead",
+                ));
+            }
             return Ok(if dt.as_str() == XSD_STRING {
                 Literal::new_simple_literal(v.text)
             } else {
@@ -583,6 +622,9 @@ impl Engine<'_> {
         }
     }
 
+    /// The IRI of a value: as it is if it has a scheme, else resolved against the base. Only
+    /// absolute IRIs come out; `check` also checks their syntax (off for templates that always
+    /// make valid IRIs, and for `rml:UnsafeIRI`, which asks for the value as it is).
     fn iri(
         &self,
         text: String,
@@ -596,22 +638,31 @@ impl Engine<'_> {
             }
             return Err(DataError::new(
                 reference_of(tm),
-                format!("{text:?} does not make a valid IRI"),
+                format!(
+                    "{:?} does not make a valid IRI",
+                    clip(&text, MESSAGE_VALUE_CHARS)
+                ),
             ));
         }
         let base = if base.is_empty() { self.base } else { base };
         let mut iri = String::with_capacity(base.len() + text.len());
         iri.push_str(base);
         iri.push_str(&text);
-        if !check {
-            return Ok(NamedNode::new_unchecked(iri));
-        }
-        match oxiri::Iri::parse(iri.as_str()) {
-            Ok(_) if has_scheme(&iri) => Ok(NamedNode::new_unchecked(iri)),
-            _ => Err(DataError::new(
+        let valid = if check {
+            oxiri::Iri::parse(iri.as_str()).is_ok() && has_scheme(&iri)
+        } else {
+            has_scheme(&iri)
+        };
+        if valid {
+            Ok(NamedNode::new_unchecked(iri))
+        } else {
+            Err(DataError::new(
                 reference_of(tm),
-                format!("{text:?} does not make a valid IRI (with the base {base:?})"),
-            )),
+                format!(
+                    "{:?} does not make a valid IRI (with the base {base:?})",
+                    clip(&text, MESSAGE_VALUE_CHARS)
+                ),
+            ))
         }
     }
 
@@ -624,6 +675,93 @@ impl Engine<'_> {
         let mut id = [0; 16];
         id.copy_from_slice(&digest[..16]);
         BlankNode::new_from_unique_id(u128::from_be_bytes(id))
+    }
+}
+
+/// The references whose values alone decide every quad of a record of `map`, if they are those
+/// of its subject: then two records with the same values make the same quads, and a record
+/// whose values came before can be left out whole, exactly, by keeping only those values (one
+/// key per distinct subject). `None` when other values count too, or a subject is a new blank
+/// node per record.
+fn subject_key(plan: &Plan, map: &TriplesMap) -> Option<Vec<String>> {
+    if matches!(map.subject.expr, Expr::Fresh) {
+        return None;
+    }
+    let mut subject = Vec::new();
+    references(&map.subject, &mut subject);
+    let mut all = Vec::new();
+    map_references(map, &mut all, true);
+    for pom in &map.poms {
+        for o in &pom.objects {
+            if let ObjectMap::Parent { parent, joins, .. } = o
+                && joins.is_empty()
+            {
+                let parent = &plan.maps[*parent].subject;
+                if matches!(parent.expr, Expr::Fresh) {
+                    return None;
+                }
+                references(parent, &mut all);
+            }
+        }
+    }
+    if !all.iter().all(|r| subject.contains(r)) {
+        return None;
+    }
+    subject.sort();
+    subject.dedup();
+    Some(subject)
+}
+
+/// The keys of the records a triples map has mapped: the values of its subject's references.
+struct Repeats {
+    references: Vec<String>,
+    seen: hashbrown::HashSet<Box<[u8]>>,
+    bytes: usize,
+    key: Vec<u8>,
+    values: Vec<Val>,
+}
+
+impl Repeats {
+    fn new(references: Vec<String>) -> Self {
+        Self {
+            references,
+            seen: hashbrown::HashSet::new(),
+            bytes: 0,
+            key: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Whether a record with the same values came before; remembers this one's.
+    fn seen(&mut self, record: &dyn Record) -> bool {
+        self.key.clear();
+        for r in &self.references {
+            self.values.clear();
+            if record.values_into(r, &mut self.values).is_err() {
+                return false;
+            }
+            // Lengths first, so that no two different lists of values make the same key.
+            self.key
+                .extend_from_slice(&(self.values.len() as u64).to_le_bytes());
+            for v in &self.values {
+                self.key
+                    .extend_from_slice(&(v.text.len() as u64).to_le_bytes());
+                self.key.extend_from_slice(v.text.as_bytes());
+                self.key
+                    .extend_from_slice(v.datatype.unwrap_or("").as_bytes());
+                self.key.push(0);
+            }
+        }
+        if self.seen.contains(self.key.as_slice()) {
+            return true;
+        }
+        if self.bytes + self.key.len() > DEDUP_KEY_BYTES {
+            self.seen.clear();
+            self.bytes = 0;
+        }
+        self.bytes += self.key.len() + 32;
+        self.seen.insert(self.key.as_slice().into());
+        false
     }
 }
 

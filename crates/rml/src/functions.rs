@@ -6,6 +6,7 @@
 
 use crate::source::Val;
 use crate::vocab::{GREL, IDLAB_FN};
+use kulturnetz_model::text::{MESSAGE_VALUE_CHARS, clip};
 
 const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
 const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
@@ -234,7 +235,10 @@ pub(crate) fn call(function: &str, args: &Args<'_>) -> Result<Vec<Val>, String> 
                     datatype: Some(XSD_DOUBLE),
                 }]
             } else {
-                return Err(format!("{value:?} is not a number"));
+                return Err(format!(
+                    "{:?} is not a number",
+                    clip(value, MESSAGE_VALUE_CHARS)
+                ));
             }
         }
         "concat" | "string_concat" => {
@@ -320,7 +324,12 @@ fn parse_date(value: &str, pattern: &str, time: bool) -> Result<String, String> 
     let v: Vec<char> = value.trim().chars().collect();
     let p: Vec<char> = pattern.chars().collect();
     let (mut i, mut j) = (0, 0);
-    let bad = || format!("{value:?} does not match the date pattern {pattern:?}");
+    let bad = || {
+        format!(
+            "{:?} does not match the date pattern {pattern:?}",
+            clip(value, MESSAGE_VALUE_CHARS)
+        )
+    };
     while j < p.len() {
         let c = p[j];
         let mut run = 1;

@@ -120,6 +120,9 @@ pub struct Counts {
     pub rejected: u64,
     /// Quads of the accepted records.
     pub quads: u64,
+    /// Quads left out because an earlier record of the same triples map made them already
+    /// (see [`Mapping::with_duplicates`]).
+    pub duplicates: u64,
 }
 
 /// A mapping, ready to run.
@@ -129,6 +132,7 @@ pub struct Mapping {
     file: String,
     base: String,
     salt: String,
+    keep_duplicates: bool,
 }
 
 /// The base IRI of relative IRIs when neither the mapping nor the caller gives one.
@@ -214,6 +218,7 @@ impl Mapping {
             file: file.to_owned(),
             base: DEFAULT_BASE_IRI.to_owned(),
             salt: String::new(),
+            keep_duplicates: false,
         })
     }
 
@@ -229,6 +234,22 @@ impl Mapping {
     pub fn with_blank_node_salt(mut self, salt: &str) -> Self {
         salt.clone_into(&mut self.salt);
         self
+    }
+
+    /// Whether a record whose quads an earlier record of its triples map made already is handed
+    /// on with them (`true`), or with none (`false`, the default). Repeats are found exactly
+    /// where a triples map's quads depend only on its subject's values (a person named in
+    /// many rows, a lookup table); quads repeated within one record are always left out.
+    #[must_use]
+    pub fn with_duplicates(mut self, keep: bool) -> Self {
+        self.keep_duplicates = keep;
+        self
+    }
+
+    /// What reading the mapping chose that its user should know, e.g. a source found in the
+    /// working directory rather than beside the mapping. One sentence each.
+    pub fn notes(&self) -> &[String] {
+        &self.plan.notes
     }
 
     /// Reads every XML source into a tree, as iterators that cannot stream do. For tests that
@@ -254,7 +275,14 @@ impl Mapping {
 
     /// Runs the mapping, handing every record to `out`.
     pub fn run(&self, out: &mut dyn Output) -> Result<Counts, RunError> {
-        engine::Engine::new(&self.plan, &self.file, &self.base, &self.salt).run(out)
+        engine::Engine::new(
+            &self.plan,
+            &self.file,
+            &self.base,
+            &self.salt,
+            self.keep_duplicates,
+        )
+        .run(out)
     }
 }
 

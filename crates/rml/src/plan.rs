@@ -5,7 +5,7 @@
 mod legacy;
 mod read;
 
-pub(crate) use read::read;
+pub(crate) use read::{is_absolute_iri, read};
 
 use crate::template::Part;
 use oxrdf::{NamedNode, Term};
@@ -23,10 +23,15 @@ pub(crate) enum Formulation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LogicalSource {
     pub path: PathBuf,
+    /// The other place a relative path was looked for (the working directory, when the path
+    /// is taken from the mapping's folder), for the message when neither exists.
+    pub also_tried: Option<PathBuf>,
     /// The path as written in the mapping, for messages.
     pub display: String,
     pub formulation: Formulation,
     pub iterator: Option<String>,
+    /// Values that stand for no value (`rml:null`, `csvw:null`): a reference to one gives
+    /// nothing. CSV sources that name none treat the empty string as null.
     pub nulls: Vec<String>,
     pub encoding: Option<String>,
     pub compression: Option<String>,
@@ -124,6 +129,9 @@ pub(crate) struct Plan {
     pub maps: Vec<TriplesMap>,
     pub sources: Vec<LogicalSource>,
     pub targets: Vec<Target>,
+    /// What the reader chose that the user should know (a source found in the working
+    /// directory rather than the mapping's folder).
+    pub notes: Vec<String>,
 }
 
 impl TermMap {

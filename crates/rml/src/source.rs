@@ -74,20 +74,26 @@ pub(crate) fn each(
     file: &str,
     visit: &mut Visit<'_>,
 ) -> Result<(), RunError> {
-    let reader = crate::io::open(
+    let mut reader = crate::io::open(
         &source.path,
         source.compression.as_deref(),
         source.encoding.as_deref(),
     )
     .map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            RunError::Mapping(MappingError::new(
-                file,
-                format!(
+            let message = match &source.also_tried {
+                Some(other) => format!(
+                    "the source file {:?} is neither in the mapping's folder ({}) nor in the working directory ({})",
+                    source.display,
+                    source.path.display(),
+                    other.display()
+                ),
+                None => format!(
                     "the source file {:?} does not exist",
                     source.path.display().to_string()
                 ),
-            ))
+            };
+            RunError::Mapping(MappingError::new(file, message))
         } else {
             RunError::Io {
                 file: source.path.display().to_string(),
@@ -95,10 +101,27 @@ pub(crate) fn each(
             }
         }
     })?;
-    match source.formulation {
-        Formulation::Csv => csv::each(source, references, file, reader, visit),
+    // UTF-16 without a byte-order mark reads as text full of NULs: whatever goes wrong then,
+    // the message says what the file probably is.
+    let hint = reader
+        .fill_buf()
+        .ok()
+        .and_then(kulturnetz_model::text::utf16_hint);
+    let result = match source.formulation {
+        Formulation::Csv => csv::each(source, references, file, reader, hint, visit),
         Formulation::JsonPath => json::each(source, file, reader, visit),
         Formulation::XPath => xml::each(source, references, file, reader, visit),
+    };
+    match (result, hint) {
+        (Err(RunError::Mapping(mut e)), Some(hint)) => {
+            e.message = format!("{}; {hint}", e.message);
+            Err(RunError::Mapping(e))
+        }
+        (Err(RunError::Io { file, source }), Some(hint)) => Err(RunError::Io {
+            file,
+            source: std::io::Error::new(source.kind(), format!("{source}; {hint}")),
+        }),
+        (result, _) => result,
     }
 }
 

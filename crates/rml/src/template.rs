@@ -124,6 +124,28 @@ pub(crate) fn makes_valid_iris(parts: &[Part]) -> bool {
     oxiri::Iri::parse(empty.as_str()).is_ok()
 }
 
+/// The IRI that a template starting with text makes with `0` for each reference, if that is not
+/// a valid IRI (relative ones resolved against an example base): its fixed text is then wrong
+/// whatever the values, as in `http://example.org/{id} x`. Templates that start with a reference
+/// are left to the values, and so to the check of each record.
+pub(crate) fn invalid_fixed_text(parts: &[Part]) -> Option<String> {
+    let Some(Part::Text(_)) = parts.first() else {
+        return None;
+    };
+    let mut iri = String::new();
+    for part in parts {
+        match part {
+            Part::Text(t) => iri.push_str(t),
+            Part::Reference(_) => iri.push('0'),
+        }
+    }
+    let base = oxiri::Iri::parse(crate::DEFAULT_BASE_IRI).ok()?;
+    match base.resolve(&iri) {
+        Ok(resolved) if oxiri::Iri::parse(resolved.as_str()).is_ok() => None,
+        _ => Some(iri),
+    }
+}
+
 fn is_iunreserved(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(c, '-' | '.' | '_' | '~')
@@ -231,6 +253,21 @@ mod tests {
                 proptest::prop_assert!(oxiri::Iri::parse(iri.as_str()).is_ok(), "{iri:?}");
             }
         }
+    }
+
+    #[test]
+    fn fixed_text_that_no_value_makes_an_iri() {
+        let invalid = |t: &str| invalid_fixed_text(&parse(t).unwrap());
+        assert_eq!(invalid("http://ex.org/{a}"), None);
+        assert_eq!(invalid("person/{a}"), None);
+        assert_eq!(invalid("http://{host}:{port}/x"), None);
+        assert_eq!(invalid("{a}"), None);
+        assert_eq!(
+            invalid("http://ex.org/{a} b").as_deref(),
+            Some("http://ex.org/0 b")
+        );
+        assert!(invalid("http://ex.org/{a}#x#y").is_some());
+        assert!(invalid("<{a}>").is_some());
     }
 
     #[test]

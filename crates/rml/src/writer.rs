@@ -11,6 +11,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::sync::mpsc;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,98 @@ enum Dest {
     /// Kept until the end: archives need the length, UTF-16 needs transcoding.
     Buffer(Vec<u8>),
     Other(Box<dyn Write>),
+    Background(Background),
+}
+
+/// The most bytes collected before they go to the writing thread.
+const CHUNK: usize = 1 << 20;
+
+/// Bytes written by a thread of their own, a chunk at a time, so that mapping goes on while
+/// the system writes: writing the file took a quarter of the time of a run on one thread.
+/// The order of the bytes is kept; the first error of the thread is the error of the writer.
+struct Background {
+    chunk: Vec<u8>,
+    full: Option<mpsc::SyncSender<Vec<u8>>>,
+    empty: mpsc::Receiver<Vec<u8>>,
+    thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+impl Background {
+    fn new(mut out: Box<dyn Write + Send>) -> io::Result<Self> {
+        let (full, chunks) = mpsc::sync_channel::<Vec<u8>>(2);
+        let (spare, empty) = mpsc::sync_channel::<Vec<u8>>(4);
+        let thread = std::thread::Builder::new()
+            .name("rml-writer".to_owned())
+            .spawn(move || {
+                for mut chunk in chunks {
+                    out.write_all(&chunk)?;
+                    chunk.clear();
+                    // The chunk goes back for reuse if the mapping thread wants it.
+                    let _ = spare.try_send(chunk);
+                }
+                out.flush()
+            })?;
+        Ok(Self {
+            chunk: Vec::with_capacity(CHUNK),
+            full: Some(full),
+            empty,
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands the collected bytes to the thread.
+    fn send(&mut self) -> io::Result<()> {
+        let next = self
+            .empty
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        let chunk = std::mem::replace(&mut self.chunk, next);
+        let sent = match &self.full {
+            Some(full) => full.send(chunk).is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            // The thread has stopped: its error says why.
+            self.full = None;
+            Err(self
+                .join()
+                .err()
+                .unwrap_or_else(|| io::Error::other("the output was closed")))
+        }
+    }
+
+    fn join(&mut self) -> io::Result<()> {
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the thread writing the output failed"))),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        if !self.chunk.is_empty() {
+            self.send()?;
+        }
+        self.full = None;
+        self.join()
+    }
+}
+
+impl Write for Background {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.chunk.extend_from_slice(buf);
+        if self.chunk.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Write for Dest {
@@ -79,6 +172,7 @@ impl Write for Dest {
             Self::Gzip(w) => w.write(buf),
             Self::Buffer(w) => w.write(buf),
             Self::Other(w) => w.write(buf),
+            Self::Background(w) => w.write(buf),
         }
     }
 
@@ -88,6 +182,7 @@ impl Write for Dest {
             Self::Gzip(w) => w.flush(),
             Self::Buffer(_) => Ok(()),
             Self::Other(w) => w.flush(),
+            Self::Background(w) => w.flush(),
         }
     }
 }
@@ -186,6 +281,7 @@ impl Sink {
             Dest::File(mut w) => w.flush(),
             Dest::Gzip(w) => w.finish()?.flush(),
             Dest::Other(mut w) => w.flush(),
+            Dest::Background(w) => w.finish(),
             Dest::Buffer(bytes) => {
                 let Some(target) = self.target else {
                     return Ok(());
@@ -275,6 +371,21 @@ impl Writer {
     /// A writer of `mapping`'s output: the default output to `out` as `format`, logical targets
     /// to their files (created now).
     pub fn new(mapping: &Mapping, out: Box<dyn Write>, format: Format) -> io::Result<Self> {
+        Self::to(mapping, Dest::Other(out), format)
+    }
+
+    /// As [`Writer::new`], but `out` is written by a thread of its own, in large chunks (so it
+    /// needs no buffer of its own), while the mapping runs on: on two cores, writing a large
+    /// output costs the mapping next to nothing.
+    pub fn threaded(
+        mapping: &Mapping,
+        out: Box<dyn Write + Send>,
+        format: Format,
+    ) -> io::Result<Self> {
+        Self::to(mapping, Dest::Background(Background::new(out)?), format)
+    }
+
+    fn to(mapping: &Mapping, out: Dest, format: Format) -> io::Result<Self> {
         let mut targets = Vec::new();
         for target in &mapping.plan.targets {
             let format = match target.format.as_deref() {
@@ -322,7 +433,7 @@ impl Writer {
             targets.push(Sink::new(dest, format, Some(target)));
         }
         Ok(Self {
-            default: Some(Sink::new(Dest::Other(out), format, None)),
+            default: Some(Sink::new(out, format, None)),
             targets,
             rejected: Vec::new(),
             failed: None,

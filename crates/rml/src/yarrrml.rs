@@ -6,6 +6,7 @@
 
 use crate::error::MappingError;
 use crate::vocab::{GREL, IDLAB_FN, RDF_TYPE, rml};
+use kulturnetz_model::text::{MESSAGE_VALUE_CHARS, clip};
 use oxrdf::{BlankNode, Graph, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use std::collections::HashMap;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -132,6 +133,29 @@ impl Translator<'_> {
             .lines()
             .position(|l| l.trim_start().starts_with(&format!("{mapping}:")))
             .map(|i| i as u64 + 1);
+        e
+    }
+
+    /// An error at the first line of `mapping` that holds `needle` as a word of its own, else at
+    /// the mapping's line.
+    fn error_at(&self, mapping: &str, needle: &str, message: impl Into<String>) -> MappingError {
+        let mut e = self.error(mapping, message);
+        if let Some(start) = e.line
+            && !needle.is_empty()
+        {
+            let skip = usize::try_from(start).unwrap_or(0).saturating_sub(1);
+            let is_word = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '~');
+            let holds = |line: &str| {
+                line.match_indices(needle).any(|(at, _)| {
+                    let before = line[..at].chars().next_back();
+                    let after = line[at + needle.len()..].chars().next();
+                    before.is_none_or(|c| !is_word(c)) && after.is_none_or(|c| !is_word(c))
+                })
+            };
+            if let Some(i) = self.text.lines().skip(skip).position(holds) {
+                e.line = Some(start + i as u64);
+            }
+        }
         e
     }
 
@@ -302,9 +326,22 @@ impl Translator<'_> {
                     Literal::from(true),
                 );
             }
-            for n in get(extra, &["null"]).map(list).unwrap_or_default() {
-                let n = scalar(n).unwrap_or_default();
-                self.add(src.clone(), csvw("null"), Literal::new_simple_literal(n));
+            match get(extra, &["null"]) {
+                // `null: []`: no value is null, not even the empty string.
+                Some(Yaml::Array(a)) if a.is_empty() => {
+                    self.add(
+                        src.clone(),
+                        csvw("null"),
+                        oxrdf::vocab::rdf::NIL.into_owned(),
+                    );
+                }
+                Some(n) => {
+                    for n in list(n) {
+                        let n = scalar(n).unwrap_or_default();
+                        self.add(src.clone(), csvw("null"), Literal::new_simple_literal(n));
+                    }
+                }
+                None => {}
             }
         }
         if let Some(f) = formulation {
@@ -444,11 +481,7 @@ impl Translator<'_> {
                 _ => {}
             }
             if let Some(d) = get(o, &["datatype"]).and_then(scalar) {
-                self.add(
-                    om.clone(),
-                    rml("datatype"),
-                    NamedNode::new_unchecked(self.expand(&d)),
-                );
+                self.datatype(mapping, &om, &d)?;
             }
             if let Some(l) = get(o, &["language"]).and_then(scalar) {
                 if l.contains("$(") {
@@ -467,7 +500,11 @@ impl Translator<'_> {
             Some((v, k @ ("iri" | "lang" | "blanknode" | "literal"))) => (v.to_owned(), Some(k)),
             _ => (o.clone(), None),
         };
-        self.value(om.clone().into(), &value, is_type && kind.is_none())?;
+        // `ex:a~iri` is the IRI its prefix makes; a relative `id/x~iri` stays text, resolved
+        // against the base IRI like any relative IRI a term map makes.
+        let iri_constant = (is_type && kind.is_none())
+            || (kind == Some("iri") && crate::plan::is_absolute_iri(&self.expand(value.trim())));
+        self.value(om.clone().into(), &value, iri_constant)?;
         match kind {
             Some("iri") => self.add(om.clone(), rml("termType"), rml("IRI")),
             Some("blanknode") => self.add(om.clone(), rml("termType"), rml("BlankNode")),
@@ -488,13 +525,27 @@ impl Translator<'_> {
                     );
                 }
             } else {
-                self.add(
-                    om.clone(),
-                    rml("datatype"),
-                    NamedNode::new_unchecked(self.expand(extra)),
-                );
+                self.datatype(mapping, &om, extra)?;
             }
         }
+        Ok(())
+    }
+
+    /// `rml:datatype` of an object map: an absolute IRI once prefixes are expanded. A datatype
+    /// that is a language tag is the usual slip, `[p, $(v), de]` for `[p, $(v), de~lang]`.
+    fn datatype(&mut self, mapping: &str, om: &BlankNode, d: &str) -> Result<(), MappingError> {
+        let iri = self.expand(d.trim());
+        if !crate::plan::is_absolute_iri(&iri) {
+            let d = clip(d, MESSAGE_VALUE_CHARS);
+            let mut message = format!("datatype `{d}` is not an IRI");
+            if crate::plan::is_language_tag(&d) {
+                message.push_str(&format!("; for a language tag write `{d}~lang`"));
+            } else if !d.contains(':') {
+                message.push_str(" (is a prefix missing?)");
+            }
+            return Err(self.error_at(mapping, &d, message));
+        }
+        self.add(om.clone(), rml("datatype"), NamedNode::new_unchecked(iri));
         Ok(())
     }
 

@@ -319,3 +319,248 @@ const EXPECTED_JOINS: &[&str] = &[
     "<http://example.org/c/c5> <http://example.org/blank> _:c6bcd0a8b2861f3641c54b1f4df8ff28",
     "<http://example.org/c/c5> <http://example.org/blank> _:9863a358b230f7020c459166a26ec758",
 ];
+
+fn read_error(dir: &Path, mapping: &str, yaml: bool) -> kulturnetz_rml::MappingError {
+    let m = if yaml {
+        Mapping::from_yarrrml(mapping, "m.yaml", dir)
+    } else {
+        Mapping::from_turtle(mapping, "m.ttl", dir)
+    };
+    match m {
+        Ok(_) => panic!("the mapping was read:\n{mapping}"),
+        Err(e) => e,
+    }
+}
+
+const OBJECTS: &[u8] =
+    b"id,title,creator\n1,Urkunde,Sophie Klee\n2,Stillleben,\n3,Hafen,Sophie Klee\n4,,\n";
+
+#[test]
+fn issue_11_a_language_written_as_a_datatype_is_a_mapping_error() {
+    let d = dir(&[("o.csv", OBJECTS)]);
+    let e = read_error(
+        d.path(),
+        "prefixes: {schema: http://schema.org/}
+mappings:
+  objects:
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)
+    po:
+      - [schema:identifier, $(id)]
+      - [schema:name, $(title), de]
+",
+        true,
+    );
+    assert_eq!(
+        e.to_string(),
+        "m.yaml:8: triples map \"objects\": datatype `de` is not an IRI; for a language tag write `de~lang`"
+    );
+}
+
+#[test]
+fn issue_11_constants_and_templates_that_are_no_iris_are_mapping_errors() {
+    let d = dir(&[("o.csv", OBJECTS)]);
+    let yaml = |po: &str| {
+        format!(
+            "prefixes: {{ex: http://example.org/}}
+mappings:
+  objects:
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)
+    po:
+      - {po}
+"
+        )
+    };
+    for (po, expected) in [
+        ("[a, Museum]", "`Museum` is not an absolute IRI"),
+        (
+            "[ex:na me, $(title)]",
+            "`http://example.org/na me` is not an absolute IRI",
+        ),
+        (
+            "[ex:p, ex:a b~iri]",
+            "the object constant `ex:a b` is not an IRI",
+        ),
+        (
+            "[ex:p, $(title), ex:x y]",
+            "datatype `ex:x y` is not an IRI",
+        ),
+        (
+            "[ex:p, \"http://example.org/{$(id)} x~iri\"]",
+            "cannot make an IRI",
+        ),
+    ] {
+        let e = read_error(d.path(), &yaml(po), true);
+        assert!(e.to_string().contains(expected), "{po}: {e}");
+    }
+    let e = read_error(
+        d.path(),
+        r#"@prefix rr: <http://www.w3.org/ns/r2rml#> .
+@prefix rml: <http://semweb.mmlab.be/ns/rml#> .
+@prefix ql: <http://semweb.mmlab.be/ns/ql#> .
+<#Objects> rml:logicalSource [ rml:source "o.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.org/o/{id} x" ] .
+"#,
+        false,
+    );
+    assert_eq!(
+        e.to_string(),
+        "m.ttl:4: triples map \"Objects\": the subject template cannot make an IRI: with 0 for each reference it gives `http://example.org/o/0 x`, which is not one"
+    );
+}
+
+#[test]
+fn issue_11_values_that_make_no_absolute_iri_reject_their_record() {
+    let d = dir(&[("o.csv", b"id,link\n1,a b\n2,http://example.org/ok\n3,rel\n")]);
+    let mapping = "prefixes: {ex: http://example.org/}
+mappings:
+  objects:
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)
+    po:
+      - [ex:link, $(link)~iri]
+      - p: ex:unsafe
+        o: {value: $(link), type: iri}
+      - [ex:home, id/organization/x~iri]
+";
+    let out = run(d.path(), mapping, true);
+    assert_eq!(out.rejected.len(), 1, "{:?}", out.rejected);
+    assert!(out.rejected[0].contains("\"a b\" does not make a valid IRI"));
+    // A relative constant is resolved against the base, as any relative IRI.
+    assert!(
+        out.quads
+            .iter()
+            .any(|q| q.ends_with("<http://example.com/base/id/organization/x>"))
+    );
+    for q in &out.quads {
+        let line = format!("{q} .\n");
+        oxrdfio::RdfParser::from_format(oxrdfio::RdfFormat::NQuads)
+            .for_slice(line.as_bytes())
+            .for_each(|r| {
+                r.unwrap_or_else(|e| panic!("{line}: {e}"));
+            });
+    }
+}
+
+#[test]
+fn issue_11_empty_cells_make_no_terms() {
+    let d = dir(&[("o.csv", OBJECTS)]);
+    let mapping = |null: &str| {
+        format!(
+            "prefixes: {{schema: http://schema.org/}}
+mappings:
+  objects:
+    sources: [{{access: o.csv, referenceFormulation: csv{null}}}]
+    s: http://example.org/o/$(id)
+    po:
+      - [schema:name, $(title), de~lang]
+      - [schema:creator, http://example.org/person/$(creator)~iri]
+  persons:
+    sources: [{{access: o.csv, referenceFormulation: csv{null}}}]
+    s: http://example.org/person/$(creator)
+    po:
+      - [schema:name, $(creator)]
+"
+        )
+    };
+    let out = run(d.path(), &mapping(""), true);
+    let all = out.quads.join("\n");
+    assert!(!all.contains("\"\""), "{all}");
+    assert!(!all.contains("/person/>"), "{all}");
+    assert_eq!(out.quads.len(), 3 + 2 + 1, "{all}");
+    // An explicit empty list keeps empty strings as values.
+    let kept = run(d.path(), &mapping(", null: []"), true);
+    assert!(kept.quads.iter().any(|q| q.contains("\"\"@de")));
+    assert!(
+        kept.quads
+            .iter()
+            .any(|q| q.starts_with("<http://example.org/person/> <http://schema.org/name> \"\""))
+    );
+    // A list of its own replaces the default.
+    let na = run(d.path(), &mapping(", null: [Stillleben]"), true);
+    assert!(na.quads.iter().any(|q| q.contains("\"\"@de")));
+    assert!(!na.quads.iter().any(|q| q.contains("Stillleben")));
+    // The same in RML: `rml:null ()` keeps empty strings.
+    let ttl = |null: &str| {
+        format!(
+            r#"@prefix rml: <http://w3id.org/rml/> .
+<#O> rml:logicalSource [ rml:source [ a rml:RelativePathSource ; rml:path "o.csv" {null} ] ;
+    rml:referenceFormulation rml:CSV ] ;
+  rml:subjectMap [ rml:template "http://example.org/o/{{id}}" ] ;
+  rml:predicateObjectMap [ rml:predicate <http://schema.org/name> ; rml:objectMap [ rml:reference "title" ] ] .
+"#
+        )
+    };
+    assert_eq!(run(d.path(), &ttl(""), false).quads.len(), 3);
+    assert_eq!(run(d.path(), &ttl("; rml:null ()"), false).quads.len(), 4);
+}
+
+#[test]
+fn issue_11_records_that_repeat_a_subjects_quads_are_left_out() {
+    let d = dir(&[("o.csv", OBJECTS)]);
+    let mapping = "prefixes: {schema: http://schema.org/}
+mappings:
+  persons:
+    sources: [o.csv~csv]
+    s: http://example.org/person/$(creator)
+    po:
+      - [a, schema:Person]
+      - [schema:name, $(creator)]
+";
+    let m = Mapping::from_yarrrml(mapping, "m.yaml", d.path()).unwrap();
+    let mut out = Collect::default();
+    let counts = m.run(&mut out).unwrap();
+    assert_eq!(out.quads.len(), 2, "{:?}", out.quads);
+    assert_eq!((counts.quads, counts.duplicates), (2, 2));
+    let mut kept = Collect::default();
+    m.with_duplicates(true).run(&mut kept).unwrap();
+    assert_eq!(kept.quads.len(), 4);
+}
+
+#[test]
+fn issue_11_utf16_without_a_byte_order_mark_is_named() {
+    let utf16: Vec<u8> = "id,title\n1,Urkunde\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let d = dir(&[("o.csv", &utf16)]);
+    let m = Mapping::from_yarrrml(
+        "mappings:
+  objects:
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)
+    po:
+      - [http://example.org/title, $(title)]
+",
+        "m.yaml",
+        d.path(),
+    )
+    .unwrap();
+    let e = m.run(&mut Collect::default()).unwrap_err().to_string();
+    assert!(e.contains("looks like UTF-16"), "{e}");
+}
+
+#[test]
+fn issue_11_long_values_are_cut_in_messages() {
+    let long = "x y".repeat(200);
+    let d = dir(&[("o.csv", format!("id,link\n1,{long}\n").as_bytes())]);
+    let out = run(
+        d.path(),
+        "mappings:
+  objects:
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)
+    po:
+      - [http://example.org/link, $(link)~iri]
+",
+        true,
+    );
+    assert_eq!(out.rejected.len(), 1);
+    assert!(
+        out.rejected[0].contains("… (600 characters)"),
+        "{}",
+        out.rejected[0]
+    );
+    assert!(out.rejected[0].len() < 400, "{}", out.rejected[0]);
+}

@@ -10,6 +10,7 @@ use super::{
 use crate::error::MappingError;
 use crate::template;
 use crate::vocab::{self, RDF_TYPE, rml};
+use kulturnetz_model::text::{MESSAGE_VALUE_CHARS, clip};
 use oxrdf::{Graph, Literal, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef};
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,7 @@ pub(crate) fn read(
         targets: Vec::new(),
         target_nodes: Vec::new(),
         map_name: None,
+        notes: Vec::new(),
     };
     let mut nodes: Vec<NamedOrBlankNode> = Vec::new();
     for t in graph.iter() {
@@ -53,6 +55,7 @@ pub(crate) fn read(
         maps,
         sources: reader.sources,
         targets: reader.targets,
+        notes: reader.notes,
     })
 }
 
@@ -66,6 +69,7 @@ struct Reader<'a> {
     targets: Vec<Target>,
     target_nodes: Vec<Term>,
     map_name: Option<(String, Option<u64>)>,
+    notes: Vec<String>,
 }
 
 /// Where a term map is used: it decides defaults and what is allowed.
@@ -131,9 +135,26 @@ impl<'a> Reader<'a> {
 
     fn iri(&self, t: TermRef<'a>, what: &str) -> Result<NamedNode, MappingError> {
         match t {
-            TermRef::NamedNode(n) => Ok(n.into_owned()),
+            TermRef::NamedNode(n) => {
+                self.absolute(n.as_str(), what)?;
+                Ok(n.into_owned())
+            }
             other => Err(self.error(format!("{what} must be an IRI, found {other}"))),
         }
+    }
+
+    /// Checks that `iri`, which the mapping gives as it is, is an absolute IRI: written into the
+    /// output, anything else would make a file that no RDF parser reads.
+    fn absolute(&self, iri: &str, what: &str) -> Result<(), MappingError> {
+        if is_absolute_iri(iri) {
+            return Ok(());
+        }
+        let clipped = clip(iri, MESSAGE_VALUE_CHARS);
+        let mut message = format!("{what} `{clipped}` is not an absolute IRI");
+        if !iri.contains(':') {
+            message.push_str(" (is a prefix or the scheme missing?)");
+        }
+        Err(self.error(message))
     }
 
     fn local(t: TermRef<'_>) -> Option<&str> {
@@ -160,7 +181,10 @@ impl<'a> Reader<'a> {
         };
         let base = match self.object(node, "baseIRI")? {
             Some(TermRef::NamedNode(n)) => n.as_str().to_owned(),
-            Some(TermRef::Literal(l)) => l.value().to_owned(),
+            Some(TermRef::Literal(l)) => {
+                self.absolute(l.value(), "rml:baseIRI")?;
+                l.value().to_owned()
+            }
             Some(other) => {
                 return Err(self.error(format!("rml:baseIRI must be an IRI, found {other}")));
             }
@@ -295,6 +319,9 @@ impl<'a> Reader<'a> {
     }
 
     fn constant(&mut self, term: Term, position: Position) -> Result<TermMap, MappingError> {
+        if let Term::NamedNode(n) = &term {
+            self.absolute(n.as_str(), &format!("the {} constant", position.name()))?;
+        }
         let term_type = match &term {
             Term::NamedNode(_) => TermType::Iri,
             Term::BlankNode(_) => TermType::BlankNode,
@@ -318,6 +345,9 @@ impl<'a> Reader<'a> {
     ) -> Result<TermMap, MappingError> {
         let mut exprs = Vec::new();
         if let Some(c) = self.object(node, "constant")? {
+            if let TermRef::NamedNode(n) = c {
+                self.absolute(n.as_str(), &format!("the {} constant", position.name()))?;
+            }
             exprs.push(Expr::Constant(c.into_owned()));
         }
         if let Some(r) = self.string(node, "reference")? {
@@ -381,8 +411,14 @@ impl<'a> Reader<'a> {
         }
         let mut datatype = None;
         if let Some(d) = self.object(node, "datatype")? {
+            let d = self.iri(d, "rml:datatype")?;
+            if d == oxrdf::vocab::rdf::LANG_STRING {
+                return Err(self.error(
+                    "rml:datatype rdf:langString needs a language tag; give rml:language instead",
+                ));
+            }
             datatype = Some(Box::new(TermMap::plain(
-                Expr::Constant(self.iri(d, "rml:datatype")?.into()),
+                Expr::Constant(d.into()),
                 TermType::Iri,
             )));
         }
@@ -453,6 +489,26 @@ impl<'a> Reader<'a> {
             && term_type != TermType::Iri
         {
             return Err(self.error(format!("the constant {c} cannot be a {}", position.name())));
+        }
+        if let Expr::Constant(Term::Literal(l)) = &expr
+            && matches!(term_type, TermType::Iri | TermType::Uri)
+            && template::invalid_fixed_text(&[template::Part::Text(l.value().to_owned())]).is_some()
+        {
+            return Err(self.error(format!(
+                "the {} constant `{}` is not an IRI",
+                position.name(),
+                clip(l.value(), MESSAGE_VALUE_CHARS)
+            )));
+        }
+        if let Expr::Template(parts) = &expr
+            && matches!(term_type, TermType::Iri | TermType::Uri)
+            && let Some(iri) = template::invalid_fixed_text(parts)
+        {
+            return Err(self.error(format!(
+                "the {} template cannot make an IRI: with 0 for each reference it gives `{}`, which is not one",
+                position.name(),
+                clip(&iri, MESSAGE_VALUE_CHARS)
+            )));
         }
         let targets = self.targets_of(node)?;
         let valid_iris =
@@ -589,6 +645,31 @@ impl<'a> Reader<'a> {
         Ok(targets)
     }
 
+    /// A source path as legacy mappings and YARRRML give it: relative to the mapping's folder,
+    /// or, if it is not there but in the working directory (where other engines look), there;
+    /// the place not taken is kept for the message if neither has the file.
+    fn relative(&mut self, path: &str, also_tried: &mut Option<PathBuf>) -> PathBuf {
+        let beside = self.dir.join(path);
+        let here = PathBuf::from(path);
+        if Path::new(path).is_absolute() || beside == here || self.dir == Path::new(".") {
+            return beside;
+        }
+        if !beside.exists() && here.exists() {
+            let note = format!(
+                "{}: the source {path:?} is not in the mapping's folder ({}); using {} in the working directory",
+                self.file,
+                beside.display(),
+                here.display()
+            );
+            if !self.notes.contains(&note) {
+                self.notes.push(note);
+            }
+            return here;
+        }
+        *also_tried = Some(here);
+        beside
+    }
+
     /// The path of an `rml:FilePath`/`rml:RelativePathSource` node, resolved against its root.
     fn file_path(&self, node: NamedOrBlankNodeRef<'_>) -> Result<PathBuf, MappingError> {
         let Some(path) = self.string(node, "path")? else {
@@ -610,13 +691,18 @@ impl<'a> Reader<'a> {
 
     fn logical_source(&mut self, node: NamedOrBlankNodeRef<'_>) -> Result<usize, MappingError> {
         let mut nulls = Vec::new();
+        let mut explicit_nulls = false;
+        let mut also_tried = None;
         let mut encoding = None;
         let mut compression = None;
         let mut delimiter = None;
         let mut ragged = false;
         let (path, display) = match self.object(node, "source")? {
             None => return Err(self.error("the logical source has no rml:source")),
-            Some(TermRef::Literal(l)) => (self.dir.join(l.value()), l.value().to_owned()),
+            Some(TermRef::Literal(l)) => (
+                self.relative(l.value(), &mut also_tried),
+                l.value().to_owned(),
+            ),
             Some(s) => {
                 let s = self.node(s, "rml:source")?;
                 let types = self
@@ -635,8 +721,11 @@ impl<'a> Reader<'a> {
                     return Err(self.error("database sources are not supported"));
                 }
                 for n in self.objects(s, "null") {
+                    explicit_nulls = true;
                     match n {
                         TermRef::Literal(l) => nulls.push(l.value().to_owned()),
+                        // `rml:null ()`: no value is null, not even the empty string.
+                        TermRef::NamedNode(n) if n == oxrdf::vocab::rdf::NIL => {}
                         other => {
                             return Err(
                                 self.error(format!("rml:null must be a string, found {other}"))
@@ -681,11 +770,15 @@ impl<'a> Reader<'a> {
                         }
                     }
                     for n in self.graph.objects_for_subject_predicate(s, &csvw("null")) {
+                        explicit_nulls = true;
                         if let TermRef::Literal(l) = n {
                             nulls.push(l.value().to_owned());
                         }
                     }
-                    (self.dir.join(url.value()), url.value().to_owned())
+                    (
+                        self.relative(url.value(), &mut also_tried),
+                        url.value().to_owned(),
+                    )
                 } else {
                     let path = self.file_path(s)?;
                     let display = self.string(s, "path")?.unwrap_or_default();
@@ -740,8 +833,14 @@ impl<'a> Reader<'a> {
         } else {
             b','
         });
+        // An empty CSV cell is no value, as in CSVW (`csvw:null` defaults to ""): otherwise every
+        // empty cell would become an empty literal, and a template over it one shared entity.
+        if !explicit_nulls && formulation == Formulation::Csv {
+            nulls.push(String::new());
+        }
         let source = LogicalSource {
             path,
+            also_tried,
             display,
             formulation,
             iterator,
@@ -829,4 +928,9 @@ fn find_line(text: &str, node: NamedOrBlankNodeRef<'_>) -> Option<u64> {
         }
     }
     None
+}
+
+/// Whether `iri` is an absolute IRI (RFC 3987), as N-Quads needs every IRI to be.
+pub(crate) fn is_absolute_iri(iri: &str) -> bool {
+    oxiri::Iri::parse(iri).is_ok()
 }

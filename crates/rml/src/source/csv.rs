@@ -6,6 +6,7 @@ use crate::error::{MappingError, RunError};
 use crate::plan::LogicalSource;
 use hashbrown::HashMap;
 use kulturnetz_model::Location;
+use kulturnetz_model::text::{MESSAGE_VALUE_CHARS, clip};
 use std::io::BufRead;
 
 struct Row<'a> {
@@ -44,6 +45,7 @@ pub(super) fn each(
     references: &[String],
     file: &str,
     reader: Box<dyn BufRead>,
+    hint: Option<&str>,
     visit: &mut Visit<'_>,
 ) -> Result<(), RunError> {
     let mut csv = csv::ReaderBuilder::new()
@@ -69,7 +71,7 @@ pub(super) fn each(
                     source.display,
                     headers
                         .iter()
-                        .map(|h| format!("{h:?}"))
+                        .map(|h| format!("{:?}", clip(h, MESSAGE_VALUE_CHARS)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -111,11 +113,13 @@ pub(super) fn each(
                 number += 1;
                 let mut at = Location::file(&source.display).with_record(number);
                 at.line = e.position().map(csv::Position::line);
-                visit(&Invalid {
-                    at,
-                    message: "the record is not valid UTF-8 (is the source's encoding set?)"
-                        .to_owned(),
-                })?;
+                let message = match hint {
+                    Some(hint) => format!("the record is not valid UTF-8; {hint}"),
+                    None => {
+                        "the record is not valid UTF-8 (is the source's encoding set?)".to_owned()
+                    }
+                };
+                visit(&Invalid { at, message })?;
             }
             Err(e) => return Err(io(e)),
         }

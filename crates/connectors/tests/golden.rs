@@ -2,7 +2,8 @@
 //! `tests/golden/<kind>/`, and there is no folder for a kind the registry lacks.
 //!
 //! - Every input in the folder is converted and compared with `<case>.nq` (sorted N-Quads) and
-//!   `<case>.rejects.jsonl` (one diagnostic a line). Each case runs whole, with 1-byte reads and
+//!   `<case>.rejects.jsonl` (one diagnostic a line), and with `<case>.notes.jsonl` (the notes on
+//!   the whole input, such as properties left out, one a line). Each case runs whole, with 1-byte reads and
 //!   with 7-byte reads; all three must agree. A `<case>.toml` holds the connector's options; an
 //!   option `mapping` names a file relative to the folder, as in `kulturnetz.toml` it is relative
 //!   to the configuration. Files a case needs besides its input (a mapping and the files it
@@ -31,6 +32,7 @@ const BASE: &str = "https://daten.kultur.example/";
 struct Outcome {
     quads: String,
     rejects: String,
+    notes: String,
     records: u64,
 }
 
@@ -38,6 +40,7 @@ struct Outcome {
 struct Collect {
     quads: Vec<String>,
     rejects: Vec<String>,
+    notes: Vec<String>,
     records: u64,
 }
 
@@ -52,6 +55,12 @@ impl RecordSink for Collect {
         self.records += 1;
         self.rejects
             .push(serde_json::to_string(&diagnostic).expect("a diagnostic serialises"));
+        Ok(())
+    }
+
+    fn note(&mut self, note: Diagnostic) -> Result<(), SinkError> {
+        self.notes
+            .push(serde_json::to_string(&note).expect("a diagnostic serialises"));
         Ok(())
     }
 }
@@ -127,6 +136,7 @@ fn convert(
     Ok(Outcome {
         quads: out.quads.concat(),
         rejects: out.rejects.iter().map(|r| format!("{r}\n")).collect(),
+        notes: out.notes.iter().map(|r| format!("{r}\n")).collect(),
         records: out.records,
     })
 }
@@ -201,26 +211,38 @@ fn check(connector: &dyn Connector) -> Vec<String> {
                 ));
             }
         }
-        let (nq, rejects) = (beside(&input, "nq"), beside(&input, "rejects.jsonl"));
+        let (nq, rejects, notes) = (
+            beside(&input, "nq"),
+            beside(&input, "rejects.jsonl"),
+            beside(&input, "notes.jsonl"),
+        );
         if update {
             std::fs::write(&nq, &whole.quads).expect("writable golden file");
-            if whole.rejects.is_empty() {
-                let _ = std::fs::remove_file(&rejects);
-            } else {
-                std::fs::write(&rejects, &whole.rejects).expect("writable golden file");
+            for (file, text) in [(&rejects, &whole.rejects), (&notes, &whole.notes)] {
+                if text.is_empty() {
+                    let _ = std::fs::remove_file(file);
+                } else {
+                    std::fs::write(file, text).expect("writable golden file");
+                }
             }
             continue;
         }
         let expected_quads = std::fs::read_to_string(&nq).unwrap_or_default();
         let expected_rejects = std::fs::read_to_string(&rejects).unwrap_or_default();
-        if whole.quads != expected_quads || whole.rejects != expected_rejects {
+        let expected_notes = std::fs::read_to_string(&notes).unwrap_or_default();
+        if whole.quads != expected_quads
+            || whole.rejects != expected_rejects
+            || whole.notes != expected_notes
+        {
             failures.push(format!(
-                "{kind}/{name}: output differs from {} / {} (UPDATE_GOLDEN=1 rewrites them)\n\
-                 --- got quads ---\n{}--- got rejects ---\n{}",
+                "{kind}/{name}: output differs from {} / {} / {} (UPDATE_GOLDEN=1 rewrites them)\n\
+                 --- got quads ---\n{}--- got rejects ---\n{}--- got notes ---\n{}",
                 nq.display(),
                 rejects.display(),
+                notes.display(),
                 whole.quads,
-                whole.rejects
+                whole.rejects,
+                whole.notes
             ));
         }
     }

@@ -113,6 +113,9 @@ fn run_ingest(config: &Config, store: &Embedded, options: &IngestOptions) -> Res
             for d in s.diagnostics.iter().take(3) {
                 eprintln!("      {d}");
             }
+            for note in &s.notes {
+                eprintln!("      note: {note}");
+            }
             if let Some(message) = &s.message {
                 eprintln!("      {message}");
             }
@@ -323,9 +326,11 @@ fn output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
     })
 }
 
-/// Prints the first rejected records and fails with a data problem if there were any.
+/// Prints the first rejected records, then the notes on the whole input (which say once what
+/// most rejects have in common), and fails with a data problem if there were any rejects.
 fn report_rejected(
     rejected: &[kulturnetz_model::Diagnostic],
+    notes: &[kulturnetz_model::Diagnostic],
     records: u64,
     quads: u64,
 ) -> Result<()> {
@@ -334,6 +339,9 @@ fn report_rejected(
     }
     if rejected.len() > SHOWN_REJECTS {
         eprintln!("kulturnetz: … and {} more", rejected.len() - SHOWN_REJECTS);
+    }
+    for note in notes {
+        eprintln!("kulturnetz: note: {note}");
     }
     if !rejected.is_empty() {
         return Err(DataProblem(format!(
@@ -364,13 +372,14 @@ fn map(args: &cli::MapArgs) -> Result<()> {
         Err(e) => return Err(e.into()),
     };
     let rejected = writer.finish()?;
-    report_rejected(&rejected, counts.records, counts.quads)
+    report_rejected(&rejected, &[], counts.records, counts.quads)
 }
 
 /// Writes accepted quads as N-Quads and keeps the rejected records.
 struct ConvertSink<W: std::io::Write> {
     serializer: kulturnetz_model::nquads::NQuadsWriter<W>,
     rejected: Vec<kulturnetz_model::Diagnostic>,
+    notes: Vec<kulturnetz_model::Diagnostic>,
     counts: kulturnetz_connectors::Counts,
 }
 
@@ -395,6 +404,14 @@ impl<W: std::io::Write> kulturnetz_connectors::RecordSink for ConvertSink<W> {
     ) -> Result<(), kulturnetz_connectors::SinkError> {
         self.counts.reject(diagnostic.clone())?;
         self.rejected.push(diagnostic);
+        Ok(())
+    }
+
+    fn note(
+        &mut self,
+        note: kulturnetz_model::Diagnostic,
+    ) -> Result<(), kulturnetz_connectors::SinkError> {
+        self.notes.push(note);
         Ok(())
     }
 }
@@ -432,6 +449,7 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
     let mut sink = ConvertSink {
         serializer: kulturnetz_model::nquads::NQuadsWriter::new(out),
         rejected: Vec::new(),
+        notes: Vec::new(),
         counts: kulturnetz_connectors::Counts::default(),
     };
     let result = connector.convert(
@@ -445,6 +463,7 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
     let ConvertSink {
         serializer,
         rejected,
+        notes,
         counts,
     } = sink;
     serializer.finish()?.flush()?;
@@ -455,5 +474,10 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         }
         Err(e) => return Err(e.into()),
     }
-    report_rejected(&rejected, counts.accepted + counts.rejected, counts.quads)
+    report_rejected(
+        &rejected,
+        &notes,
+        counts.accepted + counts.rejected,
+        counts.quads,
+    )
 }

@@ -134,7 +134,7 @@ impl Connector for JsonLd {
                                 .with_record(record),
                             None => at,
                         };
-                        out.reject(Diagnostic::new(at, message))?;
+                        out.reject(Diagnostic::new(at, crate::text::clip_message(&message)))?;
                     }
                 }
             }

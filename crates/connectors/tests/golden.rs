@@ -511,3 +511,85 @@ fn copy_folder(from: &Path, to: &Path) {
 fn damaged_inputs_never_panic() {
     every_connector(damaged_inputs);
 }
+
+/// How long a diagnostic may be, as JSON: a message repeats at most some 120 characters of a
+/// value (`kulturnetz_model::text::clip`), whatever the input holds.
+const LONGEST_DIAGNOSTIC: usize = 1500;
+
+/// A 100 000-character token put into every input at a few places never comes back whole in a
+/// message; an input in UTF-16 is a format error that says so.
+fn long_tokens_and_utf16(connector: &dyn Connector) -> Vec<String> {
+    let dir = folder(connector);
+    let minter = Minter::new(BASE).expect("a valid base");
+    let mut failures = Vec::new();
+    for input in cases(&dir) {
+        let options = options(&input, &dir);
+        let cx = || Context::new("long", &minter).with_options(options.clone());
+        if connector
+            .dependencies(&cx())
+            .is_ok_and(|files| !files.is_empty())
+        {
+            // A mapping reads files of its own: changing the input alone says little.
+            continue;
+        }
+        let bytes = std::fs::read(&input).expect("a readable input");
+        let name = input.to_string_lossy().into_owned();
+        let token = "x\u{e4}y".repeat(33_334);
+        let mut variants = Vec::new();
+        // After quotes, `<`, `:` and `>`, where values start.
+        for mark in [b'"', b'<', b':', b'>'] {
+            if let Some(at) = bytes.iter().rposition(|&b| b == mark) {
+                let mut long = bytes[..=at].to_vec();
+                long.extend_from_slice(token.as_bytes());
+                long.extend_from_slice(&bytes[at + 1..]);
+                variants.push(long);
+            }
+        }
+        for variant in variants {
+            let mut out = Collect::default();
+            let result = connector.convert(
+                Input {
+                    name: &name,
+                    reader: &mut &variant[..],
+                },
+                &cx(),
+                &mut out,
+            );
+            let error = result.err().map(|e| e.to_string());
+            for message in out.rejects.iter().chain(&out.notes).chain(&error) {
+                if message.len() > LONGEST_DIAGNOSTIC {
+                    failures.push(format!(
+                        "{name}: a message of {} bytes repeats a long value: {}…",
+                        message.len(),
+                        message.chars().take(300).collect::<String>()
+                    ));
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let result = connector.convert(
+            Input {
+                name: &name,
+                reader: &mut &utf16[..],
+            },
+            &cx(),
+            &mut Collect::default(),
+        );
+        match result {
+            Err(e) if e.to_string().contains("UTF-16") => {}
+            other => failures.push(format!(
+                "{name} in UTF-16: expected a format error that says UTF-16, got {other:?}"
+            )),
+        }
+    }
+    failures
+}
+
+#[test]
+fn long_values_are_cut_in_messages_and_utf16_is_named() {
+    every_connector(long_tokens_and_utf16);
+}

@@ -21,7 +21,7 @@ use super::lines::{split_unescaped, unescape};
 use super::time::{Duration, When};
 use super::{Failure, State, bad};
 use crate::record::{Node, Object, Record};
-use crate::text::language_tag;
+use crate::text::{language_tag, quoted};
 use kulturnetz_model::Kind;
 use kulturnetz_model::vocab::schema;
 use oxrdf::vocab::{rdf, xsd};
@@ -157,7 +157,7 @@ impl State<'_, '_> {
             let duration = Duration::parse(&p.value).ok_or_else(|| {
                 bad(
                     p,
-                    format!("DURATION {:?} is not a duration", p.value.trim()),
+                    format!("DURATION {} is not a duration", quoted(p.value.trim())),
                 )
             })?;
             return duration
@@ -274,8 +274,8 @@ impl State<'_, '_> {
                 bad(
                     p,
                     format!(
-                        "GEO {:?} is not latitude;longitude in degrees",
-                        p.value.trim()
+                        "GEO {} is not latitude;longitude in degrees",
+                        quoted(p.value.trim())
                     ),
                 )
             })?),

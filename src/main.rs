@@ -1,5 +1,6 @@
 //! `kulturnetz`: the command line over the library crates.
 
+mod background;
 mod cli;
 
 use anyhow::{Context as _, Result, anyhow};
@@ -326,6 +327,27 @@ fn output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
     })
 }
 
+/// Standard output, or the file `path`, written on a thread of its own (see `background`).
+fn background_output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
+    Ok(match path {
+        Some(path) => {
+            // Opened here, so that an error names the file at once; emptied on the thread.
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .with_context(|| format!("{}", path.display()))?;
+            Box::new(background::BackgroundWriter::new(file, |file| {
+                file.set_len(0)
+            }))
+        }
+        None => Box::new(background::BackgroundWriter::new(std::io::stdout(), |_| {
+            Ok(())
+        })),
+    })
+}
+
 /// Prints the first rejected records, then the notes on the whole input (which say once what
 /// most rejects have in common), and fails with a data problem if there were any rejects.
 fn report_rejected(
@@ -445,7 +467,7 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         .unwrap_or("input");
     let cx = kulturnetz_connectors::Context::new(id, &minter).with_options(options);
     let file = std::fs::File::open(&args.input).with_context(|| name.clone())?;
-    let out = output(args.out.as_deref())?;
+    let out = background_output(args.out.as_deref())?;
     let mut sink = ConvertSink {
         serializer: kulturnetz_model::nquads::NQuadsWriter::new(out),
         rejected: Vec::new(),

@@ -17,6 +17,10 @@ pub(crate) fn clean(text: &str) -> Option<String> {
 }
 
 /// An IRI from input text, if it is an absolute `http`, `https` or `urn` IRI once trimmed.
+///
+/// This is the one rule for IRIs taken from input values (`url`, `website`, `sameAs`, an id
+/// that is a URI, …) in every connector: a value that is not such an IRI (relative, with
+/// spaces, another scheme) is never written as an IRI; the term it would fill is left out.
 pub(crate) fn web_iri(text: &str) -> Option<NamedNode> {
     let text = text.trim();
     let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();

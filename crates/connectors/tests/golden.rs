@@ -21,7 +21,7 @@
 
 use kulturnetz_connectors::{CONNECTORS, Connector, Context, Input, RecordSink, SinkError};
 use kulturnetz_model::{Diagnostic, Location, Minter};
-use oxrdf::QuadRef;
+use oxrdf::{GraphNameRef, NamedOrBlankNodeRef, QuadRef, TermRef};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -42,12 +42,43 @@ struct Collect {
     rejects: Vec<String>,
     notes: Vec<String>,
     records: u64,
+    /// IRIs of accepted quads that are not absolute, or end in an empty key.
+    bad_iris: Vec<String>,
+}
+
+/// Why `iri` may not be written, if it may not: it is no absolute IRI, or it ends in
+/// `/id/<kind>/`, which would name every thing of a kind whose key was empty.
+fn bad_iri(iri: &str) -> Option<String> {
+    if let Err(e) = oxiri::Iri::parse(iri) {
+        return Some(format!("<{iri}> is no absolute IRI: {e}"));
+    }
+    let path = iri.strip_prefix(BASE)?;
+    let kind = path.strip_prefix("id/")?.strip_suffix('/')?;
+    (!kind.contains('/')).then(|| format!("<{iri}> ends in an empty key"))
 }
 
 impl RecordSink for Collect {
-    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
+    fn accept(&mut self, at: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.records += 1;
         self.quads.extend(quads.iter().map(|q| format!("{q} .\n")));
+        for q in quads {
+            let mut iris = Vec::new();
+            if let NamedOrBlankNodeRef::NamedNode(n) = q.subject {
+                iris.push(n.as_str());
+            }
+            iris.push(q.predicate.as_str());
+            if let TermRef::NamedNode(n) = q.object {
+                iris.push(n.as_str());
+            }
+            if let GraphNameRef::NamedNode(n) = q.graph_name {
+                iris.push(n.as_str());
+            }
+            self.bad_iris.extend(
+                iris.into_iter()
+                    .filter_map(bad_iri)
+                    .map(|e| format!("{at}: {e}")),
+            );
+        }
         Ok(())
     }
 
@@ -587,6 +618,79 @@ fn long_tokens_and_utf16(connector: &dyn Connector) -> Vec<String> {
         }
     }
     failures
+}
+
+/// Every input with values blanked, made relative or left as punctuation, at many places:
+/// every IRI a connector writes is absolute, and none ends in an empty key (`…/id/person/`).
+fn blank_and_relative_values(connector: &dyn Connector) -> Vec<String> {
+    let dir = folder(connector);
+    let minter = Minter::new(BASE).expect("a valid base");
+    let mut failures = Vec::new();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for input in cases(&dir) {
+        let options = options(&input, &dir);
+        let cx = || Context::new("blank", &minter).with_options(options.clone());
+        if connector
+            .dependencies(&cx())
+            .is_ok_and(|files| !files.is_empty())
+        {
+            continue;
+        }
+        let bytes = std::fs::read(&input).expect("a readable input");
+        let name = input.to_string_lossy().into_owned();
+        // The places where a value starts: after `"`, `>` or `:` (JSON, XML, iCalendar, RDF).
+        let starts: Vec<usize> = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| matches!(b, b'"' | b'>' | b':'))
+            .map(|(i, _)| i + 1)
+            .collect();
+        if starts.is_empty() {
+            continue;
+        }
+        for round in 0..60 {
+            let mut variant = bytes.clone();
+            // A few values at once, from the end so that earlier places stay put.
+            let mut places: Vec<usize> = (0..1 + round % 4)
+                .map(|_| starts[next() as usize % starts.len()])
+                .collect();
+            places.sort_unstable();
+            places.dedup();
+            for &at in places.iter().rev() {
+                let end = variant[at..]
+                    .iter()
+                    .position(|b| matches!(b, b'"' | b'<' | b'\n' | b'\r'))
+                    .map_or(variant.len(), |n| at + n);
+                let with: &[u8] = [&b""[..], b" ", b"-", b"@", b"./x", b"#x", b"//x", b"a b"]
+                    [next() as usize % 8];
+                variant.splice(at..end, with.iter().copied());
+            }
+            let mut out = Collect::default();
+            let _ = connector.convert(
+                Input {
+                    name: &name,
+                    reader: &mut &variant[..],
+                },
+                &cx(),
+                &mut out,
+            );
+            failures.extend(out.bad_iris.into_iter().take(3));
+        }
+    }
+    failures.sort();
+    failures.dedup();
+    failures
+}
+
+#[test]
+fn written_iris_are_absolute_and_keys_never_empty() {
+    every_connector(blank_and_relative_values);
 }
 
 #[test]

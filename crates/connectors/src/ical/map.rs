@@ -56,6 +56,16 @@ impl State<'_, '_> {
                 dtstart.value.trim()
             ),
         };
+        if kulturnetz_model::slug(&base_key).is_empty() {
+            let at = draft.first("UID").unwrap_or(dtstart);
+            return Err(bad(
+                at,
+                format!(
+                    "UID {} has no letter or digit, so it cannot key a stable IRI",
+                    quoted(uid.as_deref().unwrap_or_default())
+                ),
+            ));
+        }
         let recurrence = match draft.first("RECURRENCE-ID") {
             Some(p) => Some(self.when(p, &p.value, last)?.key(floating)),
             None => None,

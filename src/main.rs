@@ -1,5 +1,6 @@
 //! `kulturnetz`: the command line over the library crates.
 
+mod background;
 mod cli;
 mod refresh;
 
@@ -167,6 +168,7 @@ fn source_lines(s: &kulturnetz_pipeline::SourceReport) -> Vec<String> {
     };
     let mut lines = vec![format!("  {:<28} {what}", s.id)];
     lines.extend(s.diagnostics.iter().take(3).map(|d| format!("      {d}")));
+    lines.extend(s.notes.iter().map(|n| format!("      note: {n}")));
     lines.extend(s.message.iter().map(|m| format!("      {m}")));
     lines
 }
@@ -386,19 +388,32 @@ fn dump(args: &cli::DumpArgs) -> Result<()> {
 /// How many rejected records `map` prints before it only counts them.
 const SHOWN_REJECTS: usize = 20;
 
-/// Standard output, or the file `path`, buffered.
-fn output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
+/// Standard output, or the file `path`, written on a thread of its own (see `background`).
+fn background_output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
     Ok(match path {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        Some(path) => {
+            // Opened here, so that an error names the file at once; emptied on the thread.
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .with_context(|| format!("{}", path.display()))?;
+            Box::new(background::BackgroundWriter::new(file, |file| {
+                file.set_len(0)
+            }))
+        }
+        None => Box::new(background::BackgroundWriter::new(std::io::stdout(), |_| {
+            Ok(())
+        })),
     })
 }
 
-/// Prints the first rejected records and fails with a data problem if there were any.
+/// Prints the first rejected records, then the notes on the whole input (which say once what
+/// most rejects have in common), and fails with a data problem if there were any rejects.
 fn report_rejected(
     rejected: &[kulturnetz_model::Diagnostic],
+    notes: &[kulturnetz_model::Diagnostic],
     records: u64,
     quads: u64,
 ) -> Result<()> {
@@ -407,6 +422,9 @@ fn report_rejected(
     }
     if rejected.len() > SHOWN_REJECTS {
         eprintln!("kulturnetz: … and {} more", rejected.len() - SHOWN_REJECTS);
+    }
+    for note in notes {
+        eprintln!("kulturnetz: note: {note}");
     }
     if !rejected.is_empty() {
         return Err(DataProblem(format!(
@@ -447,13 +465,14 @@ fn map(args: &cli::MapArgs) -> Result<()> {
         Err(e) => return Err(e.into()),
     };
     let rejected = writer.finish()?;
-    report_rejected(&rejected, counts.records, counts.quads)
+    report_rejected(&rejected, &[], counts.records, counts.quads)
 }
 
 /// Writes accepted quads as N-Quads and keeps the rejected records.
 struct ConvertSink<W: std::io::Write> {
     serializer: kulturnetz_model::nquads::NQuadsWriter<W>,
     rejected: Vec<kulturnetz_model::Diagnostic>,
+    notes: Vec<kulturnetz_model::Diagnostic>,
     counts: kulturnetz_connectors::Counts,
 }
 
@@ -478,6 +497,14 @@ impl<W: std::io::Write> kulturnetz_connectors::RecordSink for ConvertSink<W> {
     ) -> Result<(), kulturnetz_connectors::SinkError> {
         self.counts.reject(diagnostic.clone())?;
         self.rejected.push(diagnostic);
+        Ok(())
+    }
+
+    fn note(
+        &mut self,
+        note: kulturnetz_model::Diagnostic,
+    ) -> Result<(), kulturnetz_connectors::SinkError> {
+        self.notes.push(note);
         Ok(())
     }
 }
@@ -528,10 +555,11 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         .unwrap_or("input");
     let cx = kulturnetz_connectors::Context::new(id, &minter).with_options(options);
     let file = std::fs::File::open(&args.input).with_context(|| name.clone())?;
-    let out = output(args.out.as_deref())?;
+    let out = background_output(args.out.as_deref())?;
     let mut sink = ConvertSink {
         serializer: kulturnetz_model::nquads::NQuadsWriter::new(out),
         rejected: Vec::new(),
+        notes: Vec::new(),
         counts: kulturnetz_connectors::Counts::default(),
     };
     let result = connector.convert(
@@ -545,6 +573,7 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
     let ConvertSink {
         serializer,
         rejected,
+        notes,
         counts,
     } = sink;
     serializer.finish()?.flush()?;
@@ -555,5 +584,10 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         }
         Err(e) => return Err(e.into()),
     }
-    report_rejected(&rejected, counts.accepted + counts.rejected, counts.quads)
+    report_rejected(
+        &rejected,
+        &notes,
+        counts.accepted + counts.rejected,
+        counts.quads,
+    )
 }

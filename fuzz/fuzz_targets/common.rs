@@ -1,12 +1,12 @@
 //! The checks of the fuzz target, and which connector it runs: bytes → `convert` must not
-//! panic, every record is counted once, and reading the input in small chunks gives the same
-//! quads as reading it whole.
+//! panic, every record is counted once, reading the input in small chunks gives the same
+//! quads as reading it whole, and every IRI written is absolute and ends in no empty key.
 
 use kulturnetz_connectors::{
     CONNECTORS, Connector, Context, Input, RecordSink, SinkError, connector,
 };
 use kulturnetz_model::{Diagnostic, Location, Minter};
-use oxrdf::QuadRef;
+use oxrdf::{GraphNameRef, NamedOrBlankNodeRef, QuadRef, TermRef};
 use std::io::{BufReader, Read};
 use std::sync::OnceLock;
 
@@ -56,12 +56,38 @@ impl RecordSink for Collect {
     fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.accepted += 1;
         self.quads.extend(quads.iter().map(ToString::to_string));
+        for q in quads {
+            if let NamedOrBlankNodeRef::NamedNode(n) = q.subject {
+                check_iri(n.as_str());
+            }
+            check_iri(q.predicate.as_str());
+            if let TermRef::NamedNode(n) = q.object {
+                check_iri(n.as_str());
+            }
+            if let GraphNameRef::NamedNode(n) = q.graph_name {
+                check_iri(n.as_str());
+            }
+        }
         Ok(())
     }
 
     fn reject(&mut self, _: Diagnostic) -> Result<(), SinkError> {
         self.rejected += 1;
         Ok(())
+    }
+}
+
+/// An IRI a connector writes is absolute and valid, and is no `{base}id/{kind}/` of an empty key.
+fn check_iri(iri: &str) {
+    assert!(
+        oxiri::Iri::parse(iri).is_ok(),
+        "<{iri}> is no absolute IRI"
+    );
+    if let Some(kind) = iri
+        .strip_prefix("https://daten.kultur.example/id/")
+        .and_then(|rest| rest.strip_suffix('/'))
+    {
+        assert!(kind.contains('/'), "<{iri}> ends in an empty key");
     }
 }
 

@@ -155,12 +155,14 @@ fn map_place_info(raw: &Raw<'_>, cx: &Context<'_>, t: &mut Record) -> Result<(),
         cx.minter.mint(kind, &osm::key(ty, n))
     } else if let Some(id) = &id {
         cx.minter.mint(kind, &format!("accessibility.cloud {id}"))
-    } else if let (Some((name, _)), Some((city, _))) = (names.first(), &city) {
-        cx.minter.mint(kind, &format!("{name} {city}"))
+    } else if let (Some((name, _)), Some((city, _))) = (names.first(), &city)
+        && let Some(place) = cx.mint(kind, &format!("{name} {city}"))
+    {
+        place
     } else {
         return Err(Reject::field(
             "_id",
-            "the PlaceInfo has no OSM sameAs, no _id and no name and address.city, so it cannot get a stable IRI",
+            "the PlaceInfo has no OSM sameAs, no _id and no name and address.city with a letter or digit, so it cannot get a stable IRI",
         ));
     };
     let subject = t.node(place.clone());

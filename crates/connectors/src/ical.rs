@@ -43,6 +43,7 @@ mod recur;
 mod time;
 
 use crate::record::Record;
+use crate::text::quoted;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use calendar::{Calendar, Component, Draft};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -69,7 +70,7 @@ impl IcalOptions {
                 Some(name) => Zone::Iana(name.parse::<chrono_tz::Tz>().map_err(|_| {
                     ConnectorError::Option {
                         key: "timezone".into(),
-                        message: format!("unknown IANA time zone {name:?}"),
+                        message: format!("unknown IANA time zone {}", quoted(name)),
                     }
                 })?),
             };
@@ -99,7 +100,8 @@ impl IcalOptions {
             Err(ConnectorError::Option {
                 key: key.into(),
                 message: format!(
-                    "expected an RFC 3339 date or date-time with offset, found {text:?}"
+                    "expected an RFC 3339 date or date-time with offset, found {}",
+                    quoted(text)
                 ),
             })
         };
@@ -241,50 +243,52 @@ impl Connector for Ical {
         cx: &Context<'_>,
         out: &mut dyn RecordSink,
     ) -> Result<(), ConnectorError> {
-        let options = IcalOptions::parse(cx)?;
-        let io = |source: std::io::Error| ConnectorError::Io {
-            name: input.name.to_owned(),
-            source,
-        };
-        let mut state = State {
-            name: input.name,
-            cx,
-            zones: Zones {
-                floating: options.floating,
-                vtimezones: HashMap::new(),
-            },
-            options,
-            overrides: HashMap::new(),
-            uids: Uids::default(),
-            deferred: Deferred::default(),
-        };
-        let mut calendar = Calendar::new(&mut *input.reader);
-        // The quads of the event being converted, reused from event to event.
-        let mut record = Record::default();
-        loop {
-            let component = match calendar.next() {
-                Ok(Some(component)) => component,
-                Ok(None) => break,
-                Err(calendar::Error::Io(source)) => return Err(io(source)),
-                Err(calendar::Error::NotCalendar(line)) => {
-                    return Err(ConnectorError::Format(Box::new(Diagnostic::new(
-                        Location {
-                            line: Some(line),
-                            ..Location::file(input.name)
-                        },
-                        "not iCalendar: expected BEGIN:VCALENDAR",
-                    ))));
-                }
+        crate::input::utf8_only(input, |input| {
+            let options = IcalOptions::parse(cx)?;
+            let io = |source: std::io::Error| ConnectorError::Io {
+                name: input.name.to_owned(),
+                source,
             };
-            match component {
-                Component::Event(draft) => state.read(draft, &mut record, out)?,
-                Component::Unclosed(draft) => state.not_closed(&draft, out)?,
-                Component::Timezone(tzid, vtz) => {
-                    state.zones.vtimezones.entry(tzid).or_insert(vtz);
+            let mut state = State {
+                name: input.name,
+                cx,
+                zones: Zones {
+                    floating: options.floating,
+                    vtimezones: HashMap::new(),
+                },
+                options,
+                overrides: HashMap::new(),
+                uids: Uids::default(),
+                deferred: Deferred::default(),
+            };
+            let mut calendar = Calendar::new(&mut *input.reader);
+            // The quads of the event being converted, reused from event to event.
+            let mut record = Record::default();
+            loop {
+                let component = match calendar.next() {
+                    Ok(Some(component)) => component,
+                    Ok(None) => break,
+                    Err(calendar::Error::Io(source)) => return Err(io(source)),
+                    Err(calendar::Error::NotCalendar(line)) => {
+                        return Err(ConnectorError::Format(Box::new(Diagnostic::new(
+                            Location {
+                                line: Some(line),
+                                ..Location::file(input.name)
+                            },
+                            "not iCalendar: expected BEGIN:VCALENDAR",
+                        ))));
+                    }
+                };
+                match component {
+                    Component::Event(draft) => state.read(draft, &mut record, out)?,
+                    Component::Unclosed(draft) => state.not_closed(&draft, out)?,
+                    Component::Timezone(tzid, vtz) => {
+                        state.zones.vtimezones.entry(tzid).or_insert(vtz);
+                    }
                 }
             }
-        }
-        state.finish(&mut record, out)
+            state.finish(&mut record, out)
+        })
     }
 }
 
@@ -348,7 +352,7 @@ impl State<'_, '_> {
             && let Some(first) = self.uids.first_or_insert(&uid, draft.record)
         {
             let prop = draft.first("UID").map_or(draft.line, |p| p.line);
-            let message = format!("UID {uid:?} is already used by record {first}");
+            let message = format!("UID {} is already used by record {first}", quoted(&uid));
             return self.reject(&draft, "UID", prop, &message, out);
         }
         if draft.is_series() || !self.emit(&draft, false, record, out)? {
@@ -416,21 +420,25 @@ impl State<'_, '_> {
         self.zones.when_of(prop, value).map_err(|e| match e {
             WhenError::Syntax => bad(
                 prop,
-                format!("{} {:?} is not a date or date-time", prop.name, value.trim()),
+                format!(
+                    "{} {} is not a date or date-time",
+                    prop.name,
+                    quoted(value.trim())
+                ),
             ),
             WhenError::Zone(ZoneError::Unknown) if !last => Failure::Later,
             WhenError::Zone(ZoneError::Unknown) => bad(
                 prop,
                 format!(
-                    "unknown time zone {:?} (no IANA or Windows name, and no VTIMEZONE)",
-                    prop.param("TZID").unwrap_or_default()
+                    "unknown time zone {} (no IANA or Windows name, and no VTIMEZONE)",
+                    quoted(prop.param("TZID").unwrap_or_default())
                 ),
             ),
             WhenError::Zone(ZoneError::NotSimple) => bad(
                 prop,
                 format!(
-                    "unknown time zone {:?}: its VTIMEZONE has daylight saving rules and names no IANA zone",
-                    prop.param("TZID").unwrap_or_default()
+                    "unknown time zone {}: its VTIMEZONE has daylight saving rules and names no IANA zone",
+                    quoted(prop.param("TZID").unwrap_or_default())
                 ),
             ),
         })

@@ -2,7 +2,49 @@
 //! record's diagnostic can name its line.
 
 use crate::{ConnectorError, Input};
+use kulturnetz_model::text::utf16_hint;
+use kulturnetz_model::{Diagnostic, Location};
 use std::io::{self, BufRead, Read};
+
+/// How many bytes [`utf8_only`] looks at.
+const HEAD: u64 = 512;
+
+/// The format error of UTF-16 input.
+fn not_utf8(name: &str, hint: &str) -> ConnectorError {
+    ConnectorError::Format(Box::new(
+        Diagnostic::new(
+            Location::file(name),
+            "not UTF-8: the input starts like UTF-16 text",
+        )
+        .with_hint(hint),
+    ))
+}
+
+/// Runs `then` on `input`, unless its first bytes look like UTF-16: every format the connectors
+/// read is UTF-8 here, and UTF-16 would otherwise give a format error that does not say why
+/// (or a rejected record for every line). Such input is a format error with a hint on how to
+/// convert it.
+pub(crate) fn utf8_only<R>(
+    input: Input<'_>,
+    then: impl FnOnce(Input<'_>) -> Result<R, ConnectorError>,
+) -> Result<R, ConnectorError> {
+    let mut head = Vec::with_capacity(HEAD as usize);
+    (&mut *input.reader)
+        .take(HEAD)
+        .read_to_end(&mut head)
+        .map_err(|source| ConnectorError::Io {
+            name: input.name.to_owned(),
+            source,
+        })?;
+    if let Some(hint) = utf16_hint(&head) {
+        return Err(not_utf8(input.name, hint));
+    }
+    let mut reader = (&head[..]).chain(input.reader);
+    then(Input {
+        name: input.name,
+        reader: &mut reader,
+    })
+}
 
 /// The whole input as text. JSON and HTML are UTF-8; bytes that are not are replaced (U+FFFD),
 /// as real exports hold damaged names that should still load.
@@ -15,6 +57,9 @@ pub(crate) fn read_text(input: &mut Input<'_>) -> Result<String, ConnectorError>
             name: input.name.to_owned(),
             source,
         })?;
+    if let Some(hint) = utf16_hint(&bytes) {
+        return Err(not_utf8(input.name, hint));
+    }
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -77,6 +122,37 @@ pub(crate) fn line_at(text: &[u8], offset: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_is_refused_with_a_hint_and_utf8_passes_whole() {
+        let utf16: Vec<u8> = "BEGIN:VCALENDAR\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let err = utf8_only(
+            Input {
+                name: "a.ics",
+                reader: &mut &utf16[..],
+            },
+            |_| Ok(()),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("UTF-16"), "{err}");
+        let text = "x".repeat(2000);
+        let whole = utf8_only(
+            Input {
+                name: "a.ics",
+                reader: &mut text.as_bytes(),
+            },
+            |input| {
+                let mut back = String::new();
+                input.reader.read_to_string(&mut back).unwrap();
+                Ok(back)
+            },
+        )
+        .unwrap();
+        assert_eq!(whole, text);
+    }
 
     #[test]
     fn lines_are_counted_on_consume() {

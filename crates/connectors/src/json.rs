@@ -86,7 +86,7 @@ pub(crate) fn each_feature(
     what: &str,
     cx: &Context<'_>,
     out: &mut dyn RecordSink,
-    map: impl Fn(&Raw<'_>, &Context<'_>, &mut Record) -> Result<(), Reject>,
+    mut map: impl FnMut(&Raw<'_>, &Context<'_>, &mut Record) -> Result<(), Reject>,
 ) -> Result<(), ConnectorError> {
     let text = read_text(&mut input)?;
     let mut record = Record::default();

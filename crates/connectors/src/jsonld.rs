@@ -19,6 +19,10 @@
 //! expands to (DESIGN §5). Blank nodes are renamed per source, record and order of appearance,
 //! so the same bytes always give the same nodes; a blank node label shared by two items of one
 //! `@graph` does not link them.
+//!
+//! Items are read without a base IRI, so a relative or otherwise invalid IRI (an `@id` such as
+//! `./x`, a `url` or `sameAs` of `foo` or `b c`) is never written: the statement that would
+//! hold it is left out, and so are the statements about a node whose `@id` it is.
 
 use crate::input::{line_at, read_text};
 use crate::json::not_format;
@@ -134,7 +138,7 @@ impl Connector for JsonLd {
                                 .with_record(record),
                             None => at,
                         };
-                        out.reject(Diagnostic::new(at, message))?;
+                        out.reject(Diagnostic::new(at, crate::text::clip_message(&message)))?;
                     }
                 }
             }

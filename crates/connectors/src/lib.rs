@@ -166,6 +166,13 @@ impl<'a> Context<'a> {
         BlankNode::new_from_unique_id(u128::from_be_bytes(id))
     }
 
+    /// The IRI of a thing of `kind` keyed by `key`, or `None` if the key has nothing to make a
+    /// slug of (it is empty, blank or all punctuation): an IRI ending in `/id/{kind}/` would
+    /// name every such thing at once, so the caller rejects the record or leaves the term out.
+    pub(crate) fn mint(&self, kind: kulturnetz_model::Kind, key: &str) -> Option<oxrdf::NamedNode> {
+        (!kulturnetz_model::slug(key).is_empty()).then(|| self.minter.mint(kind, key))
+    }
+
     /// The string option `key`, if set.
     pub fn option_str(&self, key: &str) -> Result<Option<&str>, ConnectorError> {
         match self.options.get(key) {

@@ -41,22 +41,24 @@ impl Connector for Lido {
         cx: &Context<'_>,
         out: &mut dyn RecordSink,
     ) -> Result<(), ConnectorError> {
-        let mut records = Records::new(input.name, input.reader);
-        // The quads of the record being mapped, reused from record to record.
-        let mut quads = Record::default();
-        while let Some(item) = records.next()? {
-            match item {
-                Item::Record(record, at) => {
-                    quads.clear();
-                    match map::map_record(&record, cx, &mut quads) {
-                        Ok(()) => quads.accept(&at, out)?,
-                        Err(reject) => out.reject(reject.at(at))?,
+        crate::input::utf8_only(input, |input| {
+            let mut records = Records::new(input.name, input.reader);
+            // The quads of the record being mapped, reused from record to record.
+            let mut quads = Record::default();
+            while let Some(item) = records.next()? {
+                match item {
+                    Item::Record(record, at) => {
+                        quads.clear();
+                        match map::map_record(&record, cx, &mut quads) {
+                            Ok(()) => quads.accept(&at, out)?,
+                            Err(reject) => out.reject(reject.at(at))?,
+                        }
                     }
+                    Item::Broken(diagnostic) => out.reject(diagnostic)?,
                 }
-                Item::Broken(diagnostic) => out.reject(diagnostic)?,
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 

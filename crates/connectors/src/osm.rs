@@ -50,15 +50,15 @@ pub(crate) fn key(ty: &str, n: &str) -> String {
     format!("osm {ty}/{n}")
 }
 
-/// An accessibility value (`yes`, `designated`, `limited`, `no`, …); the first one known of a
-/// `;`-separated list.
+/// An accessibility value (`yes`, `designated`, `limited`, `no`, …; `1` and `0`, as flags of
+/// other exports read as tags, are `yes` and `no`); the first one known of a `;`-separated list.
 pub(crate) fn level(value: &str) -> Option<Level> {
     value
         .split(';')
         .find_map(|v| match v.trim().to_ascii_lowercase().as_str() {
-            "yes" | "designated" | "true" => Some(Level::Yes),
+            "yes" | "designated" | "true" | "1" => Some(Level::Yes),
             "limited" | "partial" => Some(Level::Limited),
-            "no" | "false" => Some(Level::No),
+            "no" | "false" | "0" => Some(Level::No),
             _ => None,
         })
 }

@@ -106,87 +106,89 @@ impl Connector for Rdf {
         cx: &Context<'_>,
         out: &mut dyn RecordSink,
     ) -> Result<(), ConnectorError> {
-        let format = Self::format(input.name, cx)?;
-        let base = match cx.option_str("base_iri")? {
-            Some(base) => base.to_owned(),
-            None => cx.minter.graph(cx.source_id).into_string(),
-        };
-        let mut blanks: HashMap<String, BlankNode> = HashMap::new();
-        let mut record = 0;
-        let mut errors_in_a_row = 0;
-        let mut emit = |item: Result<Quad, (Option<(u64, u64)>, String)>,
-                        out: &mut dyn RecordSink|
-         -> Result<bool, ConnectorError> {
-            record += 1;
-            let at = Location::file(input.name).with_record(record);
-            match item {
-                Ok(quad) => {
-                    errors_in_a_row = 0;
-                    let quad = rename_blank_nodes(quad, &mut blanks, cx);
-                    out.accept(&at, &[quad.as_ref()])?;
-                    Ok(true)
+        crate::input::utf8_only(input, |input| {
+            let format = Self::format(input.name, cx)?;
+            let base = match cx.option_str("base_iri")? {
+                Some(base) => base.to_owned(),
+                None => cx.minter.graph(cx.source_id).into_string(),
+            };
+            let mut blanks: HashMap<String, BlankNode> = HashMap::new();
+            let mut record = 0;
+            let mut errors_in_a_row = 0;
+            let mut emit = |item: Result<Quad, (Option<(u64, u64)>, String)>,
+                            out: &mut dyn RecordSink|
+             -> Result<bool, ConnectorError> {
+                record += 1;
+                let at = Location::file(input.name).with_record(record);
+                match item {
+                    Ok(quad) => {
+                        errors_in_a_row = 0;
+                        let quad = rename_blank_nodes(quad, &mut blanks, cx);
+                        out.accept(&at, &[quad.as_ref()])?;
+                        Ok(true)
+                    }
+                    Err((position, message)) => {
+                        let at = match position {
+                            Some((line, column)) => at.with_position(line + 1, column + 1),
+                            None => at,
+                        };
+                        out.reject(Diagnostic::new(at, syntax_message(&message)))?;
+                        errors_in_a_row += 1;
+                        Ok(errors_in_a_row < MAX_ERRORS_IN_A_ROW)
+                    }
                 }
-                Err((position, message)) => {
-                    let at = match position {
-                        Some((line, column)) => at.with_position(line + 1, column + 1),
-                        None => at,
+            };
+            let io = |source: std::io::Error| ConnectorError::Io {
+                name: input.name.to_owned(),
+                source,
+            };
+            if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
+                let parser = Resync::new(&mut *input.reader, format == RdfFormat::TriG, &base)
+                    .map_err(|e| ConnectorError::Option {
+                        key: "base_iri".into(),
+                        message: e.to_string(),
+                    })?;
+                for item in parser {
+                    let item = match item.map_err(io)? {
+                        Item::Quad(q) => Ok(q),
+                        Item::Error(e) => Err((Some((e.line, e.column)), e.message)),
                     };
-                    out.reject(Diagnostic::new(at, syntax_message(&message)))?;
-                    errors_in_a_row += 1;
-                    Ok(errors_in_a_row < MAX_ERRORS_IN_A_ROW)
+                    if !emit(item, out)? {
+                        return Err(too_many_errors(input.name));
+                    }
                 }
+                return Ok(());
             }
-        };
-        let io = |source: std::io::Error| ConnectorError::Io {
-            name: input.name.to_owned(),
-            source,
-        };
-        if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
-            let parser = Resync::new(&mut *input.reader, format == RdfFormat::TriG, &base)
+            let parser = RdfParser::from_format(format)
+                .with_base_iri(base.as_str())
                 .map_err(|e| ConnectorError::Option {
                     key: "base_iri".into(),
                     message: e.to_string(),
                 })?;
-            for item in parser {
-                let item = match item.map_err(io)? {
-                    Item::Quad(q) => Ok(q),
-                    Item::Error(e) => Err((Some((e.line, e.column)), e.message)),
+            let mut last_line = 0;
+            for result in parser.for_reader(&mut *input.reader) {
+                let item = match result {
+                    Ok(quad) => Ok(quad),
+                    Err(RdfParseError::Io(source)) => return Err(io(source)),
+                    Err(RdfParseError::Syntax(e)) => {
+                        let position = e.location().map(|r| (r.start.line, r.start.column));
+                        if let Some((line, _)) = position {
+                            // A parser that cannot recover (RDF/XML, JSON-LD) fails again at or
+                            // before the same place: stop there.
+                            if line < last_line {
+                                break;
+                            }
+                            last_line = line;
+                        }
+                        Err((position, e.to_string()))
+                    }
                 };
                 if !emit(item, out)? {
                     return Err(too_many_errors(input.name));
                 }
             }
-            return Ok(());
-        }
-        let parser = RdfParser::from_format(format)
-            .with_base_iri(base.as_str())
-            .map_err(|e| ConnectorError::Option {
-                key: "base_iri".into(),
-                message: e.to_string(),
-            })?;
-        let mut last_line = 0;
-        for result in parser.for_reader(&mut *input.reader) {
-            let item = match result {
-                Ok(quad) => Ok(quad),
-                Err(RdfParseError::Io(source)) => return Err(io(source)),
-                Err(RdfParseError::Syntax(e)) => {
-                    let position = e.location().map(|r| (r.start.line, r.start.column));
-                    if let Some((line, _)) = position {
-                        // A parser that cannot recover (RDF/XML, JSON-LD) fails again at or
-                        // before the same place: stop there.
-                        if line < last_line {
-                            break;
-                        }
-                        last_line = line;
-                    }
-                    Err((position, e.to_string()))
-                }
-            };
-            if !emit(item, out)? {
-                return Err(too_many_errors(input.name));
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -232,6 +234,7 @@ fn syntax_message(message: &str) -> String {
         .split_once(": ")
         .filter(|(head, _)| head.starts_with("Parser error at") || head.starts_with("error at"))
         .map_or(message, |(_, rest)| rest);
+    let message = crate::text::clip_message(message);
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),

@@ -10,6 +10,13 @@ pub trait RecordSink {
     fn accept(&mut self, at: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError>;
     /// One rejected record.
     fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), SinkError>;
+    /// A remark on the whole input, given once per input after its records: which properties
+    /// were left out, or which option would fix most of the rejected records. It is no record
+    /// and is not counted; a sink that shows nothing to people may ignore it.
+    fn note(&mut self, note: Diagnostic) -> Result<(), SinkError> {
+        let _ = note;
+        Ok(())
+    }
 }
 
 impl dyn RecordSink + '_ {

@@ -1,6 +1,7 @@
 //! Text from inputs as RDF terms: whitespace, language tags and IRIs written by people
 //! (<https://www.w3.org/TR/rdf11-concepts/#section-Graph-Literal>).
 
+use kulturnetz_model::text::{MESSAGE_VALUE_CHARS, clip};
 use oxrdf::{Literal, NamedNode};
 
 /// Whitespace runs (new lines included) collapsed to one space, trimmed; `None` if empty.
@@ -16,6 +17,10 @@ pub(crate) fn clean(text: &str) -> Option<String> {
 }
 
 /// An IRI from input text, if it is an absolute `http`, `https` or `urn` IRI once trimmed.
+///
+/// This is the one rule for IRIs taken from input values (`url`, `website`, `sameAs`, an id
+/// that is a URI, …) in every connector: a value that is not such an IRI (relative, with
+/// spaces, another scheme) is never written as an IRI; the term it would fill is left out.
 pub(crate) fn web_iri(text: &str) -> Option<NamedNode> {
     let text = text.trim();
     let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
@@ -24,6 +29,18 @@ pub(crate) fn web_iri(text: &str) -> Option<NamedNode> {
         return None;
     }
     NamedNode::new(text).ok()
+}
+
+/// `value` quoted for a message, cut to [`MESSAGE_VALUE_CHARS`] characters, so that a huge bad
+/// token is not repeated whole.
+pub(crate) fn quoted(value: &str) -> String {
+    format!("{:?}", clip(value, MESSAGE_VALUE_CHARS))
+}
+
+/// A parser's message (which may quote the input) cut so that it repeats at most about
+/// [`MESSAGE_VALUE_CHARS`] characters of a value.
+pub(crate) fn clip_message(message: &str) -> String {
+    clip(message, 2 * MESSAGE_VALUE_CHARS).into_owned()
 }
 
 /// A literal in `lang` if that is a valid language tag, else a plain string.

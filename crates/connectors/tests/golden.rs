@@ -2,7 +2,8 @@
 //! `tests/golden/<kind>/`, and there is no folder for a kind the registry lacks.
 //!
 //! - Every input in the folder is converted and compared with `<case>.nq` (sorted N-Quads) and
-//!   `<case>.rejects.jsonl` (one diagnostic a line). Each case runs whole, with 1-byte reads and
+//!   `<case>.rejects.jsonl` (one diagnostic a line), and with `<case>.notes.jsonl` (the notes on
+//!   the whole input, such as properties left out, one a line). Each case runs whole, with 1-byte reads and
 //!   with 7-byte reads; all three must agree. A `<case>.toml` holds the connector's options; an
 //!   option `mapping` names a file relative to the folder, as in `kulturnetz.toml` it is relative
 //!   to the configuration. Files a case needs besides its input (a mapping and the files it
@@ -20,7 +21,7 @@
 
 use kulturnetz_connectors::{CONNECTORS, Connector, Context, Input, RecordSink, SinkError};
 use kulturnetz_model::{Diagnostic, Location, Minter};
-use oxrdf::QuadRef;
+use oxrdf::{GraphNameRef, NamedOrBlankNodeRef, QuadRef, TermRef};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,7 @@ const BASE: &str = "https://daten.kultur.example/";
 struct Outcome {
     quads: String,
     rejects: String,
+    notes: String,
     records: u64,
 }
 
@@ -38,13 +40,45 @@ struct Outcome {
 struct Collect {
     quads: Vec<String>,
     rejects: Vec<String>,
+    notes: Vec<String>,
     records: u64,
+    /// IRIs of accepted quads that are not absolute, or end in an empty key.
+    bad_iris: Vec<String>,
+}
+
+/// Why `iri` may not be written, if it may not: it is no absolute IRI, or it ends in
+/// `/id/<kind>/`, which would name every thing of a kind whose key was empty.
+fn bad_iri(iri: &str) -> Option<String> {
+    if let Err(e) = oxiri::Iri::parse(iri) {
+        return Some(format!("<{iri}> is no absolute IRI: {e}"));
+    }
+    let path = iri.strip_prefix(BASE)?;
+    let kind = path.strip_prefix("id/")?.strip_suffix('/')?;
+    (!kind.contains('/')).then(|| format!("<{iri}> ends in an empty key"))
 }
 
 impl RecordSink for Collect {
-    fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
+    fn accept(&mut self, at: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.records += 1;
         self.quads.extend(quads.iter().map(|q| format!("{q} .\n")));
+        for q in quads {
+            let mut iris = Vec::new();
+            if let NamedOrBlankNodeRef::NamedNode(n) = q.subject {
+                iris.push(n.as_str());
+            }
+            iris.push(q.predicate.as_str());
+            if let TermRef::NamedNode(n) = q.object {
+                iris.push(n.as_str());
+            }
+            if let GraphNameRef::NamedNode(n) = q.graph_name {
+                iris.push(n.as_str());
+            }
+            self.bad_iris.extend(
+                iris.into_iter()
+                    .filter_map(bad_iri)
+                    .map(|e| format!("{at}: {e}")),
+            );
+        }
         Ok(())
     }
 
@@ -52,6 +86,12 @@ impl RecordSink for Collect {
         self.records += 1;
         self.rejects
             .push(serde_json::to_string(&diagnostic).expect("a diagnostic serialises"));
+        Ok(())
+    }
+
+    fn note(&mut self, note: Diagnostic) -> Result<(), SinkError> {
+        self.notes
+            .push(serde_json::to_string(&note).expect("a diagnostic serialises"));
         Ok(())
     }
 }
@@ -127,6 +167,7 @@ fn convert(
     Ok(Outcome {
         quads: out.quads.concat(),
         rejects: out.rejects.iter().map(|r| format!("{r}\n")).collect(),
+        notes: out.notes.iter().map(|r| format!("{r}\n")).collect(),
         records: out.records,
     })
 }
@@ -201,26 +242,38 @@ fn check(connector: &dyn Connector) -> Vec<String> {
                 ));
             }
         }
-        let (nq, rejects) = (beside(&input, "nq"), beside(&input, "rejects.jsonl"));
+        let (nq, rejects, notes) = (
+            beside(&input, "nq"),
+            beside(&input, "rejects.jsonl"),
+            beside(&input, "notes.jsonl"),
+        );
         if update {
             std::fs::write(&nq, &whole.quads).expect("writable golden file");
-            if whole.rejects.is_empty() {
-                let _ = std::fs::remove_file(&rejects);
-            } else {
-                std::fs::write(&rejects, &whole.rejects).expect("writable golden file");
+            for (file, text) in [(&rejects, &whole.rejects), (&notes, &whole.notes)] {
+                if text.is_empty() {
+                    let _ = std::fs::remove_file(file);
+                } else {
+                    std::fs::write(file, text).expect("writable golden file");
+                }
             }
             continue;
         }
         let expected_quads = std::fs::read_to_string(&nq).unwrap_or_default();
         let expected_rejects = std::fs::read_to_string(&rejects).unwrap_or_default();
-        if whole.quads != expected_quads || whole.rejects != expected_rejects {
+        let expected_notes = std::fs::read_to_string(&notes).unwrap_or_default();
+        if whole.quads != expected_quads
+            || whole.rejects != expected_rejects
+            || whole.notes != expected_notes
+        {
             failures.push(format!(
-                "{kind}/{name}: output differs from {} / {} (UPDATE_GOLDEN=1 rewrites them)\n\
-                 --- got quads ---\n{}--- got rejects ---\n{}",
+                "{kind}/{name}: output differs from {} / {} / {} (UPDATE_GOLDEN=1 rewrites them)\n\
+                 --- got quads ---\n{}--- got rejects ---\n{}--- got notes ---\n{}",
                 nq.display(),
                 rejects.display(),
+                notes.display(),
                 whole.quads,
-                whole.rejects
+                whole.rejects,
+                whole.notes
             ));
         }
     }
@@ -488,4 +541,159 @@ fn copy_folder(from: &Path, to: &Path) {
 #[test]
 fn damaged_inputs_never_panic() {
     every_connector(damaged_inputs);
+}
+
+/// How long a diagnostic may be, as JSON: a message repeats at most some 120 characters of a
+/// value (`kulturnetz_model::text::clip`), whatever the input holds.
+const LONGEST_DIAGNOSTIC: usize = 1500;
+
+/// A 100 000-character token put into every input at a few places never comes back whole in a
+/// message; an input in UTF-16 is a format error that says so.
+fn long_tokens_and_utf16(connector: &dyn Connector) -> Vec<String> {
+    let dir = folder(connector);
+    let minter = Minter::new(BASE).expect("a valid base");
+    let mut failures = Vec::new();
+    for input in cases(&dir) {
+        let options = options(&input, &dir);
+        let cx = || Context::new("long", &minter).with_options(options.clone());
+        if connector
+            .dependencies(&cx())
+            .is_ok_and(|files| !files.is_empty())
+        {
+            // A mapping reads files of its own: changing the input alone says little.
+            continue;
+        }
+        let bytes = std::fs::read(&input).expect("a readable input");
+        let name = input.to_string_lossy().into_owned();
+        let token = "x\u{e4}y".repeat(33_334);
+        let mut variants = Vec::new();
+        // After quotes, `<`, `:` and `>`, where values start.
+        for mark in [b'"', b'<', b':', b'>'] {
+            if let Some(at) = bytes.iter().rposition(|&b| b == mark) {
+                let mut long = bytes[..=at].to_vec();
+                long.extend_from_slice(token.as_bytes());
+                long.extend_from_slice(&bytes[at + 1..]);
+                variants.push(long);
+            }
+        }
+        for variant in variants {
+            let mut out = Collect::default();
+            let result = connector.convert(
+                Input {
+                    name: &name,
+                    reader: &mut &variant[..],
+                },
+                &cx(),
+                &mut out,
+            );
+            let error = result.err().map(|e| e.to_string());
+            for message in out.rejects.iter().chain(&out.notes).chain(&error) {
+                if message.len() > LONGEST_DIAGNOSTIC {
+                    failures.push(format!(
+                        "{name}: a message of {} bytes repeats a long value: {}…",
+                        message.len(),
+                        message.chars().take(300).collect::<String>()
+                    ));
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let result = connector.convert(
+            Input {
+                name: &name,
+                reader: &mut &utf16[..],
+            },
+            &cx(),
+            &mut Collect::default(),
+        );
+        match result {
+            Err(e) if e.to_string().contains("UTF-16") => {}
+            other => failures.push(format!(
+                "{name} in UTF-16: expected a format error that says UTF-16, got {other:?}"
+            )),
+        }
+    }
+    failures
+}
+
+/// Every input with values blanked, made relative or left as punctuation, at many places:
+/// every IRI a connector writes is absolute, and none ends in an empty key (`…/id/person/`).
+fn blank_and_relative_values(connector: &dyn Connector) -> Vec<String> {
+    let dir = folder(connector);
+    let minter = Minter::new(BASE).expect("a valid base");
+    let mut failures = Vec::new();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for input in cases(&dir) {
+        let options = options(&input, &dir);
+        let cx = || Context::new("blank", &minter).with_options(options.clone());
+        if connector
+            .dependencies(&cx())
+            .is_ok_and(|files| !files.is_empty())
+        {
+            continue;
+        }
+        let bytes = std::fs::read(&input).expect("a readable input");
+        let name = input.to_string_lossy().into_owned();
+        // The places where a value starts: after `"`, `>` or `:` (JSON, XML, iCalendar, RDF).
+        let starts: Vec<usize> = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| matches!(b, b'"' | b'>' | b':'))
+            .map(|(i, _)| i + 1)
+            .collect();
+        if starts.is_empty() {
+            continue;
+        }
+        for round in 0..60 {
+            let mut variant = bytes.clone();
+            // A few values at once, from the end so that earlier places stay put.
+            let mut places: Vec<usize> = (0..1 + round % 4)
+                .map(|_| starts[next() as usize % starts.len()])
+                .collect();
+            places.sort_unstable();
+            places.dedup();
+            for &at in places.iter().rev() {
+                let end = variant[at..]
+                    .iter()
+                    .position(|b| matches!(b, b'"' | b'<' | b'\n' | b'\r'))
+                    .map_or(variant.len(), |n| at + n);
+                let with: &[u8] = [&b""[..], b" ", b"-", b"@", b"./x", b"#x", b"//x", b"a b"]
+                    [next() as usize % 8];
+                variant.splice(at..end, with.iter().copied());
+            }
+            let mut out = Collect::default();
+            let _ = connector.convert(
+                Input {
+                    name: &name,
+                    reader: &mut &variant[..],
+                },
+                &cx(),
+                &mut out,
+            );
+            failures.extend(out.bad_iris.into_iter().take(3));
+        }
+    }
+    failures.sort();
+    failures.dedup();
+    failures
+}
+
+#[test]
+fn written_iris_are_absolute_and_keys_never_empty() {
+    every_connector(blank_and_relative_values);
+}
+
+#[test]
+fn long_values_are_cut_in_messages_and_utf16_is_named() {
+    every_connector(long_tokens_and_utf16);
 }

@@ -27,6 +27,8 @@ pub(crate) struct Converted {
     pub(crate) triples: u64,
     /// The first rejected records.
     pub(crate) first: Vec<Diagnostic>,
+    /// The connector's notes on the whole input.
+    pub(crate) notes: Vec<Diagnostic>,
     /// Why the source fails (its input cannot be read or is not its format; the rejected file
     /// cannot be written), if it does.
     pub(crate) failure: Option<String>,
@@ -49,6 +51,7 @@ pub(crate) fn convert(
                 rejected: 0,
                 triples: 0,
                 first: Vec::new(),
+                notes: Vec::new(),
                 failure: Some(format!("{}: cannot read: {e}", plan.name)),
             });
         }
@@ -60,6 +63,7 @@ pub(crate) fn convert(
         rejected_count: 0,
         triples: 0,
         first: Vec::new(),
+        notes: Vec::new(),
     };
     let result = connector.convert(
         Input {
@@ -90,6 +94,7 @@ pub(crate) fn convert(
         rejected: sink.rejected_count,
         triples: sink.triples,
         first: sink.first,
+        notes: sink.notes,
         failure,
     })
 }
@@ -102,6 +107,7 @@ struct StagingSink<'s> {
     rejected_count: u64,
     triples: u64,
     first: Vec<Diagnostic>,
+    notes: Vec<Diagnostic>,
 }
 
 impl RecordSink for StagingSink<'_> {
@@ -123,6 +129,11 @@ impl RecordSink for StagingSink<'_> {
         if self.first.len() < FIRST_DIAGNOSTICS {
             self.first.push(diagnostic);
         }
+        Ok(())
+    }
+
+    fn note(&mut self, note: Diagnostic) -> Result<(), SinkError> {
+        self.notes.push(note);
         Ok(())
     }
 }

@@ -194,12 +194,14 @@ fn ingest_source(
         rejected,
         triples: statements,
         first,
+        notes,
         failure,
     } = convert::convert(&plan, connector, &cx, &mut *staging, &rejected_file)?;
     report.accepted = accepted;
     report.rejected = rejected;
     report.records = accepted + rejected;
     report.diagnostics = first;
+    report.notes = notes;
     if let Some(message) = failure {
         return Ok(report.failed(message));
     }

@@ -44,6 +44,10 @@ pub struct SourceReport {
     pub message: Option<String>,
     /// The first rejected records (all are in the rejected file).
     pub diagnostics: Vec<Diagnostic>,
+    /// The connector's notes on the whole input: properties it left out, or the option that
+    /// would fix most of the rejected records.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Diagnostic>,
     /// What the validation stage found, if the source got that far.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<Validation>,
@@ -66,6 +70,7 @@ impl SourceReport {
             statements: 0,
             message: None,
             diagnostics: Vec::new(),
+            notes: Vec::new(),
             validation: None,
             linking: None,
         }

@@ -4,6 +4,7 @@
 
 use super::lines::{Property, Unfolder, unescape};
 use super::time::{VTimezone, parse_offset};
+use crate::text::quoted;
 use std::io::{self, BufRead};
 
 /// One VEVENT as read: its properties, not yet interpreted.
@@ -49,8 +50,8 @@ impl Draft {
     /// How the event is named in messages.
     pub(super) fn label(&self) -> String {
         match (self.text("SUMMARY"), self.uid()) {
-            (Some(s), _) => format!("VEVENT {s:?}"),
-            (None, Some(uid)) => format!("VEVENT with UID {uid:?}"),
+            (Some(s), _) => format!("VEVENT {}", quoted(&s)),
+            (None, Some(uid)) => format!("VEVENT with UID {}", quoted(&uid)),
             (None, None) => "VEVENT".to_owned(),
         }
     }

@@ -21,7 +21,7 @@ use super::lines::{split_unescaped, unescape};
 use super::time::{Duration, When};
 use super::{Failure, State, bad};
 use crate::record::{Node, Object, Record};
-use crate::text::language_tag;
+use crate::text::{language_tag, quoted};
 use kulturnetz_model::Kind;
 use kulturnetz_model::vocab::schema;
 use oxrdf::vocab::{rdf, xsd};
@@ -56,6 +56,16 @@ impl State<'_, '_> {
                 dtstart.value.trim()
             ),
         };
+        if kulturnetz_model::slug(&base_key).is_empty() {
+            let at = draft.first("UID").unwrap_or(dtstart);
+            return Err(bad(
+                at,
+                format!(
+                    "UID {} has no letter or digit, so it cannot key a stable IRI",
+                    quoted(uid.as_deref().unwrap_or_default())
+                ),
+            ));
+        }
         let recurrence = match draft.first("RECURRENCE-ID") {
             Some(p) => Some(self.when(p, &p.value, last)?.key(floating)),
             None => None,
@@ -157,7 +167,7 @@ impl State<'_, '_> {
             let duration = Duration::parse(&p.value).ok_or_else(|| {
                 bad(
                     p,
-                    format!("DURATION {:?} is not a duration", p.value.trim()),
+                    format!("DURATION {} is not a duration", quoted(p.value.trim())),
                 )
             })?;
             return duration
@@ -274,8 +284,8 @@ impl State<'_, '_> {
                 bad(
                     p,
                     format!(
-                        "GEO {:?} is not latitude;longitude in degrees",
-                        p.value.trim()
+                        "GEO {} is not latitude;longitude in degrees",
+                        quoted(p.value.trim())
                     ),
                 )
             })?),
@@ -375,7 +385,8 @@ fn last_day(start: When, end: When) -> When {
 
 fn iri(value: &str) -> Option<NamedNode> {
     let iri = oxiri::Iri::parse(value.to_owned()).ok()?;
-    NamedNode::new(iri.into_inner()).ok()
+    // Parsed already: checking it again would parse it twice.
+    Some(NamedNode::new_unchecked(iri.into_inner()))
 }
 
 /// `lat;lon` as two `xsd:decimal` lexical forms, in range.

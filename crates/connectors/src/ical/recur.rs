@@ -8,6 +8,7 @@
 use super::calendar::Draft;
 use super::time::{When, Zone, parse_date_time};
 use super::{Failure, State, bad};
+use crate::text::quoted;
 use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc};
 use rrule::{RRule, Tz, Unvalidated};
 use std::collections::HashSet;
@@ -29,7 +30,7 @@ pub(super) fn parse_rule(value: &str, start: When) -> Result<Rule, String> {
         match part.split_once('=') {
             Some((key, v)) if key.trim().eq_ignore_ascii_case("UNTIL") => {
                 let (local, date, utc) = parse_date_time(v)
-                    .ok_or_else(|| format!("RRULE has an invalid UNTIL {v:?}"))?;
+                    .ok_or_else(|| format!("RRULE has an invalid UNTIL {}", quoted(v)))?;
                 until = Some(match (start, utc) {
                     (When::Time { zone, .. }, true) => zone.local(Utc.from_utc_datetime(&local)),
                     // A date-only UNTIL includes its whole day.
@@ -44,7 +45,8 @@ pub(super) fn parse_rule(value: &str, start: When) -> Result<Rule, String> {
     }
     let rule: RRule<Unvalidated> = parts.join(";").parse().map_err(|e: rrule::RRuleError| {
         format!(
-            "RRULE {value:?} is not valid: {}",
+            "RRULE {} is not valid: {}",
+            quoted(value),
             e.to_string().trim_end_matches('.')
         )
     })?;

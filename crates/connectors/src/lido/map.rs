@@ -47,20 +47,30 @@ use kulturnetz_model::vocab::{kn, owl, schema};
 use oxrdf::vocab::xsd;
 use oxrdf::{Literal, NamedNodeRef};
 
+/// Whether `key` can key an IRI: it has a letter or digit, so that its slug is not empty and
+/// the IRI does not end in `/id/{kind}/`.
+fn keyed(key: &str) -> bool {
+    !kulturnetz_model::slug(key).is_empty()
+}
+
 /// Maps one record into `t`, or says which field makes it unusable.
 pub(super) fn map_record(rec: &El, cx: &Context<'_>, t: &mut Record) -> Result<(), Reject> {
+    let no_key = || {
+        Reject::field(
+            "lidoRecID",
+            "the record has no lido:lidoRecID and no lido:objectPublishedID with a letter or digit, so it cannot get a stable IRI",
+        )
+    };
     let key = rec
         .values(&["lidoRecID"])
         .into_iter()
         .chain(rec.values(&["objectPublishedID"]))
-        .next()
-        .ok_or_else(|| {
-            Reject::field(
-                "lidoRecID",
-                "the record has no lido:lidoRecID and no lido:objectPublishedID, so it cannot get a stable IRI",
-            )
-        })?;
-    let object = t.node(cx.minter.mint(Kind::Object, without_scheme(&key)));
+        .find(|k| keyed(without_scheme(k)))
+        .ok_or_else(no_key)?;
+    let object = t.node(
+        cx.mint(Kind::Object, without_scheme(&key))
+            .ok_or_else(no_key)?,
+    );
     t.a(object, schema::CREATIVE_WORK);
     for id in rec.values(&["lidoRecID"]) {
         t.text(object, schema::IDENTIFIER, &id, None);
@@ -301,10 +311,10 @@ fn is_visual(work_type: &str) -> bool {
 fn legal_body(body: &El, cx: &Context<'_>, t: &mut Record) -> Option<Node> {
     let names = body.all(&["legalBodyName", "appellationValue"]);
     let ids = body.values(&["legalBodyID"]);
-    let isil = ids.iter().find_map(|id| isil(id));
-    let first_name = names.iter().find_map(|n| n.value());
+    let isil = ids.iter().find_map(|id| isil(id)).filter(|i| keyed(i));
+    let first_name = names.iter().filter_map(|n| n.value()).find(|n| keyed(n));
     let key = isil.clone().or_else(|| first_name.clone())?;
-    let org = t.node(cx.minter.mint(Kind::Organization, &key));
+    let org = t.node(cx.mint(Kind::Organization, &key)?);
     t.a(org, schema::ORGANIZATION);
     for name in &names {
         t.text(org, name_predicate(name), &name.text, None);
@@ -515,20 +525,21 @@ fn map_place(event_place: &El, cx: &Context<'_>, t: &mut Record) -> Option<Node>
     let uri = ids
         .iter()
         .filter_map(|i| i.value())
-        .find(|i| web_iri(i).is_some());
+        .find(|i| web_iri(i).is_some() && keyed(without_scheme(i)));
     // A local ID or a bare name means something only within its source: two sources' places
     // called "Neustadt" need not be one.
+    let value = |e: &&El| e.value().filter(|v| keyed(v));
     let local = ids
         .iter()
-        .find_map(|i| i.value())
-        .or_else(|| names.iter().find_map(|n| n.value()))
-        .or_else(|| display.iter().find_map(|d| d.value()))
+        .find_map(value)
+        .or_else(|| names.iter().find_map(value))
+        .or_else(|| display.iter().find_map(value))
         .map(|value| format!("{} {value}", cx.source_id));
     let key = uri
         .as_deref()
         .map(|u| without_scheme(u).to_owned())
         .or(local)?;
-    let node = t.node(cx.minter.mint(Kind::Place, &key));
+    let node = t.node(cx.mint(Kind::Place, &key)?);
     t.a(node, schema::PLACE);
     // A place's names come in many languages, and the record's language, which they inherit,
     // is not theirs: only a language given on the name itself is kept.
@@ -662,10 +673,10 @@ fn map_actor(actor: &El, cx: &Context<'_>, t: &mut Record) -> Option<Node> {
     let uri = ids
         .iter()
         .filter_map(|i| i.value())
-        .find(|i| web_iri(i).is_some());
+        .find(|i| web_iri(i).is_some() && keyed(without_scheme(i)));
     // A local ID means something only within its source.
     let local = ids.iter().find_map(|i| {
-        let value = i.value()?;
+        let value = i.value().filter(|v| keyed(v))?;
         Some(format!(
             "{} {} {value}",
             cx.source_id,
@@ -676,7 +687,7 @@ fn map_actor(actor: &El, cx: &Context<'_>, t: &mut Record) -> Option<Node> {
         .as_deref()
         .map(|u| without_scheme(u).to_owned())
         .or(local)
-        .or_else(|| names.iter().find_map(|n| n.value()))?;
+        .or_else(|| names.iter().filter_map(|n| n.value()).find(|n| keyed(n)))?;
     let ty = actor.attr("type").unwrap_or("").to_lowercase();
     let organisation = [
         "organi",
@@ -693,7 +704,7 @@ fn map_actor(actor: &El, cx: &Context<'_>, t: &mut Record) -> Option<Node> {
     } else {
         (Kind::Person, schema::PERSON)
     };
-    let node = t.node(cx.minter.mint(kind, &key));
+    let node = t.node(cx.mint(kind, &key)?);
     t.a(node, class);
     // A name is no text in a language: it is the same in every record, whatever language the
     // record is in.

@@ -214,7 +214,10 @@ impl Tree<'_> {
         }
         self.stack.clear();
         self.skipping = true;
-        Some(Item::Broken(Diagnostic::new(at, message)))
+        Some(Item::Broken(Diagnostic::new(
+            at,
+            crate::text::clip_message(message),
+        )))
     }
 }
 

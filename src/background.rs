@@ -1,0 +1,154 @@
+//! An output written on a thread of its own, so that copying what `convert` writes into the
+//! kernel (a fifth of its time on an iCalendar feed) overlaps the conversion.
+
+use std::io::{self, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+/// How much is gathered before it is handed to the writing thread.
+const BLOCK: usize = 1 << 20;
+
+/// Hands blocks of about 1 MiB to a thread that writes them to the inner writer, in order.
+/// An error of the inner writer comes back from the next `write` or from `flush`, as it was
+/// (a closed pipe stays `BrokenPipe`). `flush` waits until everything is written; nothing may
+/// be written after it.
+pub(crate) struct BackgroundWriter {
+    block: Vec<u8>,
+    blocks: Option<SyncSender<Vec<u8>>>,
+    /// Written blocks come back, to be filled again rather than allocated.
+    spare: Receiver<Vec<u8>>,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl BackgroundWriter {
+    /// A writer to `inner`; `start` runs first on the writing thread (truncating a file, which
+    /// frees the pages of an old one, takes time too).
+    pub(crate) fn new<W: Write + Send + 'static>(
+        mut inner: W,
+        start: impl FnOnce(&mut W) -> io::Result<()> + Send + 'static,
+    ) -> Self {
+        let (blocks, incoming) = sync_channel::<Vec<u8>>(2);
+        let (give_back, spare) = sync_channel::<Vec<u8>>(3);
+        let thread = std::thread::spawn(move || {
+            start(&mut inner)?;
+            for mut block in incoming {
+                inner.write_all(&block)?;
+                block.clear();
+                let _ = give_back.try_send(block);
+            }
+            inner.flush()
+        });
+        Self {
+            block: Vec::with_capacity(BLOCK),
+            blocks: Some(blocks),
+            spare,
+            thread: Some(thread),
+        }
+    }
+
+    /// Waits for the thread and gives its error, if it had one.
+    fn join(&mut self) -> io::Result<()> {
+        self.blocks = None;
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked"))),
+            None => Ok(()),
+        }
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        let next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BLOCK));
+        let block = std::mem::replace(&mut self.block, next);
+        let sent = match &self.blocks {
+            Some(blocks) => blocks.send(block).is_ok(),
+            None => false,
+        };
+        if sent {
+            return Ok(());
+        }
+        // The thread stopped: at an error, or because the output was flushed already.
+        self.join()?;
+        Err(io::Error::other("written after the output was closed"))
+    }
+}
+
+impl Write for BackgroundWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.block.extend_from_slice(buf);
+        if self.block.len() >= BLOCK {
+            self.send()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.block.is_empty() {
+            self.send()?;
+        }
+        self.join()
+    }
+}
+
+impl Drop for BackgroundWriter {
+    fn drop(&mut self) {
+        let _ = self.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn everything_is_written_in_order_by_flush() {
+        let shared = Shared::default();
+        let mut out = BackgroundWriter::new(shared.clone(), |_| Ok(()));
+        let mut expected = Vec::new();
+        for i in 0..300_000u32 {
+            let line = format!("{i}\n");
+            out.write_all(line.as_bytes()).unwrap();
+            expected.extend_from_slice(line.as_bytes());
+        }
+        out.flush().unwrap();
+        assert_eq!(*shared.0.lock().unwrap(), expected);
+    }
+
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_inner_error_comes_back_as_it_was() {
+        let mut out = BackgroundWriter::new(Closed, |_| Ok(()));
+        let error = (0..10)
+            .find_map(|_| out.write_all(&[b'x'; BLOCK]).err())
+            .or_else(|| out.flush().err())
+            .expect("an error");
+        assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
+    }
+}

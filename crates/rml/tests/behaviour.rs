@@ -518,6 +518,50 @@ mappings:
     assert_eq!(kept.quads.len(), 4);
 }
 
+/// A repeated row of a map whose quads depend on more than its subject's values (here a
+/// title, and a join to the creator) is left out too; rows that differ are all kept.
+#[test]
+fn issue_11_repeated_records_of_any_map_are_left_out() {
+    let d = dir(&[(
+        "o.csv",
+        b"id,title,creator\n1,Vase,Anna\n1,Vase,Anna\n1,Krug,Anna\n2,Vase,Anna\n",
+    )]);
+    let mapping = "prefixes: {schema: http://schema.org/}
+mappings:
+  objects:
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)
+    po:
+      - [schema:name, $(title)]
+      - p: schema:creator
+        o:
+          mapping: persons
+          condition:
+            function: equal
+            parameters:
+              - [str1, $(creator), s]
+              - [str2, $(creator), o]
+  persons:
+    sources: [o.csv~csv]
+    s: http://example.org/person/$(creator)
+";
+    let m = Mapping::from_yarrrml(mapping, "m.yaml", d.path()).unwrap();
+    let mut out = Collect::default();
+    let counts = m.run(&mut out).unwrap();
+    let mut distinct = out.quads.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(out.quads.len(), distinct.len(), "{:?}", out.quads);
+    // Rows 1, 3 and 4 differ; row 2 repeats row 1 (2 quads).
+    assert!(counts.duplicates >= 2, "{counts:?}");
+    let mut kept = Collect::default();
+    m.with_duplicates(true).run(&mut kept).unwrap();
+    assert!(kept.quads.len() > out.quads.len());
+    kept.quads.sort();
+    kept.quads.dedup();
+    assert_eq!(kept.quads, distinct);
+}
+
 #[test]
 fn issue_11_utf16_without_a_byte_order_mark_is_named() {
     let utf16: Vec<u8> = "id,title\n1,Urkunde\n"

@@ -2,6 +2,7 @@
 //! record, with joins through hash tables of the parent side.
 //! <https://w3id.org/rml/core/spec#generated-triples>
 
+use crate::dedup::QuadSet;
 use crate::error::{MappingError, RunError};
 use crate::functions::{self, Args};
 use crate::join::{JoinTable, each_key};
@@ -31,11 +32,6 @@ pub(crate) struct Engine<'a> {
     spare_values: RefCell<Vec<Vec<Val>>>,
 }
 
-/// The most bytes of record keys that one triples map keeps to find repeated records; past it
-/// the keys are forgotten and collected anew, so memory stays bounded and a repeat further
-/// back than that is written again (never is a distinct quad left out).
-const DEDUP_KEY_BYTES: usize = 256 << 20;
-
 impl<'a> Engine<'a> {
     pub(crate) fn new(
         plan: &'a Plan,
@@ -58,7 +54,9 @@ impl<'a> Engine<'a> {
 impl Engine<'_> {
     pub(crate) fn run(&self, out: &mut dyn Output) -> Result<Counts, RunError> {
         let mut counts = Counts::default();
-        let mut written = (!self.keep_duplicates).then(QuadSet::default);
+        // An output that leaves out repeated quads itself (on a thread of its own) spares the
+        // mapping the work.
+        let mut written = (!self.keep_duplicates && !out.deduplicates()).then(QuadSet::default);
         for map in &self.plan.maps {
             self.run_map(map, out, &mut counts, written.as_mut())?;
         }
@@ -717,90 +715,6 @@ fn subject_key(plan: &Plan, map: &TriplesMap) -> Option<Vec<String>> {
     Some(subject)
 }
 
-/// The quads a run has written, grouped by subject, to leave out every quad written before,
-/// whichever map or record it came from. Each subject is kept as a 64-bit fingerprint with the
-/// 64-bit fingerprints of the predicate, object and graph of its quads (two foldhash digests
-/// under random seeds), so a quad costs 8 bytes and a lookup among its own subject's quads, not
-/// a probe into one large table. Up to [`DEDUP_KEY_BYTES`]; past it the set starts anew, so memory
-/// stays bounded and a repeat further back is written again. A distinct quad is taken for a
-/// written one only if both its subject's and its own fingerprints collide with another's (for
-/// 10⁸ quads a chance below 10⁻¹⁸): in practice none is left out.
-#[derive(Default)]
-pub(crate) struct QuadSet {
-    subjects: hashbrown::HashMap<u64, Vec<u64>, BuildU64>,
-    bytes: usize,
-    keys: (hashbrown::DefaultHashBuilder, hashbrown::DefaultHashBuilder),
-}
-
-impl QuadSet {
-    /// Leaves out of `quads` those written before (and repeats among them); remembers the rest.
-    /// Returns how many it left out.
-    fn retain_new<T>(&mut self, quads: &mut Vec<(Quad, T)>) -> usize {
-        use std::hash::BuildHasher as _;
-        let before = quads.len();
-        let mut current: Option<(&oxrdf::NamedOrBlankNode, u64)> = None;
-        let mut keep = Vec::with_capacity(quads.len());
-        for (quad, _) in quads.iter() {
-            let subject = match current {
-                Some((s, fp)) if s == &quad.subject => fp,
-                _ => {
-                    let fp = self.keys.0.hash_one(&quad.subject);
-                    current = Some((&quad.subject, fp));
-                    fp
-                }
-            };
-            let fingerprint =
-                self.keys
-                    .1
-                    .hash_one((&quad.predicate, &quad.object, &quad.graph_name));
-            let seen = self.subjects.entry(subject).or_default();
-            if seen.contains(&fingerprint) {
-                keep.push(false);
-            } else {
-                seen.push(fingerprint);
-                self.bytes += 8;
-                keep.push(true);
-            }
-        }
-        let mut keep = keep.into_iter();
-        quads.retain(|_| keep.next().unwrap_or(true));
-        if self.bytes + self.subjects.len() * 48 > DEDUP_KEY_BYTES {
-            self.subjects.clear();
-            self.bytes = 0;
-        }
-        before - quads.len()
-    }
-}
-
-/// A fingerprint is already a hash: the table uses it as it is.
-#[derive(Default, Clone, Copy)]
-struct BuildU64;
-
-impl std::hash::BuildHasher for BuildU64 {
-    type Hasher = U64Hasher;
-    fn build_hasher(&self) -> U64Hasher {
-        U64Hasher(0)
-    }
-}
-
-struct U64Hasher(u64);
-
-impl std::hash::Hasher for U64Hasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 ^= u64::from_le_bytes(word);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// The keys of the records a triples map has mapped: the values of its subject's references.
 struct Repeats {
     references: Vec<String>,
@@ -844,7 +758,7 @@ impl Repeats {
         if self.seen.contains(self.key.as_slice()) {
             return true;
         }
-        if self.bytes + self.key.len() > DEDUP_KEY_BYTES {
+        if self.bytes + self.key.len() > crate::dedup::DEDUP_BYTES {
             self.seen.clear();
             self.bytes = 0;
         }

@@ -50,6 +50,7 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod dedup;
 mod engine;
 mod error;
 mod functions;
@@ -106,6 +107,11 @@ pub trait Output {
     fn accept(&mut self, at: &Location, quads: &[(Quad, Targets)]) -> Result<(), String>;
     /// A record that could not be mapped.
     fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), String>;
+    /// Whether this output leaves out quads it wrote before by itself, so that the run need
+    /// not (see [`Mapping::with_duplicates`]).
+    fn deduplicates(&self) -> bool {
+        false
+    }
 }
 
 /// What a run did: records in = accepted + rejected.

@@ -2,6 +2,7 @@
 //! target to its file with its own format, compression and encoding
 //! (<https://w3id.org/rml/io/spec#target-vocabulary>).
 
+use crate::dedup::QuadSet;
 use crate::plan::Target;
 use crate::{Mapping, Output, Targets};
 use kulturnetz_model::{Diagnostic, Location, nquads};
@@ -88,13 +89,26 @@ struct Background {
 }
 
 impl Background {
-    fn new(mut out: Box<dyn Write + Send>) -> io::Result<Self> {
+    /// With `lines`, the bytes are N-Quads or N-Triples, a whole line per write, and the thread
+    /// leaves out every line it wrote before ([`QuadSet`]), on its own core.
+    fn new(mut out: Box<dyn Write + Send>, lines: bool) -> io::Result<Self> {
         let (full, chunks) = mpsc::sync_channel::<Vec<u8>>(2);
         let (spare, empty) = mpsc::sync_channel::<Vec<u8>>(4);
         let thread = std::thread::Builder::new()
             .name("rml-writer".to_owned())
             .spawn(move || {
+                let mut written = lines.then(QuadSet::default);
+                let mut kept = Vec::new();
                 for mut chunk in chunks {
+                    if let Some(written) = &mut written {
+                        kept.clear();
+                        for line in chunk.split_inclusive(|&b| b == b'\n') {
+                            if written.line_is_new(line) {
+                                kept.extend_from_slice(line);
+                            }
+                        }
+                        std::mem::swap(&mut chunk, &mut kept);
+                    }
                     out.write_all(&chunk)?;
                     chunk.clear();
                     // The chunk goes back for reuse if the mapping thread wants it.
@@ -365,6 +379,8 @@ pub struct Writer {
     targets: Vec<Sink>,
     rejected: Vec<Diagnostic>,
     failed: Option<io::Error>,
+    /// Whether the default output leaves out repeated lines itself (see [`Writer::threaded`]).
+    deduplicates: bool,
 }
 
 impl Writer {
@@ -382,7 +398,18 @@ impl Writer {
         out: Box<dyn Write + Send>,
         format: Format,
     ) -> io::Result<Self> {
-        Self::to(mapping, Dest::Background(Background::new(out)?), format)
+        // Lines repeated in N-Quads or N-Triples are left out by the writing thread, on its own
+        // core, when the mapping leaves out repeats and writes nowhere else.
+        let lines = !mapping.keep_duplicates
+            && mapping.plan.targets.is_empty()
+            && matches!(format, Format::NQuads | Format::NTriples);
+        let mut writer = Self::to(
+            mapping,
+            Dest::Background(Background::new(out, lines)?),
+            format,
+        )?;
+        writer.deduplicates = lines;
+        Ok(writer)
     }
 
     fn to(mapping: &Mapping, out: Dest, format: Format) -> io::Result<Self> {
@@ -437,6 +464,7 @@ impl Writer {
             targets,
             rejected: Vec::new(),
             failed: None,
+            deduplicates: false,
         })
     }
 
@@ -461,6 +489,10 @@ impl Writer {
 }
 
 impl Output for Writer {
+    fn deduplicates(&self) -> bool {
+        self.deduplicates
+    }
+
     fn accept(&mut self, _: &Location, quads: &[(Quad, Targets)]) -> Result<(), String> {
         for (quad, targets) in quads {
             let result = if targets.is_default() {

@@ -202,13 +202,13 @@ impl Mapping {
                 }
             }
         }
-        Self::from_graph(&graph, text, file, dir)
+        Self::from_graph(&graph, text, file, dir, false)
     }
 
     /// Reads YARRRML (<https://rml.io/yarrrml/spec/>).
     pub fn from_yarrrml(text: &str, file: &str, dir: &Path) -> Result<Self, MappingError> {
         let graph = yarrrml::translate(text, file)?;
-        Self::from_graph(&graph, text, file, dir)
+        Self::from_graph(&graph, text, file, dir, true)
     }
 
     fn from_graph(
@@ -216,8 +216,9 @@ impl Mapping {
         text: &str,
         file: &str,
         dir: &Path,
+        yarrrml: bool,
     ) -> Result<Self, MappingError> {
-        let plan = plan::read(graph, file, text, dir, "")?;
+        let plan = plan::read(graph, file, text, dir, "", yarrrml)?;
         check(&plan, file)?;
         Ok(Self {
             plan,

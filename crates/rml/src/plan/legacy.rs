@@ -36,6 +36,15 @@ fn modernise_iri(iri: &str) -> Option<String> {
     None
 }
 
+/// Whether `graph` uses the legacy vocabulary (`rr:`, `http://semweb.mmlab.be/ns/rml#`, `ql:`).
+pub(super) fn is_legacy(graph: &Graph) -> bool {
+    let legacy = |iri: &str| [RR, RML_LEGACY, QL].iter().any(|ns| iri.starts_with(ns));
+    graph.iter().any(|t| {
+        legacy(t.predicate.as_str())
+            || matches!(t.object, TermRef::NamedNode(n) if legacy(n.as_str()))
+    })
+}
+
 /// The graph with legacy terms replaced by RML terms.
 pub(super) fn modernise(graph: &Graph) -> Graph {
     fn term(t: TermRef<'_>) -> Term {

@@ -15,13 +15,19 @@ use oxrdf::{Graph, Literal, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Te
 use std::path::{Path, PathBuf};
 
 /// Reads a plan from the RML graph of `file` (`text` is its content, for line numbers).
+///
+/// `yarrrml`: the graph was translated from YARRRML. YARRRML and the legacy vocabulary, like the
+/// engines that run them (Morph-KGC, RMLMapper), read an empty CSV cell as no value unless the
+/// source says otherwise; RML-IO reads it as an empty string unless `rml:null` says otherwise.
 pub(crate) fn read(
     graph: &Graph,
     file: &str,
     text: &str,
     dir: &Path,
     base: &str,
+    yarrrml: bool,
 ) -> Result<Plan, MappingError> {
+    let empty_is_null = yarrrml || legacy::is_legacy(graph);
     let graph = legacy::modernise(graph);
     let mut reader = Reader {
         graph: &graph,
@@ -34,6 +40,7 @@ pub(crate) fn read(
         target_nodes: Vec::new(),
         map_name: None,
         notes: Vec::new(),
+        empty_is_null,
     };
     let mut nodes: Vec<NamedOrBlankNode> = Vec::new();
     for t in graph.iter() {
@@ -70,6 +77,8 @@ struct Reader<'a> {
     target_nodes: Vec<Term>,
     map_name: Option<(String, Option<u64>)>,
     notes: Vec<String>,
+    /// Whether a CSV source that names no null values reads an empty cell as no value.
+    empty_is_null: bool,
 }
 
 /// Where a term map is used: it decides defaults and what is allowed.
@@ -833,9 +842,11 @@ impl<'a> Reader<'a> {
         } else {
             b','
         });
-        // An empty CSV cell is no value, as in CSVW (`csvw:null` defaults to ""): otherwise every
-        // empty cell would become an empty literal, and a template over it one shared entity.
-        if !explicit_nulls && formulation == Formulation::Csv {
+        // In YARRRML and legacy mappings an empty CSV cell is no value, as in CSVW (`csvw:null`
+        // defaults to "") and the engines that run them: otherwise every empty cell would become
+        // an empty literal, and a template over it one shared entity. RML-IO keeps it unless
+        // the source names its null values.
+        if !explicit_nulls && formulation == Formulation::Csv && self.empty_is_null {
             nulls.push(String::new());
         }
         let source = LogicalSource {

@@ -8,6 +8,10 @@ use std::thread::JoinHandle;
 /// How much is gathered before it is handed to the writing thread.
 const BLOCK: usize = 1 << 20;
 
+/// How many blocks may wait for the writing thread: enough that the conversion goes on while
+/// the system frees an old output's pages (emptying a 100 MB file takes a tenth of a second).
+const BACKLOG: usize = 32;
+
 /// Hands blocks of about 1 MiB to a thread that writes them to the inner writer, in order.
 /// An error of the inner writer comes back from the next `write` or from `flush`, as it was
 /// (a closed pipe stays `BrokenPipe`). `flush` waits until everything is written; nothing may
@@ -27,7 +31,7 @@ impl BackgroundWriter {
         mut inner: W,
         start: impl FnOnce(&mut W) -> io::Result<()> + Send + 'static,
     ) -> Self {
-        let (blocks, incoming) = sync_channel::<Vec<u8>>(2);
+        let (blocks, incoming) = sync_channel::<Vec<u8>>(BACKLOG);
         let (give_back, spare) = sync_channel::<Vec<u8>>(3);
         let thread = std::thread::spawn(move || {
             start(&mut inner)?;
@@ -96,6 +100,43 @@ impl Write for BackgroundWriter {
 impl Drop for BackgroundWriter {
     fn drop(&mut self) {
         let _ = self.join();
+    }
+}
+
+/// A file that is emptied when it is first written to (or flushed), on whichever thread does
+/// that: opened without truncating, so that an old output's pages are freed off the thread that
+/// produces the new one.
+pub(crate) struct EmptiedFirst {
+    file: std::fs::File,
+    emptied: bool,
+}
+
+impl EmptiedFirst {
+    pub(crate) fn new(file: std::fs::File) -> Self {
+        Self {
+            file,
+            emptied: false,
+        }
+    }
+
+    fn empty(&mut self) -> io::Result<()> {
+        if !self.emptied {
+            self.file.set_len(0)?;
+            self.emptied = true;
+        }
+        Ok(())
+    }
+}
+
+impl Write for EmptiedFirst {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.empty()?;
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.empty()?;
+        self.file.flush()
     }
 }
 

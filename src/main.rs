@@ -446,25 +446,35 @@ fn map(args: &cli::MapArgs) -> Result<()> {
     }
     let format = kulturnetz_rml::Format::from_name(&args.format)
         .ok_or_else(|| UsageError(format!("unknown format {:?}", args.format)))?;
-    // Written by a thread of its own in large chunks: no buffer here.
+    // Written by a thread of its own in large chunks: no buffer here. The file is opened here,
+    // so that an error names it at once, and emptied by that thread, so that freeing an old
+    // output's pages does not hold up the mapping.
     let out: Box<dyn std::io::Write + Send> = match args.out.as_deref() {
-        Some(path) => {
-            Box::new(std::fs::File::create(path).with_context(|| format!("{}", path.display()))?)
-        }
+        Some(path) => Box::new(background::EmptiedFirst::new(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .with_context(|| format!("{}", path.display()))?,
+        )),
         None => Box::new(std::io::stdout()),
     };
     let mut writer = kulturnetz_rml::Writer::threaded(&mapping, out, format)?;
-    let counts = match mapping.run(&mut writer) {
+    let run = mapping.run(&mut writer);
+    // Finished whatever happened, so that the output is whole or emptied, never an old one.
+    let finished = writer.finish();
+    let counts = match run {
         Ok(counts) => counts,
         Err(kulturnetz_rml::RunError::Mapping(e)) => return Err(UsageError(e.to_string()).into()),
         // The writer keeps the I/O error (a closed pipe is not an error of the mapping).
         Err(kulturnetz_rml::RunError::Output(message)) => {
-            writer.finish()?;
+            finished?;
             return Err(anyhow!(message));
         }
         Err(e) => return Err(e.into()),
     };
-    let rejected = writer.finish()?;
+    let rejected = finished?;
     report_rejected(&rejected, &[], counts.records, counts.quads)
 }
 

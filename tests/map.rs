@@ -105,3 +105,17 @@ mappings:
         "kulturnetz: error: m.yaml:7: triples map \"objects\": datatype `de` is not an IRI; for a language tag write `de~lang`\n"
     );
 }
+
+/// The output file is replaced whole: an older, longer output leaves nothing behind.
+#[test]
+fn the_output_file_is_replaced_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("m.rml.ttl"), LEGACY).expect("write");
+    std::fs::write(dir.path().join("data.csv"), DATA).expect("write");
+    std::fs::write(dir.path().join("out.nq"), "old ".repeat(1 << 18)).expect("write");
+    let (code, stdout, stderr) = map(dir.path(), &["m.rml.ttl", "--out", "out.nq"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    let out = std::fs::read_to_string(dir.path().join("out.nq")).expect("read");
+    assert!(!out.contains("old"), "{}", &out[..out.len().min(200)]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+}

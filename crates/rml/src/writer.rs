@@ -92,7 +92,9 @@ impl Background {
     /// With `lines`, the bytes are N-Quads or N-Triples, a whole line per write, and the thread
     /// leaves out every line it wrote before ([`QuadSet`]), on its own core.
     fn new(mut out: Box<dyn Write + Send>, lines: bool) -> io::Result<Self> {
-        let (full, chunks) = mpsc::sync_channel::<Vec<u8>>(2);
+        // Room for the mapping to go on while the system is slow to take the output (emptying an
+        // old file of some hundred MB first takes a tenth of a second and more).
+        let (full, chunks) = mpsc::sync_channel::<Vec<u8>>(32);
         let (spare, empty) = mpsc::sync_channel::<Vec<u8>>(4);
         let thread = std::thread::Builder::new()
             .name("rml-writer".to_owned())

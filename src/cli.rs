@@ -37,6 +37,24 @@ Exit codes: 0 ok, 1 data problems (a source failed), 2 usage or configuration er
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// How progress and log lines are written to standard error: `text` for people (a progress
+    /// bar per source on a terminal), `json` for a log collector (one JSON object per line, level
+    /// info and up unless RUST_LOG says otherwise).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "KULTURNETZ_LOG_FORMAT"
+    )]
+    pub(crate) log_format: LogFormat,
+}
+
+/// See [`Cli::log_format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

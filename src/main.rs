@@ -5,7 +5,7 @@ mod cli;
 mod refresh;
 
 use anyhow::{Context as _, Result, anyhow};
-use cli::{Cli, Command};
+use cli::{Cli, Command, LogFormat};
 use kulturnetz_model::Config;
 use kulturnetz_pipeline::{IngestOptions, Outcome, Report};
 use kulturnetz_store::{Embedded, EmbeddedOptions, ServicePolicy};
@@ -33,13 +33,21 @@ struct DataProblem(String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse_with_kinds();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Text logs show warnings; a JSON log is read by a machine, which wants the progress too.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(match cli.log_format {
+            LogFormat::Text => "warn",
+            LogFormat::Json => "info",
+        })
+    });
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
+    let log = cli.log_format;
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -49,7 +57,10 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("kulturnetz: error: {e:#}");
+            match log {
+                LogFormat::Text => eprintln!("kulturnetz: error: {e:#}"),
+                LogFormat::Json => tracing::error!(target: "kulturnetz", "{e:#}"),
+            }
             if e.downcast_ref::<UsageError>().is_some()
                 || e.downcast_ref::<kulturnetz_model::ConfigError>().is_some()
                 || e.downcast_ref::<kulturnetz_pipeline::PipelineError>()
@@ -71,8 +82,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve(args) => serve(&args),
-        Command::Ingest(args) => ingest(&args),
+        Command::Serve(args) => serve(&args, cli.log_format),
+        Command::Ingest(args) => ingest(&args, cli.log_format),
         Command::Query(args) => query(&args),
         Command::Load(args) => load(&args),
         Command::Dump(args) => dump(&args),
@@ -132,16 +143,192 @@ fn open_store(config: &Config) -> Result<Embedded> {
     })
 }
 
-/// Runs the pipeline and prints one line per source to stderr.
-fn run_ingest(config: &Config, store: &Embedded, options: &IngestOptions) -> Result<Report> {
-    let report = kulturnetz_pipeline::ingest(config, store, options, &mut |event| {
-        if let kulturnetz_pipeline::Event::Finished(s) = event {
+/// Runs the pipeline and says how it goes on stderr: as text (a progress bar per source on a
+/// terminal, a line per source, a summary table) or as JSON log lines (`--log-format json`).
+fn run_ingest(
+    config: &Config,
+    store: &Embedded,
+    options: &IngestOptions,
+    log: LogFormat,
+) -> Result<Report> {
+    let report = match log {
+        LogFormat::Text => {
+            let mut bar: Option<indicatif::ProgressBar> = None;
+            kulturnetz_pipeline::ingest(config, store, options, &mut |event| {
+                text_event(&mut bar, &event);
+            })?
+        }
+        LogFormat::Json => {
+            let mut last = std::time::Instant::now();
+            kulturnetz_pipeline::ingest(config, store, options, &mut |event| {
+                json_event(&mut last, &event);
+            })?
+        }
+    };
+    match log {
+        LogFormat::Text if report.sources.len() > 1 => eprint!("{}", summary_table(&report)),
+        LogFormat::Text => {}
+        LogFormat::Json => {
+            let count = |o: Outcome| report.sources.iter().filter(|s| s.outcome == o).count();
+            tracing::info!(
+                target: "kulturnetz::ingest",
+                sources = report.sources.len(),
+                loaded = count(Outcome::Loaded),
+                unchanged = count(Outcome::Unchanged),
+                failed = count(Outcome::Failed),
+                held = count(Outcome::Held),
+                "ingest finished"
+            );
+        }
+    }
+    Ok(report)
+}
+
+/// An ingest event for people: a progress bar while a source converts (drawn only on a
+/// terminal), then the source's lines.
+fn text_event(bar: &mut Option<indicatif::ProgressBar>, event: &kulturnetz_pipeline::Event<'_>) {
+    use kulturnetz_pipeline::Event;
+    match event {
+        Event::Started(source) => {
+            // Hidden unless standard error is a terminal.
+            let b = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr_with_hz(5),
+            );
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "  {prefix:<28} [{bar:24}] {bytes}/{total_bytes} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b.set_prefix(source.id.clone());
+            *bar = Some(b);
+        }
+        Event::Progress(_, p) => {
+            if let Some(b) = bar {
+                if let Some(total) = p.total {
+                    b.set_length(total);
+                }
+                b.set_position(p.bytes);
+                let per_second = p.records as f64 / b.elapsed().as_secs_f64().max(1e-3);
+                b.set_message(format!(
+                    "{} records ({per_second:.0}/s), {} rejected",
+                    p.records, p.rejected
+                ));
+            }
+        }
+        Event::Finished(s) => {
+            if let Some(b) = bar.take() {
+                b.finish_and_clear();
+            }
             for line in source_lines(s) {
                 eprintln!("{line}");
             }
         }
-    })?;
-    Ok(report)
+    }
+}
+
+/// How often a JSON log says how far a source has got.
+const JSON_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// An ingest event for a log collector: one structured line when a source starts, every
+/// [`JSON_PROGRESS_EVERY`] while it converts, and when it is done.
+fn json_event(last: &mut std::time::Instant, event: &kulturnetz_pipeline::Event<'_>) {
+    use kulturnetz_pipeline::Event;
+    match event {
+        Event::Started(source) => {
+            *last = std::time::Instant::now();
+            tracing::info!(
+                target: "kulturnetz::ingest",
+                source = %source.id,
+                kind = %source.kind,
+                "source started"
+            );
+        }
+        Event::Progress(source, p) => {
+            if last.elapsed() >= JSON_PROGRESS_EVERY {
+                *last = std::time::Instant::now();
+                tracing::info!(
+                    target: "kulturnetz::ingest",
+                    source = %source.id,
+                    records = p.records,
+                    rejected = p.rejected,
+                    bytes = p.bytes,
+                    total_bytes = p.total,
+                    "source converting"
+                );
+            }
+        }
+        Event::Finished(s) => {
+            let joined = |items: Vec<String>| (!items.is_empty()).then(|| items.join("; "));
+            let first_rejects = joined(
+                s.diagnostics
+                    .iter()
+                    .take(3)
+                    .map(ToString::to_string)
+                    .collect(),
+            );
+            let notes = joined(s.notes.iter().map(ToString::to_string).collect());
+            let outcome = match s.outcome {
+                Outcome::Loaded => "loaded",
+                Outcome::Unchanged => "unchanged",
+                Outcome::Failed => "failed",
+                Outcome::Held => "held",
+            };
+            macro_rules! finished {
+                ($level:ident) => {
+                    tracing::$level!(
+                        target: "kulturnetz::ingest",
+                        source = %s.id,
+                        outcome,
+                        records = s.records,
+                        accepted = s.accepted,
+                        rejected = s.rejected,
+                        violations = s.validation.as_ref().map_or(0, |v| v.violations),
+                        triples = s.triples,
+                        seconds = s.seconds,
+                        reason = s.message.as_deref(),
+                        first_rejects = first_rejects.as_deref(),
+                        notes = notes.as_deref(),
+                        "source finished"
+                    )
+                };
+            }
+            match s.outcome {
+                Outcome::Loaded | Outcome::Unchanged if s.rejected == 0 => finished!(info),
+                Outcome::Loaded | Outcome::Unchanged => finished!(warn),
+                Outcome::Failed | Outcome::Held => finished!(error),
+            }
+        }
+    }
+}
+
+/// The table of an ingest: one row per source.
+fn summary_table(report: &Report) -> String {
+    let mut out = format!(
+        "\n  {:<28} {:<9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>8}\n",
+        "source", "status", "records", "accepted", "rejected", "violations", "triples", "time"
+    );
+    for s in &report.sources {
+        let status = match s.outcome {
+            Outcome::Loaded => "loaded",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Failed => "FAILED",
+            Outcome::Held => "HELD",
+        };
+        out.push_str(&format!(
+            "  {:<28} {status:<9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>7.1}s\n",
+            s.id,
+            s.records,
+            s.accepted,
+            s.rejected,
+            s.validation.as_ref().map_or(0, |v| v.violations),
+            s.triples,
+            s.seconds
+        ));
+    }
+    out
 }
 
 /// What the ingest says about one source when it is done: its outcome, then its first
@@ -173,7 +360,7 @@ fn source_lines(s: &kulturnetz_pipeline::SourceReport) -> Vec<String> {
     lines
 }
 
-fn serve(args: &cli::ServeArgs) -> Result<()> {
+fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
     let config = store_config(&args.config)?;
     let store = Arc::new(open_store(&config)?);
     let store_path = config.resolve(&config.store.path);
@@ -187,7 +374,7 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
             config.sources.len(),
             config.path.display()
         );
-        let report = run_ingest(&config, &store, &IngestOptions::default())?;
+        let report = run_ingest(&config, &store, &IngestOptions::default(), log)?;
         // The counts come from the report (kept in the meta graph), not from counting the store,
         // so that a restart stays fast however large the store grows.
         let failed = report
@@ -255,7 +442,7 @@ fn serve(args: &cli::ServeArgs) -> Result<()> {
     })
 }
 
-fn ingest(args: &cli::IngestArgs) -> Result<()> {
+fn ingest(args: &cli::IngestArgs, log: LogFormat) -> Result<()> {
     let config = read_config(&args.config.config)?;
     let options = IngestOptions {
         sources: args.sources.clone(),
@@ -273,7 +460,7 @@ fn ingest(args: &cli::IngestArgs) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
-    let report = run_ingest(&config, &store, &options)?;
+    let report = run_ingest(&config, &store, &options, log)?;
     if let Some(path) = &args.report {
         let file = std::fs::File::create(path)
             .with_context(|| format!("{}: cannot write", path.display()))?;

@@ -30,6 +30,7 @@ impl Ingester for PipelineIngester {
         let result =
             kulturnetz_pipeline::ingest(&self.config, &*self.store, &options, &mut |e| match e {
                 Event::Started(s) => log(format!("{}: converting", s.id)),
+                Event::Progress(..) => {}
                 Event::Finished(s) => {
                     for line in crate::source_lines(s) {
                         log(line.trim().to_owned());

@@ -361,6 +361,15 @@ fn issue_11_ingest_reports_distinct_triples() {
         stderr.contains("loaded 1 triples from 2 records (0 rejected; 1 statements repeated)"),
         "{stderr}"
     );
+    // A summary table closes an ingest of more than one source.
+    assert!(
+        stderr.contains("  source                       status      records  accepted  rejected violations    triples     time\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  twice                        loaded            2         2         0          0          1 "),
+        "{stderr}"
+    );
     let report: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(site.path().join("report.json")).expect("report"),
     )
@@ -384,6 +393,72 @@ fn issue_11_ingest_reports_distinct_triples() {
     assert!(
         lido["statements"].as_u64() > lido["triples"].as_u64(),
         "{lido}"
+    );
+}
+
+/// For a log collector, `--log-format json` writes one JSON object per line: a source's start,
+/// its end with the counts, and the whole run's end.
+#[test]
+fn issue_12_ingest_logs_as_json() {
+    let site = Site::new(
+        "[[source]]\nid = \"a\"\nkind = \"rdf\"\npath = \"a.nt\"\n\n[[source]]\nid = \"b\"\nkind = \"rdf\"\npath = \"b.nt\"\n",
+    );
+    site.write(
+        "a.nt",
+        "<http://ex.example/s> <http://ex.example/p> \"1\" .\n",
+    );
+    site.write("b.nt", "<http://ex.example/s> <http://ex.example/p> .\n");
+    let (code, _, stderr) = site.run(&["--log-format", "json", "ingest"]);
+    assert_eq!(code, 1, "{stderr}");
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let finished = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l["message"] == "source finished" && l["source"] == id)
+            .unwrap_or_else(|| panic!("no end of {id}: {stderr}"))
+    };
+    let a = finished("a");
+    assert_eq!(a["level"], "INFO", "{a}");
+    assert_eq!(a["outcome"], "loaded", "{a}");
+    assert!(a.get("first_rejects").is_none(), "{a}");
+    assert_eq!(a["triples"], 1, "{a}");
+    let b = finished("b");
+    assert_eq!(
+        (&b["level"], &b["outcome"]),
+        (&"ERROR".into(), &"failed".into()),
+        "{b}"
+    );
+    assert_eq!(b["rejected"], 1, "{b}");
+    assert!(
+        b["first_rejects"]
+            .as_str()
+            .is_some_and(|d| d.contains("b.nt:1")),
+        "{b}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"] == "source started" && l["source"] == "a" && l["kind"] == "rdf"),
+        "{stderr}"
+    );
+    let end = lines
+        .iter()
+        .find(|l| l["message"] == "ingest finished")
+        .expect("the run's end");
+    assert_eq!(
+        (&end["loaded"], &end["failed"]),
+        (&1.into(), &1.into()),
+        "{end}"
+    );
+    // The error that ends the run is a log line too.
+    let last = lines.last().expect("lines");
+    assert_eq!(
+        (&last["level"], &last["message"]),
+        (&"ERROR".into(), &"1 source(s) failed: b".into()),
+        "{last}"
     );
 }
 

@@ -1,14 +1,18 @@
 //! The convert stage: the connector runs over the source's input into the staged graph; rejected
 //! records go to `data/rejected/{source}.jsonl`.
 
+use crate::Progress;
 use crate::plan::Plan;
 use kulturnetz_connectors::{Connector, ConnectorError, Context, Input, RecordSink, SinkError};
 use kulturnetz_model::{Diagnostic, Location};
 use kulturnetz_store::{Staging, StoreError};
 use oxrdf::{QuadRef, TripleRef};
+use std::cell::Cell;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 /// How many rejected records a report keeps in memory (all go to the rejected file).
 const FIRST_DIAGNOSTICS: usize = 20;
@@ -42,6 +46,7 @@ pub(crate) fn convert(
     cx: &Context<'_>,
     staging: &mut dyn Staging,
     rejected_file: &Path,
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<Converted, StoreError> {
     let file = match File::open(&plan.path) {
         Ok(f) => f,
@@ -56,6 +61,8 @@ pub(crate) fn convert(
             });
         }
     };
+    let read = Rc::new(Cell::new(0));
+    let total = file.metadata().ok().map(|m| m.len());
     let mut sink = StagingSink {
         staging,
         rejected: RejectLog::new(rejected_file),
@@ -64,11 +71,17 @@ pub(crate) fn convert(
         triples: 0,
         first: Vec::new(),
         notes: Vec::new(),
+        progress: Reporter {
+            read: Rc::clone(&read),
+            total,
+            last: None,
+            callback: progress,
+        },
     };
     let result = connector.convert(
         Input {
             name: &plan.name,
-            reader: &mut BufReader::with_capacity(1 << 16, file),
+            reader: &mut BufReader::with_capacity(1 << 16, Counting { inner: file, read }),
         },
         cx,
         &mut sink,
@@ -81,6 +94,8 @@ pub(crate) fn convert(
         },
         result => result,
     };
+    // The last word: where the conversion ended, whatever the interval.
+    sink.report_progress();
     let failure = match (sink.rejected.finish(), result) {
         (Err(e), _) => Some(format!("{}: cannot write: {e}", rejected_file.display())),
         (Ok(()), Err(ConnectorError::Io { name, source })) => {
@@ -99,8 +114,34 @@ pub(crate) fn convert(
     })
 }
 
+/// A reader that counts the bytes read through it, for the progress of a conversion.
+struct Counting<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Hands the progress on: after the first records, then at most every [`PROGRESS_EVERY`], and
+/// once at the end.
+struct Reporter<'p> {
+    read: Rc<Cell<u64>>,
+    total: Option<u64>,
+    last: Option<Instant>,
+    callback: &'p mut dyn FnMut(&Progress),
+}
+
+/// How often a conversion reports its progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
 /// Counts records, stages accepted quads and logs rejected ones.
-struct StagingSink<'s> {
+struct StagingSink<'s, 'p> {
     staging: &'s mut dyn Staging,
     rejected: RejectLog,
     accepted: u64,
@@ -108,11 +149,40 @@ struct StagingSink<'s> {
     triples: u64,
     first: Vec<Diagnostic>,
     notes: Vec<Diagnostic>,
+    progress: Reporter<'p>,
 }
 
-impl RecordSink for StagingSink<'_> {
+impl StagingSink<'_, '_> {
+    /// Reports the progress if it is time to (checked every 256 records).
+    fn tick(&mut self) {
+        let records = self.accepted + self.rejected_count;
+        if !records.is_multiple_of(256)
+            || self
+                .progress
+                .last
+                .is_some_and(|last| last.elapsed() < PROGRESS_EVERY)
+        {
+            return;
+        }
+        self.report_progress();
+    }
+
+    fn report_progress(&mut self) {
+        let records = self.accepted + self.rejected_count;
+        self.progress.last = Some(Instant::now());
+        (self.progress.callback)(&Progress {
+            records,
+            rejected: self.rejected_count,
+            bytes: self.progress.read.get(),
+            total: self.progress.total,
+        });
+    }
+}
+
+impl RecordSink for StagingSink<'_, '_> {
     fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), SinkError> {
         self.accepted += 1;
+        self.tick();
         for q in quads {
             // Every source owns exactly one graph: graph names inside the input are folded in.
             self.staging
@@ -125,6 +195,7 @@ impl RecordSink for StagingSink<'_> {
 
     fn reject(&mut self, diagnostic: Diagnostic) -> Result<(), SinkError> {
         self.rejected_count += 1;
+        self.tick();
         self.rejected.write(&diagnostic);
         if self.first.len() < FIRST_DIAGNOSTICS {
             self.first.push(diagnostic);

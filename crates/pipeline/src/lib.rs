@@ -52,6 +52,6 @@ mod report;
 mod validate;
 
 pub use error::PipelineError;
-pub use ingest::{Event, IngestOptions, check_config, ingest, rejected_path};
+pub use ingest::{Event, IngestOptions, Progress, check_config, ingest, rejected_path};
 pub use load::{FileLoad, LoadEvent, LoadOptions, load};
 pub use report::{Linking, Outcome, Report, SourceReport, Validation};

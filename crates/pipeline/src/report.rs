@@ -39,6 +39,8 @@ pub struct SourceReport {
     /// Statements the connector wrote for this run, repeats included (a graph keeps each triple
     /// once, so this may be more than `triples`); 0 when the source was not converted.
     pub statements: u64,
+    /// How long it took, in seconds.
+    pub seconds: f64,
     /// Why it failed, or a summary of the rejected records.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -68,6 +70,7 @@ impl SourceReport {
             rejected: 0,
             triples: 0,
             statements: 0,
+            seconds: 0.0,
             message: None,
             diagnostics: Vec::new(),
             notes: Vec::new(),

@@ -228,3 +228,39 @@ fn a_successful_source_publishes_graph_and_metadata_in_one_commit() {
         ]
     );
 }
+
+/// A long conversion reports its progress: after its first records, as it goes, and where it ended;
+/// records and bytes only grow, the total is the input's size.
+#[test]
+fn a_conversion_reports_its_progress() {
+    let data: String = (0..300_000)
+        .map(|i| format!("<http://ex.example/s{i}> <http://ex.example/p> \"{i}\" .\n"))
+        .collect();
+    let (dir, config) = site(&data);
+    let store = Embedded::open(&dir.path().join("store"), &Default::default()).unwrap();
+    let mut seen = Vec::new();
+    ingest(&config, &store, &IngestOptions::default(), &mut |event| {
+        if let kulturnetz_pipeline::Event::Progress(source, p) = event {
+            assert_eq!(source.id, "a");
+            seen.push(*p);
+        }
+    })
+    .unwrap();
+    assert!(seen.len() >= 2, "{seen:?}");
+    assert_eq!(seen[0].records, 256, "{seen:?}");
+    let last = seen.last().unwrap();
+    assert_eq!(
+        *last,
+        kulturnetz_pipeline::Progress {
+            records: 300_000,
+            rejected: 0,
+            bytes: data.len() as u64,
+            total: Some(data.len() as u64),
+        }
+    );
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].records <= w[1].records && w[0].bytes <= w[1].bytes),
+        "{seen:?}"
+    );
+}

@@ -31,8 +31,23 @@ pub struct IngestOptions {
 pub enum Event<'a> {
     /// A source starts.
     Started(&'a SourceConfig),
+    /// A source's conversion goes on (a few times a second at most).
+    Progress(&'a SourceConfig, &'a Progress),
     /// A source is done.
     Finished(&'a SourceReport),
+}
+
+/// How far a source's conversion has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Records read so far.
+    pub records: u64,
+    /// Of them rejected.
+    pub rejected: u64,
+    /// Bytes of the input read so far.
+    pub bytes: u64,
+    /// The input's size, if known.
+    pub total: Option<u64>,
 }
 
 /// Where the rejected records of `source` are kept.
@@ -92,8 +107,31 @@ pub fn ingest(
                 }
             }),
         };
+        let started = std::time::Instant::now();
         let mut source_report = match input {
-            Ok(input) => ingest_source(config, backend, source, input, connector, options)?,
+            Ok(input) => match ingest_source(
+                config,
+                backend,
+                source,
+                input,
+                connector,
+                options,
+                &mut |p| on_event(Event::Progress(source, p)),
+            ) {
+                Ok(report) => report,
+                // The store could not take the new graph (a full disk, most often): nothing of
+                // it was committed, so the source fails with its old graph, and the others go on.
+                Err(PipelineError::Store(e)) => {
+                    let minter = config.minter();
+                    let why = if e.is_disk_full() {
+                        format!("the disk is full, the new graph could not be written ({e})")
+                    } else {
+                        format!("the store could not write the new graph ({e})")
+                    };
+                    SourceReport::new(&source.id, &minter.graph(&source.id)).failed(why)
+                }
+                Err(e) => return Err(e),
+            },
             Err(message) => {
                 let minter = config.minter();
                 SourceReport::new(&source.id, &minter.graph(&source.id)).failed(format!(
@@ -103,6 +141,7 @@ pub fn ingest(
                 ))
             }
         };
+        source_report.seconds = started.elapsed().as_secs_f64();
         if let Some(note) = note {
             source_report.message = Some(match source_report.message.take() {
                 Some(message) => format!("{note}; {message}"),
@@ -166,6 +205,7 @@ fn ingest_source(
     input: plan::InputFile,
     connector: &dyn Connector,
     options: &IngestOptions,
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<SourceReport, PipelineError> {
     let accept_shrink = options.accept_shrink.contains(&source.id);
     // A confirmed shrink is converted again even though its input did not change since it was
@@ -196,7 +236,14 @@ fn ingest_source(
         first,
         notes,
         failure,
-    } = convert::convert(&plan, connector, &cx, &mut *staging, &rejected_file)?;
+    } = convert::convert(
+        &plan,
+        connector,
+        &cx,
+        &mut *staging,
+        &rejected_file,
+        progress,
+    )?;
     report.accepted = accepted;
     report.rejected = rejected;
     report.records = accepted + rejected;

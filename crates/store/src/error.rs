@@ -35,6 +35,18 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether the storage failed because its disk is full.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            // RocksDB reports ENOSPC in its message text, not as an `io::Error`.
+            Self::Storage(message) => message.contains("No space left on device"),
+            Self::Write { error, .. } => error.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+}
+
 impl From<oxigraph::store::StorageError> for StoreError {
     fn from(e: oxigraph::store::StorageError) -> Self {
         Self::Storage(e.to_string())

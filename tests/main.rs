@@ -3,6 +3,7 @@
 mod cli;
 mod conformance;
 mod http;
+mod init;
 mod map;
 mod util;
 mod w3c;

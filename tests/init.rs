@@ -480,3 +480,76 @@ fn init_shapes_parse_and_speak_german_and_english() {
         );
     }
 }
+
+/// The sample data, mapped as the README says, conforms to the shapes, and data that breaks
+/// them does not: checked with pySHACL when `KULTURNETZ_PY_SHACL=1` (`.ci/run` sets it).
+#[test]
+fn init_sample_data_conforms_to_its_shapes() {
+    if std::env::var("KULTURNETZ_PY_SHACL").as_deref() != Ok("1") {
+        eprintln!(
+            "\n*** SKIPPED init_sample_data_conforms_to_its_shapes: set KULTURNETZ_PY_SHACL=1 to \
+             check the sample of `kulturnetz init` against its shapes with pySHACL ***\n"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(run(dir.path(), &["init"]).0, Some(0));
+    let validate = |csv: Option<&str>| -> (Option<i32>, String) {
+        if let Some(csv) = csv {
+            std::fs::write(dir.path().join("sources/holdings.csv"), csv).expect("write");
+        }
+        let (code, stderr) = run(
+            dir.path(),
+            &[
+                "map",
+                "sources/holdings.yarrrml.yaml",
+                "--base",
+                "https://daten.museum.example/",
+                "--format",
+                "ttl",
+                "--out",
+                "holdings.ttl",
+            ],
+        );
+        assert_eq!(code, Some(0), "{stderr}");
+        let output = std::process::Command::new("python3")
+            .args(["-m", "pyshacl", "-s", "shapes/holdings.ttl", "holdings.ttl"])
+            .current_dir(dir.path())
+            .output()
+            .expect("python3 -m pyshacl");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (code, report) = validate(None);
+    assert_eq!(code, Some(0), "{report}");
+    assert!(report.contains("Conforms: True"), "{report}");
+
+    // A title without a language (no `de~lang`) and a year that is not four digits would pass
+    // unnoticed without the shapes.
+    let mapping = dir.path().join("sources/holdings.yarrrml.yaml");
+    let text = std::fs::read_to_string(&mapping).expect("mapping");
+    let untagged = text.replace(
+        "[schema:name, $(titel), de~lang]",
+        "[schema:name, $(titel)]",
+    );
+    assert_ne!(untagged, text);
+    std::fs::write(&mapping, untagged).expect("write");
+    let sample = String::from_utf8(templates()["sources/holdings.csv"].clone()).expect("UTF-8");
+    let broken = sample.replace(";1887;1887;", ";1887;um 1887;");
+    assert_ne!(broken, sample);
+    let (code, report) = validate(Some(&broken));
+    assert_eq!(code, Some(1), "{report}");
+    // Every object's title, and the one year.
+    assert!(report.contains("Results (13):"), "{report}");
+    for shape in ["Object-name", "Object-dateCreated"] {
+        assert!(
+            report.contains(&format!(
+                "Source Shape: shape:{shape}\n\tFocus Node: \
+                 <https://daten.museum.example/id/object/smb-g-1954-17>\n"
+            )),
+            "{shape} not violated:\n{report}"
+        );
+    }
+}

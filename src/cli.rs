@@ -26,6 +26,7 @@ impl Cli {
     about,
     long_about = None,
     after_help = "Start here:
+  kulturnetz init museum            a new site in museum/: configuration, sample data, mapping
   kulturnetz serve                  ingest kulturnetz.toml's sources, serve at http://127.0.0.1:7878/
   kulturnetz ingest --report r.json convert and publish what changed, with a JSON report
   kulturnetz query 'SELECT * { ?s ?p ?o } LIMIT 10' --format csv
@@ -73,6 +74,17 @@ pub(crate) enum Command {
     Map(MapArgs),
     /// Run one connector on one file and write N-Quads (`convert --help` lists the kinds).
     Convert(ConvertArgs),
+    /// Start a site for a new institution: a configuration, a sample CSV of holdings with its
+    /// mapping, SHACL shapes and a README, ready to serve.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The folder to write into, created if missing. It may hold other files; if one of the
+    /// files `init` writes exists already, it writes nothing and exits with 2.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub(crate) dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

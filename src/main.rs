@@ -2,6 +2,7 @@
 
 mod background;
 mod cli;
+mod init;
 mod refresh;
 
 use anyhow::{Context as _, Result, anyhow};
@@ -89,6 +90,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Dump(args) => dump(&args),
         Command::Map(args) => map(&args),
         Command::Convert(args) => convert(&args),
+        Command::Init(args) => init(&args),
     }
 }
 
@@ -569,6 +571,31 @@ fn dump(args: &cli::DumpArgs) -> Result<()> {
             file.bytes
         );
     }
+    Ok(())
+}
+
+fn init(args: &cli::InitArgs) -> Result<()> {
+    let written = init::init(&args.dir).map_err(|e| match e {
+        e @ (init::InitError::NotAFolder(_) | init::InitError::Exists(_)) => {
+            anyhow::Error::new(UsageError(e.to_string()))
+        }
+        e @ init::InitError::Io { .. } => anyhow::Error::new(e),
+    })?;
+    for path in &written {
+        eprintln!("wrote {path}");
+    }
+    let here = args.dir == Path::new(".") || args.dir.as_os_str().is_empty();
+    eprintln!(
+        "next: set base_iri, title and publisher in {}, then run `kulturnetz serve` {} and \
+         open http://127.0.0.1:7878/; {} says the rest",
+        init::shown(&args.dir, "kulturnetz.toml"),
+        if here {
+            "here".to_owned()
+        } else {
+            format!("in {}", args.dir.display())
+        },
+        init::shown(&args.dir, "README.md"),
+    );
     Ok(())
 }
 

@@ -4,6 +4,7 @@ mod cli;
 mod conformance;
 mod crash;
 mod http;
+mod init;
 mod map;
 mod util;
 mod w3c;

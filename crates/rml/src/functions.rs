@@ -242,12 +242,18 @@ pub(crate) fn call(function: &str, args: &Args<'_>) -> Result<Vec<Val>, String> 
             }
         }
         "concat" | "string_concat" => {
-            let a = args
-                .one(&["str", "valueParameter", "p_string_a"])
-                .unwrap_or("");
-            let b = args
-                .one(&["otherStr", "p_string_b", "valueParameter2"])
-                .unwrap_or("");
+            const A: &[&str] = &["str", "valueParameter", "p_string_a"];
+            const B: &[&str] = &["otherStr", "p_string_b", "valueParameter2"];
+            // An input given but null (an empty cell) gives no value, as a template over it
+            // makes no term: `id/person/` and the slug of an empty name is no person's IRI.
+            if [A, B]
+                .iter()
+                .any(|names| args.all(names).is_some_and(<[Val]>::is_empty))
+            {
+                return Ok(Vec::new());
+            }
+            let a = args.one(A).unwrap_or("");
+            let b = args.one(B).unwrap_or("");
             let d = args.one(&["delimiter", "p_string_sep"]).unwrap_or("");
             one(format!("{a}{d}{b}"))
         }
@@ -457,6 +463,24 @@ mod tests {
         );
         assert!(run("toNumber", &[("valueParameter", &["drei"])]).is_err());
         assert_eq!(run("toUpperCase", &[]).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn concat_of_a_null_input_is_no_value() {
+        let concat = |b: &[&str]| {
+            run(
+                "string_concat",
+                &[("valueParameter", &["id/person/"]), ("valueParameter2", b)],
+            )
+        };
+        assert_eq!(concat(&["ada"]).unwrap(), ["id/person/ada"]);
+        // The second input is given, by reference to an empty cell: no value, so no IRI.
+        assert_eq!(concat(&[]).unwrap(), Vec::<String>::new());
+        // An input not given at all is the empty string.
+        assert_eq!(
+            run("string_concat", &[("valueParameter", &["a"])]).unwrap(),
+            ["a"]
+        );
     }
 
     #[test]

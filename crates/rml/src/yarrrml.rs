@@ -219,6 +219,11 @@ impl Translator<'_> {
                 let s =
                     scalar(s).ok_or_else(|| self.error(name, "the subject must be a string"))?;
                 self.value(subject_map.clone().into(), &s, false)?;
+                // A subject is an IRI: a constant one that is not absolute once its prefix is
+                // expanded (`id/organization/x`) is relative to the base, like a template's.
+                if !s.contains("$(") && !crate::plan::is_absolute_iri(&self.expand(s.trim())) {
+                    self.add(subject_map.clone(), rml("termType"), rml("IRI"));
+                }
             }
             _ => return Err(self.error(name, "more than one subject; give each its own mapping")),
         }

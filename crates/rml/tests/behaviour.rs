@@ -443,6 +443,35 @@ mappings:
     }
 }
 
+/// A subject written without a reference is one IRI for every record; relative, it is resolved
+/// against the base like a template's.
+#[test]
+fn a_constant_subject_is_an_iri() {
+    let d = dir(&[("o.csv", b"id\n1\n2\n")]);
+    let mapping = "prefixes: {ex: http://example.org/}
+mappings:
+  relative:
+    sources: [o.csv~csv]
+    s: id/organization/museum
+    po:
+      - [ex:name, Museum]
+  prefixed:
+    sources: [o.csv~csv]
+    s: ex:museum
+    po:
+      - [ex:name, Museum]
+";
+    let out = run(d.path(), mapping, true);
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+    assert_eq!(
+        out.quads,
+        [
+            "<http://example.com/base/id/organization/museum> <http://example.org/name> \"Museum\"",
+            "<http://example.org/museum> <http://example.org/name> \"Museum\"",
+        ]
+    );
+}
+
 #[test]
 fn issue_11_empty_cells_make_no_terms() {
     let d = dir(&[("o.csv", OBJECTS)]);

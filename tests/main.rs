@@ -5,4 +5,5 @@ mod conformance;
 mod http;
 mod map;
 mod util;
+mod validate;
 mod w3c;

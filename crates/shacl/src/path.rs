@@ -255,3 +255,73 @@ impl Nodes {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(name: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("http://example.org/{name}"))
+    }
+
+    fn p(name: &str) -> Path {
+        Path::Predicate(ex(name))
+    }
+
+    /// a -p-> b -q-> c -q-> d -q-> b (a cycle), and e -p-> b.
+    fn graph() -> Graph {
+        let mut g = Graph::new();
+        for (s, pr, o) in [
+            ("a", "p", "b"),
+            ("b", "q", "c"),
+            ("c", "q", "d"),
+            ("d", "q", "b"),
+            ("e", "p", "b"),
+        ] {
+            g.insert(oxrdf::TripleRef::new(&ex(s), &ex(pr), &ex(o)));
+        }
+        g
+    }
+
+    fn values(path: &Path, from: &str) -> Vec<String> {
+        let mut v: Vec<String> = path
+            .values(&graph(), &ex(from).into())
+            .expect("in memory")
+            .iter()
+            .map(|t| {
+                t.to_string()
+                    .trim_start_matches("<http://example.org/")
+                    .trim_end_matches('>')
+                    .to_owned()
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn closures_end_on_cycles_and_differ_only_in_the_start_node() {
+        let plus = Path::OneOrMore(Box::new(p("q")));
+        let star = Path::ZeroOrMore(Box::new(p("q")));
+        assert_eq!(values(&plus, "b"), ["b", "c", "d"]);
+        assert_eq!(values(&star, "c"), ["b", "c", "d"]);
+        assert_eq!(values(&plus, "a"), Vec::<String>::new());
+        assert_eq!(values(&star, "a"), ["a"]);
+        assert_eq!(values(&Path::ZeroOrOne(Box::new(p("q"))), "b"), ["b", "c"]);
+    }
+
+    #[test]
+    fn inverse_paths_walk_sequences_backwards() {
+        let forward = Path::Sequence(vec![p("p"), Path::OneOrMore(Box::new(p("q")))]);
+        assert_eq!(values(&forward, "a"), ["b", "c", "d"]);
+        let inverse = Path::Inverse(Box::new(forward));
+        assert_eq!(values(&inverse, "c"), ["a", "e"]);
+        let alternative = Path::Alternative(vec![p("p"), Path::Inverse(Box::new(p("q")))]);
+        assert_eq!(values(&alternative, "b"), ["d"]);
+        assert_eq!(values(&alternative, "a"), ["b"]);
+        assert_eq!(
+            Path::Inverse(Box::new(Path::Sequence(vec![p("p"), p("q")]))).to_string(),
+            "^(<http://example.org/p>/<http://example.org/q>)"
+        );
+    }
+}

@@ -595,13 +595,21 @@ fn boolean(t: TermRef<'_>, parameter: &str) -> Result<bool, String> {
 }
 
 /// `sh:pattern` with `sh:flags` as a regular expression. XPath's flags `s`, `m`, `i` and `x`
-/// are the regex crate's; `q` quotes the whole pattern.
+/// are the regex crate's; `q` quotes the whole pattern. The XPath syntax the regex crate lacks
+/// (character class subtraction `[a-z-[aeiou]]`, `\i`, `\c`) is refused with the shapes graph
+/// rather than matched differently.
 fn pattern(source: &str, flags: &str) -> Result<Regex, String> {
     let source = if flags.contains('q') {
         std::borrow::Cow::Owned(regex::escape(source))
     } else {
         std::borrow::Cow::Borrowed(source)
     };
+    // In XPath `[a-z-[aeiou]]` subtracts a class; the regex crate would read a union.
+    if !flags.contains('q') && subtracts_a_class(&source) {
+        return Err(format!(
+            "sh:pattern {source:?}: character class subtraction is not supported"
+        ));
+    }
     let mut builder = regex::RegexBuilder::new(&source);
     for f in flags.chars() {
         match f {
@@ -617,6 +625,24 @@ fn pattern(source: &str, flags: &str) -> Result<Regex, String> {
         .size_limit(1 << 22)
         .build()
         .map_err(|e| format!("sh:pattern {source:?} is not a regular expression: {e}"))
+}
+
+/// Whether the XPath pattern has `-[` inside a character class.
+fn subtracts_a_class(source: &str) -> bool {
+    let mut in_class = false;
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '-' if in_class && chars.peek() == Some(&'[') => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The members of the RDF list that starts at `head`.
@@ -653,5 +679,22 @@ impl fmt::Display for Shapes {
             self.shapes.len(),
             self.targeted.len()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern;
+
+    #[test]
+    fn xpath_syntax_the_regex_crate_reads_otherwise_is_refused() {
+        assert!(pattern("[a-z-[aeiou]]", "").is_err());
+        assert!(pattern("^DE-[0-9]+$", "").unwrap().is_match("DE-1234"));
+        assert!(pattern(r"[\\]-[0-9]", "").unwrap().is_match("\\-1"));
+        assert!(pattern(r"\i\c*", "").is_err());
+        assert!(pattern("a-[b", "q").unwrap().is_match("xa-[by"));
+        assert!(pattern("^DE-", "i").unwrap().is_match("de-1"));
+        assert!(pattern("a b", "x").unwrap().is_match("ab"));
+        assert!(pattern("a", "z").is_err());
     }
 }

@@ -64,7 +64,8 @@ struct Validator<'a> {
     /// Whether a node conforms to a shape, once known (`sh:node`, `sh:not`, `sh:or`, … ask
     /// the same questions many times).
     conforms: HashMap<(usize, Term), bool>,
-    /// The questions being answered: met again, a recursive shape is taken to conform.
+    /// The shapes being checked, each with its focus node: met again, a recursive shape is
+    /// taken to conform.
     in_progress: HashSet<(usize, Term)>,
 }
 
@@ -119,13 +120,11 @@ impl Validator<'_> {
         if let Some(&known) = self.conforms.get(&key) {
             return Ok(known);
         }
-        if !self.in_progress.insert(key.clone()) {
+        if self.in_progress.contains(&key) {
             return Ok(true);
         }
         let mut results = Vec::new();
-        let outcome = self.shape(i, node, &mut results);
-        self.in_progress.remove(&key);
-        outcome?;
+        self.shape(i, node, &mut results)?;
         let conforms = results.is_empty();
         self.conforms.insert(key, conforms);
         Ok(conforms)
@@ -143,6 +142,23 @@ impl Validator<'_> {
         if shape.deactivated {
             return Ok(());
         }
+        // A shape reached again from itself for the same node (through sh:property, sh:node,
+        // … over cyclic data) adds nothing: SHACL leaves recursion undefined, and this ends it.
+        let key = (i, focus.clone());
+        if !self.in_progress.insert(key.clone()) {
+            return Ok(());
+        }
+        let outcome = self.constraints(shape, focus, out);
+        self.in_progress.remove(&key);
+        outcome
+    }
+
+    fn constraints(
+        &mut self,
+        shape: &Shape,
+        focus: &Term,
+        out: &mut Vec<ValidationResult>,
+    ) -> Result<(), AccessError> {
         let values = match &shape.path {
             Some(path) => path.values(self.data, focus)?,
             None => vec![focus.clone()],
@@ -504,6 +520,20 @@ mod tests {
         assert_eq!(
             check(shapes, data),
             ["<http://example.org/a> NodeConstraintComponent"]
+        );
+    }
+
+    #[test]
+    fn a_property_shape_that_contains_itself_ends_on_cyclic_data() {
+        let shapes = "ex:S sh:targetNode ex:a ; sh:property ex:P .
+            ex:P sh:path ex:knows ; sh:property ex:P ; sh:nodeKind sh:BlankNode .";
+        let data = "ex:a ex:knows ex:b . ex:b ex:knows ex:a .";
+        assert_eq!(
+            check(shapes, data),
+            [
+                "<http://example.org/a> NodeKindConstraintComponent",
+                "<http://example.org/b> NodeKindConstraintComponent"
+            ]
         );
     }
 

@@ -10,11 +10,13 @@ use std::fmt;
 
 /// A data graph the validator can read: an in-memory [`Graph`], one graph of a [`Dataset`]
 /// ([`GraphView`]), the union of a [`Dataset`]'s graphs, or anything that can answer a triple
-/// pattern, such as a staged graph queried with SPARQL. Triples from any iterator become a
-/// [`Graph`] with `collect`.
+/// pattern, such as a staged graph in a store. Triples from any iterator become a [`Graph`]
+/// with `collect`.
 ///
 /// Validation asks only patterns with a bound subject, a bound object or a bound predicate, so
-/// an implementation over a store can answer each with one indexed lookup.
+/// an implementation over a store can answer each with one indexed lookup. The terms it binds
+/// come from earlier answers, blank nodes included: an implementation must find a blank node
+/// it returned when it is asked for it again (which a SPARQL query cannot do by its label).
 pub trait DataGraph {
     /// The triples that match the pattern; `None` matches any term.
     fn triples_matching(

@@ -5,8 +5,8 @@
 //! [`Shapes::from_graph`] reads the shapes of an [`oxrdf::Graph`] (and refuses a shapes graph
 //! that is not well-formed); [`validate`] checks any [`DataGraph`] against them and returns a
 //! [`ValidationReport`], whose [`ValidationReport::to_graph`] is the report as RDF. A
-//! [`DataGraph`] is anything that can match a triple pattern: an in-memory [`oxrdf::Graph`]
-//! here, a staged graph in a store through SPARQL for the pipeline. Every SHACL Core constraint
+//! [`DataGraph`] is anything that can match a triple pattern: an in-memory [`oxrdf::Graph`] or
+//! [`oxrdf::Dataset`] here, a staged graph in the store for the pipeline. Every SHACL Core constraint
 //! component is checked, with the targets (node, class with `rdfs:subClassOf`, subjects of,
 //! objects of, implicit class targets), every kind of property path, `sh:deactivated`,
 //! severities and messages.

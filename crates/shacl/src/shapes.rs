@@ -105,7 +105,7 @@ pub(crate) enum Constraint {
 
 impl Constraint {
     /// The constraint component, as `sh:sourceConstraintComponent` names it.
-    pub(crate) fn components(&self) -> NamedNodeRef<'static> {
+    pub(crate) fn component(&self) -> NamedNodeRef<'static> {
         match self {
             Self::Class(_) => sh::CLASS_CONSTRAINT_COMPONENT,
             Self::Datatype(_) => sh::DATATYPE_CONSTRAINT_COMPONENT,

@@ -177,7 +177,7 @@ impl Validator<'_> {
         values: &[Term],
         out: &mut Vec<ValidationResult>,
     ) -> Result<(), AccessError> {
-        let component = constraint.components();
+        let component = constraint.component();
         let result = |value: Option<&Term>, component: NamedNodeRef<'_>, path: Option<&Path>| {
             ValidationResult {
                 focus_node: focus.clone(),
@@ -439,16 +439,42 @@ fn message(constraint: &Constraint, component: NamedNodeRef<'_>) -> String {
     match constraint {
         Constraint::Class(c) => format!("not an instance of {c}"),
         Constraint::Datatype(d) => format!("not a well-formed literal of datatype {d}"),
-        Constraint::NodeKind(k) => format!("not of node kind {k:?}"),
+        Constraint::NodeKind(k) => format!(
+            "not of node kind sh:{}",
+            match k {
+                NodeKind::Iri => "IRI",
+                NodeKind::BlankNode => "BlankNode",
+                NodeKind::Literal => "Literal",
+                NodeKind::BlankNodeOrIri => "BlankNodeOrIRI",
+                NodeKind::BlankNodeOrLiteral => "BlankNodeOrLiteral",
+                NodeKind::IriOrLiteral => "IRIOrLiteral",
+            }
+        ),
         Constraint::MinCount(n) => format!("fewer than {n} values"),
         Constraint::MaxCount(n) => format!("more than {n} values"),
-        Constraint::Range(r, b) => format!("not within {r:?} {b}"),
+        Constraint::Range(r, b) => {
+            let relation = match r {
+                Range::MinExclusive => ">",
+                Range::MinInclusive => ">=",
+                Range::MaxExclusive => "<",
+                Range::MaxInclusive => "<=",
+            };
+            format!("not {relation} {b}, or not comparable with it")
+        }
         Constraint::MinLength(n) => format!("shorter than {n} characters"),
         Constraint::MaxLength(n) => format!("longer than {n} characters"),
         Constraint::Pattern(_, p) => format!("does not match {p}"),
-        Constraint::LanguageIn(l) => format!("language not one of {}", l.join(", ")),
+        Constraint::LanguageIn(l) => format!("no language tag in {l:?}"),
         Constraint::UniqueLang => "more than one value with the same language".into(),
-        Constraint::Pair(p, q) => format!("not {p:?} the values of {q}"),
+        Constraint::Pair(p, q) => {
+            let relation = match p {
+                Pair::Equals => "the same as",
+                Pair::Disjoint => "disjoint from",
+                Pair::LessThan => "less than",
+                Pair::LessThanOrEquals => "less than or equal to",
+            };
+            format!("not {relation} the values of {q}")
+        }
         Constraint::Not(_) => "conforms to the shape of sh:not".into(),
         Constraint::And(_) => "does not conform to every shape of sh:and".into(),
         Constraint::Or(_) => "conforms to none of the shapes of sh:or".into(),
@@ -649,6 +675,29 @@ mod tests {
                 "\"name missing\"@en".to_owned()
             ]),
             "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn results_without_sh_message_say_what_failed() {
+        let shapes = "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:n ;
+            sh:minInclusive 3 ; sh:nodeKind sh:IRI ; sh:lessThan ex:m ; sh:languageIn ( \"de\" ) ] .";
+        let shapes = Shapes::from_graph(&parse(shapes)).unwrap();
+        let report = validate(&shapes, &parse("ex:a ex:n 2 ; ex:m 1 .")).unwrap();
+        let mut messages: Vec<String> = report
+            .results()
+            .iter()
+            .flat_map(|r| r.messages.iter().map(ToString::to_string))
+            .collect();
+        messages.sort();
+        assert_eq!(
+            messages,
+            [
+                "\"no language tag in [\\\"de\\\"]\"",
+                "\"not >= \\\"3\\\"^^<http://www.w3.org/2001/XMLSchema#integer>, or not comparable with it\"",
+                "\"not less than the values of <http://example.org/m>\"",
+                "\"not of node kind sh:IRI\"",
+            ]
         );
     }
 

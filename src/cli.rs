@@ -77,6 +77,8 @@ pub(crate) enum Command {
     /// Start a site for a new institution: a configuration, a sample CSV of holdings with its
     /// mapping, SHACL shapes and a README, ready to serve.
     Init(InitArgs),
+    /// Check an RDF file against SHACL shapes and write the validation report.
+    Validate(ValidateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -248,4 +250,22 @@ pub(crate) struct ConvertArgs {
         default_value = "https://daten.kultur.example/"
     )]
     pub(crate) base: String,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 the data conforms, 1 it does not (the report says why), \
+2 a file is missing, of an unknown format, not parseable, or the shapes are not well-formed."
+)]
+pub(crate) struct ValidateArgs {
+    /// The shapes graph: SHACL Core shapes in any RDF format (by extension).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) shapes: PathBuf,
+    /// Write the validation report (Turtle) to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+    /// The data graph: an RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; by
+    /// extension; graph names are ignored). Relative IRIs resolve against its `file:` URI.
+    #[arg(value_name = "DATA")]
+    pub(crate) data: PathBuf,
 }

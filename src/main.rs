@@ -4,6 +4,7 @@ mod background;
 mod cli;
 mod init;
 mod refresh;
+mod validate;
 
 use anyhow::{Context as _, Result, anyhow};
 use cli::{Cli, Command, LogFormat};
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
                 LogFormat::Json => tracing::error!(target: "kulturnetz", "{e:#}"),
             }
             if e.downcast_ref::<UsageError>().is_some()
+                || e.downcast_ref::<validate::InputError>().is_some()
                 || e.downcast_ref::<kulturnetz_model::ConfigError>().is_some()
                 || e.downcast_ref::<kulturnetz_pipeline::PipelineError>()
                     .is_some_and(|p| {
@@ -91,6 +93,20 @@ fn run(cli: Cli) -> Result<()> {
         Command::Map(args) => map(&args),
         Command::Convert(args) => convert(&args),
         Command::Init(args) => init(&args),
+        Command::Validate(args) => validate(&args),
+    }
+}
+
+/// `validate --shapes FILE [--report FILE] DATA`: exit 0 when the data conforms, 1 when it does
+/// not, after one summary line on stderr.
+fn validate(args: &cli::ValidateArgs) -> Result<()> {
+    let report = validate::validate_file(&args.shapes, &args.data, args.report.as_deref())?;
+    let line = format!("{}: {}", args.data.display(), validate::summary(&report));
+    if report.conforms() {
+        eprintln!("{line}");
+        Ok(())
+    } else {
+        Err(DataProblem(line).into())
     }
 }
 

@@ -109,3 +109,29 @@ fn rml_suite_through_the_cli() {
     // 149 cases: one needs a database (the harness skips it), 11 are in rml.skip with reasons.
     assert!(passed >= 137, "only {passed} passed:\n{stdout}");
 }
+
+/// The W3C SHACL Core tests (data-shapes-test-suite, `tests/core`), run by the shared harness
+/// through the real `kulturnetz validate`, which reads the report it writes.
+#[test]
+fn shacl_core_suite_through_the_cli() {
+    let shared = shared();
+    let harness = shared.join("tools/shacl-suite");
+    let command = format!(
+        "{} validate --shapes {{shapes}} --report {{report}} {{data}}",
+        env!("CARGO_BIN_EXE_kulturnetz")
+    );
+    let output = Command::new("python3")
+        .arg(&harness)
+        .args(["--cmd", &command])
+        .arg("--skip-file")
+        .arg(crate::util::repo().join("tests/conformance/shacl.skip"))
+        .output()
+        .expect("run python3 (scripts/ensure-deps --test installs what the harness needs)");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (passed, failed, skipped) = summary(&stdout, &stderr);
+    eprintln!("shacl: {passed} passed, {failed} failed, {skipped} skipped");
+    assert_eq!(failed, 0, "failures not in the skip list:\n{stdout}");
+    // 98 core tests; pySHACL passes all of them, and so must we.
+    assert!(passed >= 98, "only {passed} passed:\n{stdout}");
+}

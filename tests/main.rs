@@ -7,4 +7,5 @@ mod http;
 mod init;
 mod map;
 mod util;
+mod validate;
 mod w3c;

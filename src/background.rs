@@ -22,6 +22,9 @@ pub(crate) struct BackgroundWriter {
     /// Written blocks come back, to be filled again rather than allocated.
     spare: Receiver<Vec<u8>>,
     thread: Option<JoinHandle<io::Result<()>>>,
+    /// The thread's error, kept to be given again to every later call (the first caller, a
+    /// serializer, may keep it to itself).
+    failed: Option<(io::ErrorKind, String)>,
 }
 
 impl BackgroundWriter {
@@ -47,16 +50,22 @@ impl BackgroundWriter {
             blocks: Some(blocks),
             spare,
             thread: Some(thread),
+            failed: None,
         }
     }
 
-    /// Waits for the thread and gives its error, if it had one.
+    /// Waits for the thread and gives its error, if it had one, now and on every later call.
     fn join(&mut self) -> io::Result<()> {
         self.blocks = None;
-        match self.thread.take() {
-            Some(thread) => thread
+        if let Some(thread) = self.thread.take()
+            && let Err(e) = thread
                 .join()
-                .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked"))),
+                .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked")))
+        {
+            self.failed = Some((e.kind(), e.to_string()));
+        }
+        match &self.failed {
+            Some((kind, message)) => Err(io::Error::new(*kind, message.clone())),
             None => Ok(()),
         }
     }
@@ -121,11 +130,20 @@ impl EmptiedFirst {
 
     fn empty(&mut self) -> io::Result<()> {
         if !self.emptied {
-            self.file.set_len(0)?;
+            empty(&self.file)?;
             self.emptied = true;
         }
         Ok(())
     }
+}
+
+/// Empties `file` if it is a regular file: a device (`/dev/null`) or a pipe cannot be
+/// truncated and has nothing to empty.
+pub(crate) fn empty(file: &std::fs::File) -> io::Result<()> {
+    if file.metadata()?.is_file() {
+        file.set_len(0)?;
+    }
+    Ok(())
 }
 
 impl Write for EmptiedFirst {
@@ -191,5 +209,11 @@ mod tests {
             .or_else(|| out.flush().err())
             .expect("an error");
         assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
+        // And again to whoever writes or flushes next.
+        assert_eq!(
+            out.write_all(&[b'x'; BLOCK]).unwrap_err().kind(),
+            io::ErrorKind::BrokenPipe
+        );
+        assert_eq!(out.flush().unwrap_err().kind(), io::ErrorKind::BrokenPipe);
     }
 }

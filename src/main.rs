@@ -630,7 +630,7 @@ fn background_output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
                 .open(path)
                 .with_context(|| format!("{}", path.display()))?;
             Box::new(background::BackgroundWriter::new(file, |file| {
-                file.set_len(0)
+                background::empty(file)
             }))
         }
         None => Box::new(background::BackgroundWriter::new(std::io::stdout(), |_| {

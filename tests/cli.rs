@@ -851,3 +851,36 @@ fn every_real_catalog_converts_with_counts_adding_up() {
     }
     assert_eq!(report["sources"].as_array().map(Vec::len), Some(ids.len()));
 }
+
+/// `--out /dev/null` (or another device) is written to, not truncated: `convert` and `map` run
+/// through to the end and exit 0, as when timing a conversion without keeping its output.
+#[test]
+fn convert_and_map_write_to_a_device() {
+    let repo = crate::util::repo();
+    for args in [
+        vec![
+            "convert",
+            "ical",
+            "datasets/events/fablab-cottbus.ics",
+            "--out",
+            "/dev/null",
+        ],
+        vec![
+            "map",
+            "datasets/institutions/museen.yarrrml.yaml",
+            "--out",
+            "/dev/null",
+        ],
+    ] {
+        let output = crate::util::bin()
+            .args(&args)
+            .current_dir(&repo)
+            .output()
+            .expect("run");
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

@@ -385,12 +385,18 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
     if args.no_ingest || config.path.as_os_str().is_empty() {
         // Not counted here: on a large store that takes seconds, and the server counts its
         // graphs in the background once it listens.
-        eprintln!("store {}: serving what it holds", store_path.display());
+        say(
+            log,
+            &format!("store {}: serving what it holds", store_path.display()),
+        );
     } else {
-        eprintln!(
-            "ingesting {} sources from {}",
-            config.sources.len(),
-            config.path.display()
+        say(
+            log,
+            &format!(
+                "ingesting {} sources from {}",
+                config.sources.len(),
+                config.path.display()
+            ),
         );
         let report = run_ingest(&config, &store, &IngestOptions::default(), log)?;
         // The counts come from the report (kept in the meta graph), not from counting the store,
@@ -401,15 +407,18 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
             .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Held))
             .count();
         let triples: u64 = report.sources.iter().map(|s| s.triples).sum();
-        eprintln!(
-            "store {}: {} sources published, {triples} triples{}",
-            store_path.display(),
-            report.sources.len() - failed,
-            if failed > 0 {
-                format!(", {failed} failed or held and kept their previous data")
-            } else {
-                String::new()
-            }
+        say(
+            log,
+            &format!(
+                "store {}: {} sources published, {triples} triples{}",
+                store_path.display(),
+                report.sources.len() - failed,
+                if failed > 0 {
+                    format!(", {failed} failed or held and kept their previous data")
+                } else {
+                    String::new()
+                }
+            ),
         );
     }
     let bind = args
@@ -431,13 +440,16 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
             .await
             .map_err(|e| UsageError(format!("cannot listen on {bind}: {e}")))?;
         let address = listener.local_addr()?;
-        eprintln!(
-            "listening on http://{address}/ (SPARQL at http://{address}/sparql, {})",
-            if read_only {
-                "read-only"
-            } else {
-                "writes with the write token"
-            }
+        say(
+            log,
+            &format!(
+                "listening on http://{address}/ (SPARQL at http://{address}/sparql, {})",
+                if read_only {
+                    "read-only"
+                } else {
+                    "writes with the write token"
+                }
+            ),
         );
         let state = kulturnetz_server::AppState::new(
             Arc::clone(&store) as Arc<dyn kulturnetz_store::Backend>,
@@ -458,6 +470,14 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
         kulturnetz_server::serve(listener, app, &options).await?;
         Ok(())
     })
+}
+
+/// A line of what the server does: as it is, or as a JSON log line.
+fn say(log: LogFormat, line: &str) {
+    match log {
+        LogFormat::Text => eprintln!("{line}"),
+        LogFormat::Json => tracing::info!(target: "kulturnetz::serve", "{line}"),
+    }
 }
 
 fn ingest(args: &cli::IngestArgs, log: LogFormat) -> Result<()> {

@@ -462,6 +462,30 @@ fn issue_12_ingest_logs_as_json() {
     );
 }
 
+/// `serve --log-format json` logs its ingest and its start as JSON lines too, nothing else.
+#[test]
+fn issue_12_serve_logs_as_json() {
+    let site = Site::new("[[source]]\nid = \"a\"\nkind = \"rdf\"\npath = \"a.nt\"\n");
+    site.write(
+        "a.nt",
+        "<http://ex.example/s> <http://ex.example/p> \"1\" .\n",
+    );
+    let server = site.serve(&["--log-format", "json"], &[]);
+    let lines: Vec<serde_json::Value> = server
+        .log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let said = |text: &str| {
+        lines
+            .iter()
+            .any(|l| l["message"].as_str().is_some_and(|m| m.contains(text)))
+    };
+    assert!(said("source finished"), "{}", server.log);
+    assert!(said("1 sources published, 1 triples"), "{}", server.log);
+    assert!(said("listening on http://"), "{}", server.log);
+}
+
 /// Like `oxigraph load --location DIR FILE`: the commands that need only a store work without a
 /// configuration, on `./data/store` or `--store DIR`, and say so.
 #[test]

@@ -104,7 +104,12 @@ pub(crate) fn spawn_server(mut command: Command) -> Server {
                 let Ok(line) = line else { break };
                 log.push_str(&line);
                 log.push('\n');
-                if let Some(rest) = line.strip_prefix("listening on http://") {
+                // A JSON log line (`--log-format json`) says the same in its message.
+                let message = serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|v| v["message"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| line.clone());
+                if let Some(rest) = message.strip_prefix("listening on http://") {
                     let address = rest.split('/').next().unwrap_or_default().to_owned();
                     let _ = tx.send(Ok((address, log.clone())));
                     // Keep draining so the server never blocks on a full pipe.

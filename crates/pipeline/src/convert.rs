@@ -177,9 +177,12 @@ impl RejectLog {
                         .as_ref()
                         .is_some_and(|h| h.len() > KEPT_MESSAGE_CHARS)
                 {
-                    let mut kept =
-                        Diagnostic::new(diagnostic.location.clone(), cut(&diagnostic.message));
-                    kept.hint = diagnostic.hint.as_deref().map(cut);
+                    // The raw record is cut already (`Diagnostic::with_raw`).
+                    let kept = Diagnostic {
+                        message: cut(&diagnostic.message),
+                        hint: diagnostic.hint.as_deref().map(cut),
+                        ..diagnostic.clone()
+                    };
                     serde_json::to_writer(&mut *out, &kept)?;
                 } else {
                     serde_json::to_writer(&mut *out, diagnostic)?;
@@ -215,7 +218,8 @@ mod tests {
         let huge = Diagnostic::new(
             Location::file("a.csv").with_record(2),
             format!("bad value {}", "x".repeat(1 << 20)),
-        );
+        )
+        .with_raw("a,b,c");
         log.write(&small);
         log.write(&huge);
         log.finish().unwrap();
@@ -229,5 +233,6 @@ mod tests {
         assert!(lines[1].message.starts_with("bad value xxx"));
         assert!(lines[1].message.chars().count() < KEPT_MESSAGE_CHARS + 40);
         assert!(lines[1].message.ends_with("(1048586 characters)"));
+        assert_eq!(lines[1].raw.as_deref(), Some("a,b,c"));
     }
 }

@@ -49,6 +49,7 @@ mod reject;
 mod resync;
 mod rml;
 mod sink;
+mod tape;
 mod text;
 
 pub use a11yjson::A11yJson;

@@ -4,5 +4,6 @@ mod cli;
 mod conformance;
 mod http;
 mod map;
+mod rejects;
 mod util;
 mod w3c;

@@ -1,5 +1,6 @@
 //! The convert stage: the connector runs over the source's input into the staged graph; rejected
-//! records go to `data/rejected/{source}.jsonl`.
+//! records go to `data/rejected/{source}.jsonl`, each with its place, why, and the record as the
+//! input has it (`Diagnostic::raw`).
 
 use crate::plan::Plan;
 use kulturnetz_connectors::{Connector, ConnectorError, Context, Input, RecordSink, SinkError};
@@ -138,16 +139,22 @@ impl RecordSink for StagingSink<'_> {
     }
 }
 
-/// The rejected-records file, written as records are rejected; a write error is kept and
-/// reported at the end, so that it does not hide the conversion's own result.
-struct RejectLog {
+/// A rejected-records file (`data/rejected/{source}.jsonl`, or `kulturnetz convert --rejected`):
+/// one diagnostic a line as JSON, each with the record as the input has it, written as records
+/// are rejected. Messages and hints are kept up to 64 Ki characters, raw records up to
+/// [`kulturnetz_model::RAW_RECORD_CHARS`]. A write error is kept and reported by
+/// [`RejectLog::finish`], so that it does not hide the conversion's own result.
+pub struct RejectLog {
     path: PathBuf,
     out: Option<BufWriter<File>>,
     error: Option<std::io::Error>,
 }
 
 impl RejectLog {
-    fn new(path: &Path) -> Self {
+    /// A log that replaces the file at `path`: an old one is removed now, and the new one is
+    /// created (with its folder) by the first rejected record, so that a run that rejects
+    /// nothing leaves no file.
+    pub fn new(path: &Path) -> Self {
         let _ = std::fs::remove_file(path);
         Self {
             path: path.to_owned(),
@@ -156,7 +163,8 @@ impl RejectLog {
         }
     }
 
-    fn write(&mut self, diagnostic: &Diagnostic) {
+    /// Appends `diagnostic` (a failure is kept for [`RejectLog::finish`]).
+    pub fn write(&mut self, diagnostic: &Diagnostic) {
         if self.error.is_some() {
             return;
         }
@@ -194,7 +202,8 @@ impl RejectLog {
         self.error = result.err();
     }
 
-    fn finish(&mut self) -> std::io::Result<()> {
+    /// Flushes the file; the first error of any write.
+    pub fn finish(&mut self) -> std::io::Result<()> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }

@@ -243,6 +243,11 @@ pub(crate) struct ConvertArgs {
     /// `--option window_start=2026-01-01` or `--option mapping=museen.yarrrml.yaml`.
     #[arg(long = "option", value_name = "KEY=VALUE")]
     pub(crate) options: Vec<String>,
+    /// Also write every rejected record to this file, one JSON object a line: where it is, why,
+    /// and the record as the input has it (as an ingest keeps them in
+    /// data/rejected/{source}.jsonl; no file when nothing is rejected).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) rejected: Option<PathBuf>,
     /// The base of minted IRIs.
     #[arg(
         long,

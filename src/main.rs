@@ -659,27 +659,29 @@ fn background_output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
     })
 }
 
-/// Prints the first rejected records, then the notes on the whole input (which say once what
-/// most rejects have in common), and fails with a data problem if there were any rejects.
+/// Prints the first rejected records (`first`, of `rejected` in all), then the notes on the
+/// whole input (which say once what most rejects have in common), and fails with a data problem
+/// if there were any rejects.
 fn report_rejected(
-    rejected: &[kulturnetz_model::Diagnostic],
+    first: &[kulturnetz_model::Diagnostic],
+    rejected: u64,
     notes: &[kulturnetz_model::Diagnostic],
     records: u64,
     quads: u64,
 ) -> Result<()> {
-    for d in rejected.iter().take(SHOWN_REJECTS) {
+    for d in first.iter().take(SHOWN_REJECTS) {
         eprintln!("kulturnetz: rejected: {d}");
     }
-    if rejected.len() > SHOWN_REJECTS {
-        eprintln!("kulturnetz: … and {} more", rejected.len() - SHOWN_REJECTS);
+    let shown = first.len().min(SHOWN_REJECTS) as u64;
+    if rejected > shown {
+        eprintln!("kulturnetz: … and {} more", rejected - shown);
     }
     for note in notes {
         eprintln!("kulturnetz: note: {note}");
     }
-    if !rejected.is_empty() {
+    if rejected > 0 {
         return Err(DataProblem(format!(
-            "{} of {records} records rejected ({quads} quads from the others)",
-            rejected.len()
+            "{rejected} of {records} records rejected ({quads} quads from the others)"
         ))
         .into());
     }
@@ -725,13 +727,21 @@ fn map(args: &cli::MapArgs) -> Result<()> {
         Err(e) => return Err(e.into()),
     };
     let rejected = finished?;
-    report_rejected(&rejected, &[], counts.records, counts.quads)
+    report_rejected(
+        &rejected,
+        rejected.len() as u64,
+        &[],
+        counts.records,
+        counts.quads,
+    )
 }
 
-/// Writes accepted quads as N-Quads and keeps the rejected records.
+/// Writes accepted quads as N-Quads, keeps the first rejected records to show and writes every
+/// one to the rejected-records file if there is one.
 struct ConvertSink<W: std::io::Write> {
     serializer: kulturnetz_model::nquads::NQuadsWriter<W>,
-    rejected: Vec<kulturnetz_model::Diagnostic>,
+    first: Vec<kulturnetz_model::Diagnostic>,
+    log: Option<kulturnetz_pipeline::RejectLog>,
     notes: Vec<kulturnetz_model::Diagnostic>,
     counts: kulturnetz_connectors::Counts,
 }
@@ -755,8 +765,13 @@ impl<W: std::io::Write> kulturnetz_connectors::RecordSink for ConvertSink<W> {
         &mut self,
         diagnostic: kulturnetz_model::Diagnostic,
     ) -> Result<(), kulturnetz_connectors::SinkError> {
-        self.counts.reject(diagnostic.clone())?;
-        self.rejected.push(diagnostic);
+        if let Some(log) = &mut self.log {
+            log.write(&diagnostic);
+        }
+        if self.first.len() < SHOWN_REJECTS {
+            self.first.push(diagnostic);
+        }
+        self.counts.rejected += 1;
         Ok(())
     }
 
@@ -818,7 +833,11 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
     let out = background_output(args.out.as_deref())?;
     let mut sink = ConvertSink {
         serializer: kulturnetz_model::nquads::NQuadsWriter::new(out),
-        rejected: Vec::new(),
+        first: Vec::new(),
+        log: args
+            .rejected
+            .as_deref()
+            .map(kulturnetz_pipeline::RejectLog::new),
         notes: Vec::new(),
         counts: kulturnetz_connectors::Counts::default(),
     };
@@ -832,11 +851,16 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
     );
     let ConvertSink {
         serializer,
-        rejected,
+        first,
+        log,
         notes,
         counts,
     } = sink;
     serializer.finish()?.flush()?;
+    if let (Some(mut log), Some(path)) = (log, args.rejected.as_deref()) {
+        log.finish()
+            .with_context(|| format!("{}", path.display()))?;
+    }
     match result {
         Ok(()) => {}
         Err(e @ kulturnetz_connectors::ConnectorError::Option { .. }) => {
@@ -845,7 +869,8 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         Err(e) => return Err(e.into()),
     }
     report_rejected(
-        &rejected,
+        &first,
+        counts.rejected,
         &notes,
         counts.accepted + counts.rejected,
         counts.quads,

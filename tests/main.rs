@@ -6,6 +6,7 @@ mod crash;
 mod http;
 mod init;
 mod map;
+mod rejects;
 mod util;
 mod validate;
 mod w3c;

@@ -33,7 +33,10 @@
 //! time that cannot be read, DTEND before DTSTART, a negative DURATION, DTEND of another value
 //! type than DTSTART, an unknown time zone, a GEO that is no latitude;longitude, a UID used by
 //! an earlier VEVENT, a line that is no property, or no END:VEVENT. A URL, IMAGE or ATTACH that
-//! is no absolute IRI (feeds write relative ones) is left out and the event loads.
+//! is no absolute IRI (feeds write relative ones) is left out and the event loads. The
+//! diagnostic holds the VEVENT's lines as the feed has them (folded), BEGIN:VEVENT to
+//! END:VEVENT; those of a VEVENT that is not closed, up to where the next one begins or the
+//! feed ends.
 
 mod calendar;
 mod deferred;
@@ -280,8 +283,14 @@ impl Connector for Ical {
                     }
                 };
                 match component {
-                    Component::Event(draft) => state.read(draft, &mut record, out)?,
-                    Component::Unclosed(draft) => state.not_closed(&draft, out)?,
+                    Component::Event(draft) => {
+                        let buffer = state.read(draft, &mut record, out)?;
+                        calendar.recycle(buffer);
+                    }
+                    Component::Unclosed(draft) => {
+                        state.not_closed(&draft, out)?;
+                        calendar.recycle(draft.raw);
+                    }
                     Component::Timezone(tzid, vtz) => {
                         state.zones.vtimezones.entry(tzid).or_insert(vtz);
                     }
@@ -323,29 +332,33 @@ impl State<'_, '_> {
         message: &str,
         out: &mut dyn RecordSink,
     ) -> Result<(), ConnectorError> {
-        out.reject(Diagnostic::new(
-            self.at(draft, field, line),
-            format!("{}: {message}", draft.label()),
-        ))?;
+        out.reject(
+            Diagnostic::new(
+                self.at(draft, field, line),
+                format!("{}: {message}", draft.label()),
+            )
+            .with_raw(&draft.raw_text()),
+        )?;
         Ok(())
     }
 
     /// A VEVENT has been read: convert it now (into `record`), or keep it for the end of the
-    /// input.
+    /// input. Gives back the buffer of its text, for the reader to reuse.
     fn read(
         &mut self,
-        draft: Draft,
+        mut draft: Draft,
         record: &mut Record,
         out: &mut dyn RecordSink,
-    ) -> Result<(), ConnectorError> {
+    ) -> Result<Vec<u8>, ConnectorError> {
         if let Some(line) = draft.bad_line {
-            return self.reject(
+            self.reject(
                 &draft,
                 "",
                 line,
                 &format!("line {line} is no property (expected NAME:value)"),
                 out,
-            );
+            )?;
+            return Ok(draft.raw);
         }
         if !draft.is_override()
             && let Some(uid) = draft.uid()
@@ -353,14 +366,20 @@ impl State<'_, '_> {
         {
             let prop = draft.first("UID").map_or(draft.line, |p| p.line);
             let message = format!("UID {} is already used by record {first}", quoted(&uid));
-            return self.reject(&draft, "UID", prop, &message, out);
+            self.reject(&draft, "UID", prop, &message, out)?;
+            return Ok(draft.raw);
         }
         if draft.is_series() || !self.emit(&draft, false, record, out)? {
+            // Kept with a copy of its text of the text's size; the reader's larger buffer goes
+            // back to it.
+            let exact = draft.raw.clone();
+            let buffer = std::mem::replace(&mut draft.raw, exact);
             self.deferred
                 .push(draft)
                 .map_err(|e| deferred_io(self.name, e))?;
+            return Ok(buffer);
         }
-        Ok(())
+        Ok(draft.raw)
     }
 
     /// Converts and emits one event, its quads built in `record` (which is reused from event

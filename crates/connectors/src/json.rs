@@ -1,6 +1,7 @@
 //! Splitting JSON inputs into records (<https://www.rfc-editor.org/rfc/rfc8259>): the features
 //! of a GeoJSON FeatureCollection (<https://www.rfc-editor.org/rfc/rfc7946#section-3.3>), the
-//! items of a list, or one object, each with the line it starts on.
+//! items of a list, or one object, each with the line it starts on. A rejected record's
+//! diagnostic holds its text without the whitespace between tokens (`compact`).
 
 use crate::input::{line_at, read_text};
 use crate::record::Record;
@@ -97,10 +98,36 @@ pub(crate) fn each_feature(
         record.clear();
         match map(&raw, cx, &mut record) {
             Ok(()) => record.accept(&at, out)?,
-            Err(reject) => out.reject(reject.at(at))?,
+            Err(reject) => out.reject(reject.at(at).with_raw(&compact(raw.json.get())))?,
         }
     }
     Ok(())
+}
+
+/// The JSON text `json` without the whitespace between its tokens: a rejected record as one
+/// line, its members in their order and its numbers and strings as written.
+pub(crate) fn compact(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A JSON value as text: strings as they are, numbers and booleans written out (OSM exports
@@ -140,6 +167,17 @@ mod tests {
         assert!(features("<html>", "a", "GeoJSON").is_err());
         assert!(features("{\"features\": 3}", "a", "GeoJSON").is_err());
         assert!(features("{\"a\": ", "a", "GeoJSON").is_err());
+    }
+
+    #[test]
+    fn compact_json_keeps_strings_and_order() {
+        let text = "{\n  \"b\": [1, 2.50],\n\t\"a\": \"x \\\" y\\\\\",\r\n  \"c\" : { }\n}";
+        assert_eq!(compact(text), r#"{"b":[1,2.50],"a":"x \" y\\","c":{}}"#);
+        let value: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&compact(text)).unwrap(),
+            value
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! the document's `@context`) or of `items` (lists in it are flattened), else the whole
 //! document; in HTML, the same within each script block. Each record is converted with
 //! `oxjsonld` on its own, so a broken item is rejected and the others load. An item that gives
-//! no statement at all (it has no `@context`, say) is rejected too.
+//! no statement at all (it has no `@context`, say) is rejected too. A rejected item's
+//! diagnostic holds it as the input has it, without whitespace between tokens; a script block
+//! that is not JSON, as the page has it.
 //!
 //! # Mapping
 //!
@@ -25,7 +27,7 @@
 //! hold it is left out, and so are the statements about a node whose `@id` it is.
 
 use crate::input::{line_at, read_text};
-use crate::json::not_format;
+use crate::json::{compact, not_format};
 use crate::reject::Reject;
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location};
@@ -106,15 +108,19 @@ impl Connector for JsonLd {
                         ));
                     }
                     record += 1;
-                    out.reject(Diagnostic::new(
-                        Location::file(name)
-                            .with_position(
-                                block_line + e.line().saturating_sub(1) as u64,
-                                e.column() as u64,
-                            )
-                            .with_record(record),
-                        format!("the script block is not JSON: {e}"),
-                    ))?;
+                    // Not JSON, so not compacted: the block as the page has it.
+                    out.reject(
+                        Diagnostic::new(
+                            Location::file(name)
+                                .with_position(
+                                    block_line + e.line().saturating_sub(1) as u64,
+                                    e.column() as u64,
+                                )
+                                .with_record(record),
+                            format!("the script block is not JSON: {e}"),
+                        )
+                        .with_raw(block.trim()),
+                    )?;
                     continue;
                 }
             };
@@ -124,11 +130,18 @@ impl Connector for JsonLd {
                 let at = Location::file(name)
                     .with_position(line, 1)
                     .with_record(record);
+                // The item as the input has it (without a context it inherits), in one line.
+                let raw = || {
+                    block
+                        .get(item.offset..item.offset + item.len)
+                        .map_or_else(String::new, compact)
+                };
                 match convert_item(&item.json, record, cx) {
                     Ok(quads) if quads.is_empty() => out.reject(
                         Reject::record("the item gives no RDF statement")
                             .with_hint("give it an \"@context\", e.g. \"https://schema.org\"")
-                            .at(at),
+                            .at(at)
+                            .with_raw(&raw()),
                     )?,
                     Ok(quads) => out.accept_owned(&at, &quads)?,
                     Err((position, message)) => {
@@ -138,7 +151,10 @@ impl Connector for JsonLd {
                                 .with_record(record),
                             None => at,
                         };
-                        out.reject(Diagnostic::new(at, crate::text::clip_message(&message)))?;
+                        out.reject(
+                            Diagnostic::new(at, crate::text::clip_message(&message))
+                                .with_raw(&raw()),
+                        )?;
                     }
                 }
             }
@@ -147,15 +163,27 @@ impl Connector for JsonLd {
     }
 }
 
-/// One item: its JSON (with the document's context added where it inherits it) and its byte
-/// offset in the block.
+/// One item: its JSON (with the document's context added where it inherits it), and the byte
+/// offset and length of its text in the block.
 struct Item {
     json: String,
     offset: usize,
+    len: usize,
 }
 
 fn offset_in(block: &str, raw: &RawValue) -> usize {
     (raw.get().as_ptr() as usize).saturating_sub(block.as_ptr() as usize)
+}
+
+impl Item {
+    /// The item of the node `raw` of `block`, converted as `json`.
+    fn new(block: &str, raw: &RawValue, json: String) -> Self {
+        Self {
+            json,
+            offset: offset_in(block, raw),
+            len: raw.get().len(),
+        }
+    }
 }
 
 /// The items of a JSON-LD document.
@@ -172,10 +200,7 @@ fn items(block: &str) -> Result<Vec<Item>, serde_json::Error> {
         let context = members.get("@context");
         let list: Vec<&RawValue> = serde_json::from_str(graph.get())?;
         for node in list {
-            out.push(Item {
-                json: with_context(node, context)?,
-                offset: offset_in(block, node),
-            });
+            out.push(Item::new(block, node, with_context(node, context)?));
         }
         return Ok(out);
     }
@@ -186,10 +211,7 @@ fn items(block: &str) -> Result<Vec<Item>, serde_json::Error> {
         flatten(block, items, &mut out)?;
         return Ok(out);
     }
-    out.push(Item {
-        json: text.to_owned(),
-        offset: offset_in(block, top),
-    });
+    out.push(Item::new(block, top, text.to_owned()));
     Ok(out)
 }
 
@@ -200,10 +222,7 @@ fn flatten(block: &str, list: &RawValue, out: &mut Vec<Item>) -> Result<(), serd
         if element.get().starts_with('[') {
             flatten(block, element, out)?;
         } else {
-            out.push(Item {
-                json: element.get().to_owned(),
-                offset: offset_in(block, element),
-            });
+            out.push(Item::new(block, element, element.get().to_owned()));
         }
     }
     Ok(())

@@ -2,7 +2,8 @@
 //!
 //! A [`Connector`] reads one byte stream (an [`Input`]) and pushes each record to a
 //! [`RecordSink`]: either accepted, as quads, or rejected, as a [`Diagnostic`] that names the
-//! file, line, record and field. A bad record never ends the input. Connectors read only the
+//! file, line, record and field and holds the record as the input has it (`raw`, where the
+//! connector can know it). A bad record never ends the input. Connectors read only the
 //! reader they are handed (no paths, network, clock or globals; [`Rml`] alone reads the files
 //! its mapping names, and lists them in [`Connector::dependencies`]), so the same bytes always
 //! give the same quads in the same order. This crate knows nothing of stores, servers or the
@@ -48,6 +49,7 @@ mod reject;
 mod resync;
 mod rml;
 mod sink;
+mod tape;
 mod text;
 
 pub use a11yjson::A11yJson;

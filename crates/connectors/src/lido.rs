@@ -7,6 +7,10 @@
 //!
 //! A syntax error inside a record rejects that record; reading resumes at the next `lido:lido`.
 //! Input with no LIDO record and no LIDO root element is not LIDO: a format error.
+//!
+//! A rejected record's diagnostic holds its XML as the input has it, from `<lido:lido` to
+//! `</lido:lido>`; a record broken by a syntax error, as far as it was read (up to the error,
+//! or the end of the input), since where it would have ended is not known.
 
 mod map;
 mod read;
@@ -51,7 +55,7 @@ impl Connector for Lido {
                         quads.clear();
                         match map::map_record(&record, cx, &mut quads) {
                             Ok(()) => quads.accept(&at, out)?,
-                            Err(reject) => out.reject(reject.at(at))?,
+                            Err(reject) => out.reject(reject.at(at).with_raw(&records.raw()))?,
                         }
                     }
                     Item::Broken(diagnostic) => out.reject(diagnostic)?,

@@ -6,13 +6,20 @@
 //! statement (see `resync`), N-Triples and N-Quads at the next line. RDF/XML and JSON-LD cannot
 //! resume: what came before the error loads. Blank nodes are renamed per source so that two
 //! sources never share one by accident.
+//!
+//! The raw text of a rejected statement is its line in N-Triples and N-Quads, and in Turtle and
+//! TriG the lines passed over to resume: the error's line and those that continue it. RDF/XML
+//! and JSON-LD give none: their parsers report where the error is, not where the element or
+//! object around it starts, and reading ends there anyway.
 
 use crate::resync::{Item, Resync};
+use crate::tape::{Tape, TapeReader};
 use crate::{Connector, ConnectorError, Context, Input, RecordSink};
 use kulturnetz_model::{Diagnostic, Location, OptionSpec};
 use oxrdf::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
 use oxrdfio::{RdfFormat, RdfParseError, RdfParser};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The `rdf` connector.
 pub struct Rdf;
@@ -115,7 +122,7 @@ impl Connector for Rdf {
             let mut blanks: HashMap<String, BlankNode> = HashMap::new();
             let mut record = 0;
             let mut errors_in_a_row = 0;
-            let mut emit = |item: Result<Quad, (Option<(u64, u64)>, String)>,
+            let mut emit = |item: Result<Quad, Syntax>,
                             out: &mut dyn RecordSink|
              -> Result<bool, ConnectorError> {
                 record += 1;
@@ -127,12 +134,21 @@ impl Connector for Rdf {
                         out.accept(&at, &[quad.as_ref()])?;
                         Ok(true)
                     }
-                    Err((position, message)) => {
+                    Err(Syntax {
+                        position,
+                        message,
+                        raw,
+                    }) => {
                         let at = match position {
                             Some((line, column)) => at.with_position(line + 1, column + 1),
                             None => at,
                         };
-                        out.reject(Diagnostic::new(at, syntax_message(&message)))?;
+                        let diagnostic = Diagnostic::new(at, syntax_message(&message));
+                        // An error at the end of the input, past the last line, has no text.
+                        out.reject(match raw.filter(|raw| !raw.trim().is_empty()) {
+                            Some(raw) => diagnostic.with_raw(&raw),
+                            None => diagnostic,
+                        })?;
                         errors_in_a_row += 1;
                         Ok(errors_in_a_row < MAX_ERRORS_IN_A_ROW)
                     }
@@ -151,7 +167,11 @@ impl Connector for Rdf {
                 for item in parser {
                     let item = match item.map_err(io)? {
                         Item::Quad(q) => Ok(q),
-                        Item::Error(e) => Err((Some((e.line, e.column)), e.message)),
+                        Item::Error(e) => Err(Syntax {
+                            position: Some((e.line, e.column)),
+                            message: e.message,
+                            raw: e.raw,
+                        }),
                     };
                     if !emit(item, out)? {
                         return Err(too_many_errors(input.name));
@@ -165,8 +185,17 @@ impl Connector for Rdf {
                     key: "base_iri".into(),
                     message: e.to_string(),
                 })?;
+            // N-Triples and N-Quads are read through a tape, so that a rejected line can be
+            // quoted; nothing is quoted of the other formats (see the module doc).
+            let (reader, tape): (Box<dyn std::io::Read + '_>, _) =
+                if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) {
+                    let tape = Tape::shared(&mut *input.reader);
+                    (Box::new(TapeReader(Rc::clone(&tape))), Some(tape))
+                } else {
+                    (Box::new(&mut *input.reader), None)
+                };
             let mut last_line = 0;
-            for result in parser.for_reader(&mut *input.reader) {
+            for result in parser.for_reader(reader) {
                 let item = match result {
                     Ok(quad) => Ok(quad),
                     Err(RdfParseError::Io(source)) => return Err(io(source)),
@@ -180,7 +209,18 @@ impl Connector for Rdf {
                             }
                             last_line = line;
                         }
-                        Err((position, e.to_string()))
+                        let raw = match (e.location(), &tape) {
+                            (Some(range), Some(tape)) => tape
+                                .borrow_mut()
+                                .line_around(range.start.offset)
+                                .map_err(io)?,
+                            _ => None,
+                        };
+                        Err(Syntax {
+                            position,
+                            message: e.to_string(),
+                            raw,
+                        })
                     }
                 };
                 if !emit(item, out)? {
@@ -190,6 +230,13 @@ impl Connector for Rdf {
             Ok(())
         })
     }
+}
+
+/// A syntax error: where (0-based line and column), what, and the text of the statement.
+struct Syntax {
+    position: Option<(u64, u64)>,
+    message: String,
+    raw: Option<String>,
 }
 
 fn too_many_errors(name: &str) -> ConnectorError {
@@ -249,7 +296,7 @@ mod tests {
     use kulturnetz_model::Minter;
     use oxrdf::QuadRef;
 
-    struct Collect(Vec<Quad>, Vec<String>);
+    struct Collect(Vec<Quad>, Vec<String>, Vec<Option<String>>);
 
     impl RecordSink for Collect {
         fn accept(&mut self, _: &Location, quads: &[QuadRef<'_>]) -> Result<(), crate::SinkError> {
@@ -258,6 +305,7 @@ mod tests {
         }
         fn reject(&mut self, d: Diagnostic) -> Result<(), crate::SinkError> {
             self.1.push(d.to_string());
+            self.2.push(d.raw);
             Ok(())
         }
     }
@@ -265,7 +313,7 @@ mod tests {
     fn run(name: &str, data: &str) -> Collect {
         let minter = Minter::new("https://x.example/").unwrap();
         let cx = Context::new("s", &minter);
-        let mut out = Collect(Vec::new(), Vec::new());
+        let mut out = Collect(Vec::new(), Vec::new(), Vec::new());
         Rdf.convert(
             Input {
                 name,
@@ -331,7 +379,7 @@ mod tests {
         for size in [1, 7] {
             let minter = Minter::new("https://x.example/").unwrap();
             let cx = Context::new("s", &minter);
-            let mut out = Collect(Vec::new(), Vec::new());
+            let mut out = Collect(Vec::new(), Vec::new(), Vec::new());
             let mut reader = std::io::BufReader::with_capacity(size, data.as_bytes());
             Rdf.convert(
                 Input {
@@ -343,8 +391,42 @@ mod tests {
             )
             .unwrap();
             assert_eq!(out.1, whole.1, "read size {size}");
+            assert_eq!(out.2, whole.2, "read size {size}");
             assert_eq!(out.0.len(), whole.0.len(), "read size {size}");
         }
+    }
+
+    #[test]
+    fn a_rejected_statement_carries_its_text() {
+        let nt = "<http://s.example/> <http://p.example/> \"o\" .\r\n<http://s.example/> broken .\r\n<http://s.example/> <http://p.example/> <http://o.example/> .\n";
+        let out = run("a.nt", nt);
+        assert_eq!(out.0.len(), 2);
+        assert_eq!(out.2, [Some("<http://s.example/> broken .".to_owned())]);
+        let nq = "<http://s.example/> <http://p.example/> \"o\" <http://g.example/> .\n<http://s.example/> <http://p.example/> \"unterminated\n";
+        // The parser also fails at the end of the input, where there is no text to show.
+        assert_eq!(
+            run("a.nq", nq).2,
+            [
+                Some("<http://s.example/> <http://p.example/> \"unterminated".to_owned()),
+                None
+            ]
+        );
+        // In Turtle, the lines passed over: the error's and those that continue its statement.
+        let ttl = "@prefix ex: <http://ex.example/> .\nex:a ex:b ex:c ;\n    ex:d \"unterminated ;\n    ex:e ex:f .\n\nex:g ex:h ex:i .\n";
+        assert_eq!(
+            run("b.ttl", ttl).2,
+            [Some(
+                "    ex:d \"unterminated ;\n    ex:e ex:f .".to_owned()
+            )]
+        );
+        // RDF/XML says where the error is, not where its element starts: no text.
+        let xml = "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n<rdf:Description rdf:about=\"http://s.example/\"><broken></rdf:RDF>\n";
+        let out = run("a.rdf", xml);
+        assert!(
+            !out.2.is_empty() && out.2.iter().all(Option::is_none),
+            "{:?}",
+            out.2
+        );
     }
 
     #[test]

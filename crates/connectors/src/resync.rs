@@ -7,88 +7,25 @@
 //! restarted on the bytes after the error instead, with the prefixes and base it had: the
 //! broken lines are one rejected record, and what follows loads.
 //!
-//! The input still streams: only a window of recently read bytes is kept to restart from.
+//! The input still streams: only a window of recently read bytes is kept to restart from
+//! (`tape`). The lines passed over, from the start of the error's line to the restart, are the
+//! rejected record's text.
 
+use crate::tape::{Tape, TapeReader};
 use oxrdf::Quad;
 use oxttl::{TriGParser, TurtleParser, TurtleSyntaxError};
 use std::cell::RefCell;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 use std::rc::Rc;
 
-/// How many bytes already handed to the parser are kept to restart from. The parser reports
-/// errors close to where it reads, far within this.
-const WINDOW: usize = 4 << 20;
-
-/// The bytes read from the input, from absolute offset `start` on, and what the current parser
-/// has been given (`cursor`).
-struct Tape<'a> {
-    inner: &'a mut dyn BufRead,
-    kept: Vec<u8>,
-    start: u64,
-    cursor: u64,
-}
-
-impl Tape<'_> {
-    fn end(&self) -> u64 {
-        self.start + self.kept.len() as u64
-    }
-
-    /// Reads more of the input into the tape; `false` at the end of the input.
-    fn fill(&mut self) -> io::Result<bool> {
-        let buf = self.inner.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(false);
-        }
-        let n = buf.len();
-        self.kept.extend_from_slice(buf);
-        self.inner.consume(n);
-        Ok(true)
-    }
-
-    /// Forgets bytes well behind the cursor.
-    fn trim(&mut self) {
-        let behind = (self.cursor - self.start) as usize;
-        if behind > 2 * WINDOW {
-            let drop = behind - WINDOW;
-            self.kept.drain(..drop);
-            self.start += drop as u64;
-        }
-    }
-
-    /// The byte at absolute offset `at`, reading more input if needed.
-    fn byte(&mut self, at: u64) -> io::Result<Option<u8>> {
-        while at >= self.end() {
-            if !self.fill()? {
-                return Ok(None);
-            }
-        }
-        Ok(Some(self.kept[(at - self.start) as usize]))
-    }
-}
-
-/// What the parser reads: the tape from its cursor on.
-struct TapeReader<'a>(Rc<RefCell<Tape<'a>>>);
-
-impl Read for TapeReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut tape = self.0.borrow_mut();
-        if tape.cursor >= tape.end() && !tape.fill()? {
-            return Ok(0);
-        }
-        let from = (tape.cursor - tape.start) as usize;
-        let n = buf.len().min(tape.kept.len() - from);
-        buf[..n].copy_from_slice(&tape.kept[from..from + n]);
-        tape.cursor += n as u64;
-        tape.trim();
-        Ok(n)
-    }
-}
-
-/// A syntax error, with its place in the whole input (0-based line and column).
+/// A syntax error, with its place in the whole input (0-based line and column) and the lines
+/// passed over with it: from the start of its line to where the parser restarts.
 pub(crate) struct Located {
     pub(crate) line: u64,
     pub(crate) column: u64,
     pub(crate) message: String,
+    /// `None` if its line started before the oldest byte kept (a line of megabytes).
+    pub(crate) raw: Option<String>,
 }
 
 /// One item of the resynchronising parser.
@@ -117,12 +54,7 @@ pub(crate) struct Resync<'a> {
 
 impl<'a> Resync<'a> {
     pub(crate) fn new(reader: &'a mut dyn BufRead, trig: bool, base: &str) -> io::Result<Self> {
-        let tape = Rc::new(RefCell::new(Tape {
-            inner: reader,
-            kept: Vec::new(),
-            start: 0,
-            cursor: 0,
-        }));
+        let tape = Tape::shared(reader);
         let inner = Self::parser(&tape, trig, base, &[])?;
         Ok(Self {
             tape,
@@ -159,8 +91,8 @@ impl<'a> Resync<'a> {
     }
 
     /// Restarts after an error at (absolute) `offset`, at the next line that can start a
-    /// statement. `false` at the end of the input.
-    fn restart(&mut self, offset: u64, line: u64) -> io::Result<bool> {
+    /// statement: whether there is one before the end of the input, and the text passed over.
+    fn restart(&mut self, offset: u64, line: u64) -> io::Result<(bool, Option<String>)> {
         let (prefixes, base): (Vec<(String, String)>, String) = match &self.inner {
             Inner::Turtle(p) => (
                 p.prefixes()
@@ -176,33 +108,39 @@ impl<'a> Resync<'a> {
             ),
         };
         let mut tape = self.tape.borrow_mut();
-        let mut at = offset.max(tape.start);
+        let mut at = offset.max(tape.start());
         let mut line = line;
         // Skip to the end of the error's line, then over lines that continue a statement
         // (indented, or starting with `;`, `,`, `.`, `]`, `)` or `}`).
-        loop {
+        let more = loop {
             match tape.byte(at)? {
-                None => return Ok(false),
+                None => break false,
                 Some(b'\n') => {
                     at += 1;
                     line += 1;
                     match tape.byte(at)? {
-                        None => return Ok(false),
+                        None => break false,
                         Some(
                             b' ' | b'\t' | b'\r' | b'\n' | b';' | b',' | b'.' | b']' | b')' | b'}',
                         ) => {}
-                        Some(_) => break,
+                        Some(_) => break true,
                     }
                 }
                 Some(_) => at += 1,
             }
+        };
+        let raw = tape
+            .line_start(offset)
+            .and_then(|start| tape.text(start, at));
+        if !more {
+            return Ok((false, raw));
         }
-        tape.cursor = at;
+        tape.set_cursor(at);
         drop(tape);
         self.inner = Self::parser(&self.tape, self.trig, &base, &prefixes)?;
         self.segment_offset = at;
         self.segment_line = line;
-        Ok(true)
+        Ok((true, raw))
     }
 
     fn locate(&self, e: &TurtleSyntaxError) -> (Located, u64) {
@@ -213,6 +151,7 @@ impl<'a> Resync<'a> {
                 line: self.segment_line + start.line,
                 column: start.column,
                 message: e.message().to_owned(),
+                raw: None,
             },
             self.segment_offset + start.offset,
         )
@@ -236,10 +175,11 @@ impl Iterator for Resync<'_> {
             Ok(quad) => Ok(Item::Quad(quad)),
             Err(oxttl::TurtleParseError::Io(e)) => Err(e),
             Err(oxttl::TurtleParseError::Syntax(e)) => {
-                let (located, offset) = self.locate(&e);
+                let (mut located, offset) = self.locate(&e);
                 match self.restart(offset, located.line) {
-                    Ok(more) => {
+                    Ok((more, raw)) => {
                         self.done = !more;
+                        located.raw = raw;
                         Ok(Item::Error(located))
                     }
                     Err(e) => Err(e),

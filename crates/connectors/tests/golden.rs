@@ -20,7 +20,7 @@
 //! so sorted N-Quads are a canonical form for their output.
 
 use kulturnetz_connectors::{CONNECTORS, Connector, Context, Input, RecordSink, SinkError};
-use kulturnetz_model::{Diagnostic, Location, Minter};
+use kulturnetz_model::{Diagnostic, Location, Minter, RAW_RECORD_CHARS};
 use oxrdf::{GraphNameRef, NamedOrBlankNodeRef, QuadRef, TermRef};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -543,12 +543,13 @@ fn damaged_inputs_never_panic() {
     every_connector(damaged_inputs);
 }
 
-/// How long a diagnostic may be, as JSON: a message repeats at most some 120 characters of a
-/// value (`kulturnetz_model::text::clip`), whatever the input holds.
+/// How long a diagnostic may be, as JSON, without the raw record: a message repeats at most some
+/// 120 characters of a value (`kulturnetz_model::text::clip`), whatever the input holds.
 const LONGEST_DIAGNOSTIC: usize = 1500;
 
 /// A 100 000-character token put into every input at a few places never comes back whole in a
-/// message; an input in UTF-16 is a format error that says so.
+/// message, nor in a raw record longer than [`RAW_RECORD_CHARS`] and the note of its length; an
+/// input in UTF-16 is a format error that says so.
 fn long_tokens_and_utf16(connector: &dyn Connector) -> Vec<String> {
     let dir = folder(connector);
     let minter = Minter::new(BASE).expect("a valid base");
@@ -587,7 +588,26 @@ fn long_tokens_and_utf16(connector: &dyn Connector) -> Vec<String> {
                 &mut out,
             );
             let error = result.err().map(|e| e.to_string());
-            for message in out.rejects.iter().chain(&out.notes).chain(&error) {
+            let mut rejects = Vec::new();
+            for reject in &out.rejects {
+                let mut reject: serde_json::Value =
+                    serde_json::from_str(reject).expect("a diagnostic as JSON");
+                let raw = reject
+                    .as_object_mut()
+                    .and_then(|r| r.remove("raw"))
+                    .map(|raw| raw.as_str().unwrap_or_default().to_owned());
+                if let Some(raw) = raw {
+                    // Cut records end in `… (N characters)`.
+                    let chars = raw.chars().count();
+                    if chars > RAW_RECORD_CHARS + 40 {
+                        failures.push(format!(
+                            "{name}: a raw record of {chars} characters, more than {RAW_RECORD_CHARS}"
+                        ));
+                    }
+                }
+                rejects.push(reject.to_string());
+            }
+            for message in rejects.iter().chain(&out.notes).chain(&error) {
                 if message.len() > LONGEST_DIAGNOSTIC {
                     failures.push(format!(
                         "{name}: a message of {} bytes repeats a long value: {}…",

@@ -84,6 +84,13 @@ pub struct Diagnostic {
     /// How to fix it, if known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The rejected record as the input has it (a CSV row, a JSON object, a VEVENT's lines, a
+    /// LIDO record's XML, …), so that whoever reads the rejected records need not look it up;
+    /// cut to [`RAW_RECORD_CHARS`] characters. `None` where the connector cannot know it, and
+    /// for problems that are no record (notes, format errors). Never shown by `Display`: it
+    /// goes to the rejected-records file and the JSON report only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
 }
 
 impl Diagnostic {
@@ -93,6 +100,7 @@ impl Diagnostic {
             location,
             message: message.into(),
             hint: None,
+            raw: None,
         }
     }
 
@@ -102,7 +110,33 @@ impl Diagnostic {
         self.hint = Some(hint.into());
         self
     }
+
+    /// The same diagnostic with the rejected record's text, cut to [`RAW_RECORD_CHARS`]
+    /// characters ([`crate::text::clip`]: the first characters, then `… (N characters)`).
+    ///
+    /// ```
+    /// use kulturnetz_model::{Diagnostic, Location, RAW_RECORD_CHARS};
+    ///
+    /// let row = "Stadtmuseum,07743,Jena";
+    /// let d = Diagnostic::new(Location::file("museen.csv"), "bad").with_raw(row);
+    /// assert_eq!(d.raw.as_deref(), Some(row));
+    /// let huge = "x".repeat(RAW_RECORD_CHARS + 1);
+    /// let d = Diagnostic::new(Location::file("museen.csv"), "bad").with_raw(&huge);
+    /// assert!(d.raw.unwrap().ends_with("… (65537 characters)"));
+    /// ```
+    #[must_use]
+    pub fn with_raw(mut self, raw: &str) -> Self {
+        self.raw = Some(crate::text::clip(raw, RAW_RECORD_CHARS).into_owned());
+        self
+    }
 }
+
+/// The most characters of a rejected record's text that a [`Diagnostic`] keeps: 64 Ki, as many
+/// as the rejected-records file keeps of a message. Records are rarely longer; one that is (a
+/// LIDO record with a long description, a JSON object holding an image as base64) is cut, so
+/// that a file of huge bad records does not make a rejected-records file as large, and the
+/// cut says how long the record was.
+pub const RAW_RECORD_CHARS: usize = 64 << 10;
 
 impl fmt::Display for Diagnostic {
     /// `location: message (hint: hint)`, the message and hint cut at [`DISPLAYED_CHARS`]
@@ -140,6 +174,31 @@ mod tests {
         let d =
             Diagnostic::new(Location::file("a.ttl").with_position(1, 1), "bad").with_hint("fix it");
         assert_eq!(d.to_string(), "a.ttl:1:1: bad (hint: fix it)");
+    }
+
+    #[test]
+    fn the_raw_record_is_serialised_when_known_and_never_shown() {
+        let d = Diagnostic::new(Location::file("a.csv").with_record(2), "bad");
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(!json.contains("raw"), "{json}");
+        let with = d.clone().with_raw("a,b,\"c\"");
+        assert_eq!(with.to_string(), d.to_string());
+        let json = serde_json::to_string(&with).unwrap();
+        assert!(json.ends_with(r#","raw":"a,b,\"c\""}"#), "{json}");
+        assert_eq!(serde_json::from_str::<Diagnostic>(&json).unwrap(), with);
+    }
+
+    #[test]
+    fn a_raw_record_is_kept_up_to_its_bound() {
+        let at_bound = "ä".repeat(RAW_RECORD_CHARS);
+        let d = Diagnostic::new(Location::file("a.csv"), "bad").with_raw(&at_bound);
+        assert_eq!(d.raw.as_deref(), Some(at_bound.as_str()));
+        let over = format!("{at_bound}ö");
+        let raw = Diagnostic::new(Location::file("a.csv"), "bad")
+            .with_raw(&over)
+            .raw
+            .unwrap();
+        assert_eq!(raw, format!("{at_bound}… (65537 characters)"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use config::{
     Config, ConfigError, DEFAULT_BASE_IRI, OptionSpec, PipelineConfig, Refresh, SOURCE_KEYS,
     ServerConfig, SiteConfig, SourceConfig, SourcePositions, StoreConfig, Tolerance,
 };
-pub use diagnostic::{DISPLAYED_CHARS, Diagnostic, Location};
+pub use diagnostic::{DISPLAYED_CHARS, Diagnostic, Location, RAW_RECORD_CHARS};
 pub use iri::{Kind, Minter, slug};
 
 /// `bytes` as lower-case hexadecimal digits, two per byte: how digests are written (fingerprints,

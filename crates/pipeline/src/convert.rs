@@ -1,5 +1,6 @@
 //! The convert stage: the connector runs over the source's input into the staged graph; rejected
-//! records go to `data/rejected/{source}.jsonl`.
+//! records go to `data/rejected/{source}.jsonl`, each with its place, why, and the record as the
+//! input has it (`Diagnostic::raw`).
 
 use crate::Progress;
 use crate::plan::Plan;
@@ -209,16 +210,22 @@ impl RecordSink for StagingSink<'_, '_> {
     }
 }
 
-/// The rejected-records file, written as records are rejected; a write error is kept and
-/// reported at the end, so that it does not hide the conversion's own result.
-struct RejectLog {
+/// A rejected-records file (`data/rejected/{source}.jsonl`, or `kulturnetz convert --rejected`):
+/// one diagnostic a line as JSON, each with the record as the input has it, written as records
+/// are rejected. Messages and hints are kept up to 64 Ki characters, raw records up to
+/// [`kulturnetz_model::RAW_RECORD_CHARS`]. A write error is kept and reported by
+/// [`RejectLog::finish`], so that it does not hide the conversion's own result.
+pub struct RejectLog {
     path: PathBuf,
     out: Option<BufWriter<File>>,
     error: Option<std::io::Error>,
 }
 
 impl RejectLog {
-    fn new(path: &Path) -> Self {
+    /// A log that replaces the file at `path`: an old one is removed now, and the new one is
+    /// created (with its folder) by the first rejected record, so that a run that rejects
+    /// nothing leaves no file.
+    pub fn new(path: &Path) -> Self {
         let _ = std::fs::remove_file(path);
         Self {
             path: path.to_owned(),
@@ -227,7 +234,8 @@ impl RejectLog {
         }
     }
 
-    fn write(&mut self, diagnostic: &Diagnostic) {
+    /// Appends `diagnostic` (a failure is kept for [`RejectLog::finish`]).
+    pub fn write(&mut self, diagnostic: &Diagnostic) {
         if self.error.is_some() {
             return;
         }
@@ -248,9 +256,12 @@ impl RejectLog {
                         .as_ref()
                         .is_some_and(|h| h.len() > KEPT_MESSAGE_CHARS)
                 {
-                    let mut kept =
-                        Diagnostic::new(diagnostic.location.clone(), cut(&diagnostic.message));
-                    kept.hint = diagnostic.hint.as_deref().map(cut);
+                    // The raw record is cut already (`Diagnostic::with_raw`).
+                    let kept = Diagnostic {
+                        message: cut(&diagnostic.message),
+                        hint: diagnostic.hint.as_deref().map(cut),
+                        ..diagnostic.clone()
+                    };
                     serde_json::to_writer(&mut *out, &kept)?;
                 } else {
                     serde_json::to_writer(&mut *out, diagnostic)?;
@@ -262,7 +273,8 @@ impl RejectLog {
         self.error = result.err();
     }
 
-    fn finish(&mut self) -> std::io::Result<()> {
+    /// Flushes the file; the first error of any write.
+    pub fn finish(&mut self) -> std::io::Result<()> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -286,7 +298,8 @@ mod tests {
         let huge = Diagnostic::new(
             Location::file("a.csv").with_record(2),
             format!("bad value {}", "x".repeat(1 << 20)),
-        );
+        )
+        .with_raw("a,b,c");
         log.write(&small);
         log.write(&huge);
         log.finish().unwrap();
@@ -300,5 +313,6 @@ mod tests {
         assert!(lines[1].message.starts_with("bad value xxx"));
         assert!(lines[1].message.chars().count() < KEPT_MESSAGE_CHARS + 40);
         assert!(lines[1].message.ends_with("(1048586 characters)"));
+        assert_eq!(lines[1].raw.as_deref(), Some("a,b,c"));
     }
 }

@@ -9,7 +9,8 @@
 //! publishes the graph together with its `provenance` in the meta graph (`{base}graph/meta`:
 //! fingerprint, counts, time and licence as PROV-O and VoID). A source that fails at any stage
 //! leaves its previously published graph untouched. Rejected records are kept in
-//! `data/rejected/{source}.jsonl`, one diagnostic a line.
+//! `data/rejected/{source}.jsonl`, one diagnostic a line with the record as the input has it
+//! ([`RejectLog`]).
 //!
 //! [`load()`] loads RDF files as they are, in bounded batches.
 //!
@@ -51,6 +52,7 @@ mod provenance;
 mod report;
 mod validate;
 
+pub use convert::RejectLog;
 pub use error::PipelineError;
 pub use ingest::{Event, IngestOptions, Progress, check_config, ingest, rejected_path};
 pub use load::{FileLoad, LoadEvent, LoadOptions, load};

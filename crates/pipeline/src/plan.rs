@@ -120,7 +120,13 @@ pub(crate) fn plan(
     }))
 }
 
-/// The hex SHA-256 of what decides a source's output: its input, settings and connector version.
+/// The version of what an ingest writes besides the graph, the rejected-records file: part of
+/// every fingerprint, and bumped when that file changes, so that the next ingest converts each
+/// source once more and rewrites it (2: each record with its text, `Diagnostic::raw`).
+const REJECTED_FORMAT: u32 = 2;
+
+/// The hex SHA-256 of what decides a source's output: its input, settings and connector version
+/// (and the format of the rejected-records file).
 fn fingerprint(
     path: &Path,
     dependencies: &[PathBuf],
@@ -128,7 +134,11 @@ fn fingerprint(
     connector: &dyn Connector,
 ) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
-    hasher.update(format!("{}\0{}\0", connector.kind(), connector.version()));
+    hasher.update(format!(
+        "{}\0{}\0{REJECTED_FORMAT}\0",
+        connector.kind(),
+        connector.version()
+    ));
     hasher.update(toml::to_string(&source.options).unwrap_or_default());
     hasher.update([0]);
     let mut buf = vec![0; 1 << 16];

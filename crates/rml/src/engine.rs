@@ -216,8 +216,12 @@ impl Engine<'_> {
                     let mut at = record.location();
                     at.field = e.field;
                     let message = format!("triples map {}: {}", map.name, e.message);
-                    out.reject(Diagnostic::new(at, message))
-                        .map_err(RunError::Output)
+                    let diagnostic = Diagnostic::new(at, message);
+                    out.reject(match record.raw() {
+                        Some(raw) => diagnostic.with_raw(&raw),
+                        None => diagnostic,
+                    })
+                    .map_err(RunError::Output)
                 }
             }
         })

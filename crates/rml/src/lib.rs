@@ -6,7 +6,8 @@
 //! to an [`Output`] one at a time, so memory does not grow with the size of a file (XML sources
 //! and JSON sources with unusual iterators aside, which are read whole; joins keep a table of
 //! the parent side). A record that cannot be mapped becomes a [`Diagnostic`] naming the file,
-//! record and field; the rest still maps. The same input gives the same quads in the same order.
+//! record and field, with the record's text (`Diagnostic::raw`: a CSV row as the file has it, a
+//! JSON record written compactly, a streamed XML element); the rest still maps. The same input gives the same quads in the same order.
 //!
 //! This crate knows nothing of stores, servers or the pipeline; [`Writer`] serialises to files.
 //!

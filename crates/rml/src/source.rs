@@ -56,6 +56,12 @@ pub(crate) trait Record {
     }
     /// Where the record is.
     fn location(&self) -> Location;
+    /// The record's text as the input has it (a CSV row, an XML element) or, for JSON, written
+    /// compactly; asked for only when the record is rejected, so that accepted records cost
+    /// nothing. `None` where it is not known.
+    fn raw(&self) -> Option<String> {
+        None
+    }
     /// Why the record as a whole cannot be mapped, if it cannot.
     fn problem(&self) -> Option<DataError> {
         None

@@ -11,6 +11,8 @@ use std::path::Path;
 struct Collect {
     quads: Vec<String>,
     rejected: Vec<String>,
+    /// The raw text of each rejected record.
+    raws: Vec<Option<String>>,
 }
 
 impl Output for Collect {
@@ -21,6 +23,7 @@ impl Output for Collect {
 
     fn reject(&mut self, d: Diagnostic) -> Result<(), String> {
         self.rejected.push(d.to_string());
+        self.raws.push(d.raw);
         Ok(())
     }
 }
@@ -470,6 +473,97 @@ mappings:
             "<http://example.org/museum> <http://example.org/name> \"Museum\"",
         ]
     );
+}
+
+#[test]
+fn rejected_records_carry_their_text() {
+    // CSV: the row as the file has it, quoted line breaks, CRLF and all; past 64 KiB of rows
+    // that are forgotten as the reader goes on.
+    let mut csv = b"\xef\xbb\xbfid,link\r\n1,\"http://example.org/\"\r\n".to_vec();
+    for i in 0..4000 {
+        csv.extend_from_slice(format!("{i},http://example.org/{i}\r\n").as_bytes());
+    }
+    csv.extend_from_slice(b"\r\n2,\"a\r\nb\"\r\n3,x,too many\r\n4,\xff\r\n5,c d");
+    let d = dir(&[("o.csv", &csv)]);
+    let mapping = "prefixes: {ex: http://example.org/}
+mappings:
+  objects:
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)
+    po:
+      - [ex:link, $(link)~iri]
+";
+    let out = run(d.path(), mapping, true);
+    assert_eq!(
+        out.raws,
+        [
+            Some("2,\"a\r\nb\"".to_owned()),
+            Some("3,x,too many".to_owned()),
+            Some("4,\u{fffd}".to_owned()),
+            Some("5,c d".to_owned()),
+        ],
+        "{:?}",
+        out.rejected
+    );
+
+    // JSON: the record written compactly (members by name), streamed or not.
+    let json = r#"{"people": [
+  {"name": "Ada Lovelace", "id": 1, "tags": ["a", "b"], "score": 1.50},
+  {"name": "Grace", "id": 2}
+]}"#;
+    let d = dir(&[("p.json", json.as_bytes())]);
+    for iterator in ["$.people[*]", "$.people[?@.id > 0]"] {
+        let mapping = format!(
+            "prefixes: {{ex: http://example.org/}}
+mappings:
+  person:
+    sources: [[p.json~jsonpath, \"{iterator}\"]]
+    s: http://example.org/p/$(id)
+    po:
+      - [ex:home, $(name)~iri]
+"
+        );
+        let out = run(d.path(), &mapping, true);
+        assert_eq!(
+            out.raws,
+            [Some(
+                r#"{"id":1,"name":"Ada Lovelace","score":1.5,"tags":["a","b"]}"#.to_owned()
+            )],
+            "{iterator}: {:?}",
+            out.rejected
+        );
+    }
+
+    // XML: the element as the file has it when the file streams (without the namespace
+    // declarations it inherits, which streaming adds to parse it on its own); nothing when the
+    // document is read whole into a tree, which keeps no text.
+    let xml = "<w:wrap xmlns:w=\"http://w.example/\">\n  <w:rec  id=\"1\"><w:link>a b</w:link><!-- note --></w:rec>\n  <w:rec id=\"2\"/>\n</w:wrap>";
+    let d = dir(&[("o.xml", xml.as_bytes())]);
+    for (iterator, raw) in [
+        (
+            "/w:wrap/w:rec",
+            Some("<w:rec  id=\"1\"><w:link>a b</w:link><!-- note --></w:rec>"),
+        ),
+        ("/w:wrap/w:rec[@id]", None),
+    ] {
+        let mapping = format!(
+            "prefixes: {{ex: http://example.org/}}
+mappings:
+  rec:
+    sources: [[o.xml~xpath, \"{iterator}\"]]
+    s: http://example.org/r/$(@id)
+    po:
+      - [ex:link, $(w:link)~iri]
+"
+        );
+        let out = run(d.path(), &mapping, true);
+        assert_eq!(
+            out.raws,
+            [raw.map(str::to_owned)],
+            "{iterator}: {:?}",
+            out.rejected
+        );
+    }
 }
 
 #[test]

@@ -16,9 +16,19 @@ pub(super) struct Draft {
     pub(super) props: Vec<Property>,
     /// A line inside the VEVENT that is no property.
     pub(super) bad_line: Option<u64>,
+    /// Its lines as the input has them, from BEGIN:VEVENT to END:VEVENT (folded, with their
+    /// line breaks), for the diagnostic if it is rejected.
+    pub(super) raw: Vec<u8>,
 }
 
 impl Draft {
+    /// The VEVENT's lines as the input has them, without the last line break.
+    pub(super) fn raw_text(&self) -> String {
+        String::from_utf8_lossy(&self.raw)
+            .trim_end_matches(['\r', '\n'])
+            .to_owned()
+    }
+
     pub(super) fn first(&self, name: &str) -> Option<&Property> {
         self.props.iter().find(|p| p.name == name)
     }
@@ -75,6 +85,9 @@ pub(super) enum Error {
     NotCalendar(u64),
 }
 
+/// What a buffer of a VEVENT's text reserves: most events fit.
+const TEXT_CAPACITY: usize = 4 << 10;
+
 /// Reads the components of an iCalendar stream one after the other. Components nest leniently:
 /// an END closes what was left open inside it, and a BEGIN:VEVENT inside a VEVENT closes it.
 pub(super) struct Calendar<'a> {
@@ -87,6 +100,11 @@ pub(super) struct Calendar<'a> {
     vtimezone: Option<(Option<String>, VTimezone)>,
     /// Whether the end of the input has been read.
     ended: bool,
+    /// The text of the open VEVENT so far: the reader appends each line it reads, and a line
+    /// that is not the event's is cut off again. So each byte of an event is copied once.
+    text: Vec<u8>,
+    /// The buffer the next VEVENT's text goes into (given back by [`Calendar::recycle`]).
+    spare: Vec<u8>,
 }
 
 impl<'a> Calendar<'a> {
@@ -99,7 +117,24 @@ impl<'a> Calendar<'a> {
             event: None,
             vtimezone: None,
             ended: false,
+            // Reserved at once, so that they do not grow among the events' own allocations.
+            text: Vec::with_capacity(TEXT_CAPACITY),
+            spare: Vec::with_capacity(TEXT_CAPACITY),
         }
+    }
+
+    /// Takes back the buffer of a VEVENT's text once the event is done with, for the next one.
+    pub(super) fn recycle(&mut self, mut buffer: Vec<u8>) {
+        if buffer.capacity() >= self.spare.capacity() {
+            buffer.clear();
+            self.spare = buffer;
+        }
+    }
+
+    /// The text of the open VEVENT, handed over with it; the spare buffer takes its place.
+    fn take_text(&mut self) -> Vec<u8> {
+        let spare = std::mem::take(&mut self.spare);
+        std::mem::replace(&mut self.text, spare)
     }
 
     /// The next VEVENT or VTIMEZONE, once it is complete.
@@ -107,11 +142,32 @@ impl<'a> Calendar<'a> {
         if self.ended {
             return Ok(None);
         }
-        while let Some(line) = self.lines.next_line().map_err(Error::Io)? {
-            if line.text.trim().is_empty() {
+        loop {
+            // The line is appended to `text`, from `mark` on; it stays there only if it is part
+            // of the open VEVENT.
+            let mark = self.text.len();
+            let Some(line) = self.lines.next_line(&mut self.text).map_err(Error::Io)? else {
+                break;
+            };
+            // Most lines are properties right inside the VEVENT: one comparison tells.
+            let inside = self.event.is_some()
+                && (self.stack.last().is_some_and(|c| c == "VEVENT")
+                    || self.stack.iter().any(|c| c == "VEVENT"));
+            let blank = line.text.trim().is_empty();
+            let prop = if blank {
+                None
+            } else {
+                Property::parse(line.text, line.number)
+            };
+            let begins_event = prop.as_ref().is_some_and(|p| {
+                p.name == "BEGIN" && p.value.trim().eq_ignore_ascii_case("VEVENT")
+            });
+            if !inside && !begins_event {
+                self.text.truncate(mark);
+            }
+            if blank {
                 continue;
             }
-            let prop = Property::parse(line.text, line.number);
             if !self.started {
                 match &prop {
                     Some(p)
@@ -134,31 +190,36 @@ impl<'a> Calendar<'a> {
                     let component = prop.value.trim().to_ascii_uppercase();
                     let mut unclosed = None;
                     if component == "VEVENT" {
-                        if let Some(open) = self.event.take() {
+                        if let Some(mut open) = self.event.take() {
                             // No END:VEVENT before the next BEGIN:VEVENT (VEVENTs do not
                             // nest): the open one is rejected, the next one read as usual.
+                            open.raw = self.text[..mark].to_vec();
                             unclosed = Some(open);
                             if let Some(at) = self.stack.iter().position(|c| c == "VEVENT") {
                                 self.stack.truncate(at);
                             }
                         }
+                        self.text.drain(..mark);
                         self.events += 1;
                         self.event = Some(Draft {
                             record: self.events,
                             line: line.number,
                             props: Vec::new(),
                             bad_line: None,
+                            raw: Vec::new(),
                         });
-                    } else if component == "VTIMEZONE"
-                        && self.vtimezone.is_none()
-                        && self.event.is_none()
-                    {
-                        self.vtimezone = Some((None, VTimezone::default()));
-                    } else if matches!(component.as_str(), "STANDARD" | "DAYLIGHT")
-                        && self.stack.last().is_some_and(|c| c == "VTIMEZONE")
-                        && let Some((_, vtz)) = self.vtimezone.as_mut()
-                    {
-                        vtz.offsets.push(None);
+                    } else {
+                        if component == "VTIMEZONE"
+                            && self.vtimezone.is_none()
+                            && self.event.is_none()
+                        {
+                            self.vtimezone = Some((None, VTimezone::default()));
+                        } else if matches!(component.as_str(), "STANDARD" | "DAYLIGHT")
+                            && self.stack.last().is_some_and(|c| c == "VTIMEZONE")
+                            && let Some((_, vtz)) = self.vtimezone.as_mut()
+                        {
+                            vtz.offsets.push(None);
+                        }
                     }
                     self.stack.push(component);
                     if let Some(open) = unclosed {
@@ -172,8 +233,15 @@ impl<'a> Calendar<'a> {
                         self.stack.truncate(at);
                     }
                     let inside_event = self.stack.iter().any(|c| c == "VEVENT");
-                    if component == "VEVENT" && !inside_event {
-                        if let Some(draft) = self.event.take() {
+                    let closes_event =
+                        component == "VEVENT" && !inside_event && self.event.is_some();
+                    if !inside_event && !closes_event {
+                        // No line of the event's (END:VCALENDAR with a VEVENT left open, say).
+                        self.text.truncate(mark);
+                    }
+                    if closes_event {
+                        if let Some(mut draft) = self.event.take() {
+                            draft.raw = self.take_text();
                             return Ok(Some(Component::Event(draft)));
                         }
                     } else if component == "VTIMEZONE" && !inside_event {
@@ -214,6 +282,56 @@ impl<'a> Calendar<'a> {
             }
         }
         self.ended = true;
-        Ok(self.event.take().map(Component::Unclosed))
+        let Some(mut draft) = self.event.take() else {
+            return Ok(None);
+        };
+        draft.raw = self.take_text();
+        Ok(Some(Component::Unclosed(draft)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of each VEVENT read, closed or not, in order.
+    fn texts(feed: &str) -> Vec<(bool, String)> {
+        let mut reader = feed.as_bytes();
+        let mut calendar = Calendar::new(&mut reader);
+        let mut out = Vec::new();
+        while let Some(component) = calendar.next().ok().flatten() {
+            match component {
+                Component::Event(d) => out.push((true, d.raw_text())),
+                Component::Unclosed(d) => out.push((false, d.raw_text())),
+                Component::Timezone(..) => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_vevent_keeps_its_lines_as_the_feed_has_them() {
+        let feed = "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:X\r\nEND:VTIMEZONE\r\n\
+                    BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:lang\r\n  und gefaltet\r\n\r\n\
+                    BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nkeine Eigenschaft\r\n\
+                    END:VEVENT\r\nX-BETWEEN:1\r\n\
+                    BEGIN:VEVENT\nUID:offen\n\
+                    BEGIN:VEVENT\nUID:c\nEND:VEVENT\n\
+                    BEGIN:VEVENT\nUID:d\nEND:VCALENDAR\nX-AFTER:1\n";
+        assert_eq!(
+            texts(feed),
+            [
+                (
+                    true,
+                    "BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:lang\r\n  und gefaltet\r\n\r\n\
+                     BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nkeine Eigenschaft\r\n\
+                     END:VEVENT"
+                        .to_owned()
+                ),
+                (false, "BEGIN:VEVENT\nUID:offen".to_owned()),
+                (true, "BEGIN:VEVENT\nUID:c\nEND:VEVENT".to_owned()),
+                (false, "BEGIN:VEVENT\nUID:d".to_owned()),
+            ]
+        );
     }
 }

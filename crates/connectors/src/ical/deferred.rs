@@ -94,7 +94,8 @@ fn size(draft: &Draft) -> usize {
                     .sum::<usize>()
         })
         .sum::<usize>()
-        + 64
+        + draft.raw.len()
+        + 88
 }
 
 fn put_u64(out: &mut impl Write, n: u64) -> io::Result<()> {
@@ -106,10 +107,16 @@ fn put_str(out: &mut impl Write, s: &str) -> io::Result<()> {
     out.write_all(s.as_bytes())
 }
 
+fn put_bytes(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    put_u64(out, bytes.len() as u64)?;
+    out.write_all(bytes)
+}
+
 fn encode(draft: &Draft, out: &mut impl Write) -> io::Result<()> {
     put_u64(out, draft.record)?;
     put_u64(out, draft.line)?;
     put_u64(out, draft.bad_line.unwrap_or(0))?;
+    put_bytes(out, &draft.raw)?;
     put_u64(out, draft.props.len() as u64)?;
     for p in &draft.props {
         put_u64(out, p.line)?;
@@ -137,16 +144,21 @@ fn get_len(input: &mut impl Read) -> io::Result<usize> {
     usize::try_from(get_u64(input)?).map_err(io::Error::other)
 }
 
-fn get_str(input: &mut impl Read) -> io::Result<String> {
+fn get_bytes(input: &mut impl Read) -> io::Result<Vec<u8>> {
     let mut bytes = vec![0; get_len(input)?];
     input.read_exact(&mut bytes)?;
-    String::from_utf8(bytes).map_err(io::Error::other)
+    Ok(bytes)
+}
+
+fn get_str(input: &mut impl Read) -> io::Result<String> {
+    String::from_utf8(get_bytes(input)?).map_err(io::Error::other)
 }
 
 fn decode(input: &mut impl Read) -> io::Result<Draft> {
     let record = get_u64(input)?;
     let line = get_u64(input)?;
     let bad_line = Some(get_u64(input)?).filter(|l| *l != 0);
+    let raw = get_bytes(input)?;
     let count = get_len(input)?;
     let mut props = Vec::with_capacity(count);
     for _ in 0..count {
@@ -174,6 +186,7 @@ fn decode(input: &mut impl Read) -> io::Result<Draft> {
         line,
         props,
         bad_line,
+        raw,
     })
 }
 
@@ -200,6 +213,7 @@ mod tests {
             line: record * 10,
             props,
             bad_line: record.is_multiple_of(2).then_some(record * 10 + 3),
+            raw: format!("BEGIN:VEVENT\r\nUID:{record}\r\n  folded\r\nEND:VEVENT\r\n").into_bytes(),
         }
     }
 
@@ -207,6 +221,7 @@ mod tests {
         a.record == b.record
             && a.line == b.line
             && a.bad_line == b.bad_line
+            && a.raw == b.raw
             && a.props.len() == b.props.len()
             && a.props.iter().zip(&b.props).all(|(p, q)| {
                 p.name == q.name && p.params == q.params && p.value == q.value && p.line == q.line
@@ -258,6 +273,7 @@ mod tests {
             line: 1,
             props: vec![p],
             bad_line: None,
+            raw: Vec::new(),
         };
         encode(&d, &mut bytes).unwrap();
         let back = decode(&mut bytes.as_slice()).unwrap();

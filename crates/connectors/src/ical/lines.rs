@@ -49,8 +49,11 @@ pub(super) struct Unfolder<'a> {
     reader: &'a mut dyn BufRead,
     /// The logical line last returned, as bytes.
     line: Vec<u8>,
-    /// The next physical line, already read to see whether it continues the current one.
+    /// The next physical line (with its line break), already read to see whether it continues
+    /// the current one.
     next: Vec<u8>,
+    /// The length of `next` without its line break.
+    next_len: usize,
     /// Whether `next` holds a line.
     pending: bool,
     /// Physical lines read so far.
@@ -65,20 +68,26 @@ pub(super) struct Line<'a> {
     pub(super) text: &'a str,
 }
 
-/// Reads one physical line into `buf` without its line break; `false` at the end.
-fn physical(reader: &mut dyn BufRead, buf: &mut Vec<u8>, read: &mut u64) -> io::Result<bool> {
+/// Reads one physical line into `buf`, with its line break; its length without the line break,
+/// `None` at the end.
+fn physical(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    read: &mut u64,
+) -> io::Result<Option<usize>> {
     buf.clear();
     if reader.read_until(b'\n', buf)? == 0 {
-        return Ok(false);
-    }
-    while matches!(buf.last(), Some(b'\n' | b'\r')) {
-        buf.pop();
+        return Ok(None);
     }
     *read += 1;
     if *read == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
         buf.drain(..3);
     }
-    Ok(true)
+    let mut len = buf.len();
+    while len > 0 && matches!(buf[len - 1], b'\n' | b'\r') {
+        len -= 1;
+    }
+    Ok(Some(len))
 }
 
 impl<'a> Unfolder<'a> {
@@ -87,24 +96,33 @@ impl<'a> Unfolder<'a> {
             reader,
             line: Vec::new(),
             next: Vec::new(),
+            next_len: 0,
             pending: false,
             read: 0,
             lossy: String::new(),
         }
     }
 
-    /// The next logical line, `None` at the end of the input.
-    pub(super) fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
-        if !self.pending && !physical(self.reader, &mut self.next, &mut self.read)? {
-            return Ok(None);
+    /// The next logical line, `None` at the end of the input. Its physical lines, as the input
+    /// has them (folded, with their line breaks), are appended to `raw`.
+    pub(super) fn next_line(&mut self, raw: &mut Vec<u8>) -> io::Result<Option<Line<'_>>> {
+        if !self.pending {
+            match physical(self.reader, &mut self.next, &mut self.read)? {
+                Some(len) => self.next_len = len,
+                None => return Ok(None),
+            }
         }
         std::mem::swap(&mut self.line, &mut self.next);
         self.pending = false;
         let number = self.read;
-        while physical(self.reader, &mut self.next, &mut self.read)? {
+        raw.extend_from_slice(&self.line);
+        self.line.truncate(self.next_len);
+        while let Some(len) = physical(self.reader, &mut self.next, &mut self.read)? {
             if matches!(self.next.first(), Some(b' ' | b'\t')) {
-                self.line.extend_from_slice(&self.next[1..]);
+                raw.extend_from_slice(&self.next);
+                self.line.extend_from_slice(&self.next[1..len]);
             } else {
+                self.next_len = len;
                 self.pending = true;
                 break;
             }
@@ -284,7 +302,7 @@ mod tests {
         let mut reader = data;
         let mut u = Unfolder::new(&mut reader);
         let mut out = Vec::new();
-        while let Some(l) = u.next_line().unwrap() {
+        while let Some(l) = u.next_line(&mut Vec::new()).unwrap() {
             out.push((l.number, l.text.to_owned()));
         }
         out
@@ -300,6 +318,19 @@ mod tests {
                 (5, "C:".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn keeps_the_physical_lines_of_each_logical_line() {
+        let data = b"A:one\r\n  two\r\nB:x\n\tyz\nC:";
+        let mut reader = &data[..];
+        let mut u = Unfolder::new(&mut reader);
+        let mut raws = Vec::new();
+        let mut raw = Vec::new();
+        while u.next_line(&mut raw).unwrap().is_some() {
+            raws.push(String::from_utf8(std::mem::take(&mut raw)).unwrap());
+        }
+        assert_eq!(raws, ["A:one\r\n  two\r\n", "B:x\n\tyz\n", "C:"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The records of a LIDO file, streamed (<https://lido-schema.org/schema/latest/lido.html>): each
 //! `lido:lido` element is read into a small tree of its own with quick-xml, handed over and
-//! dropped before the next one is read, so memory does not grow with the file.
+//! dropped before the next one is read, so memory does not grow with the file. The text of the
+//! record being read is kept beside it ([`Records::raw`]), for its diagnostic if it is rejected.
 
 use crate::ConnectorError;
 use crate::input::LineCounter;
@@ -90,7 +91,9 @@ impl<'a> Records<'a> {
                         ));
                     }
                     let at = self.reader.get_ref().line();
+                    let inside = !tree.stack.is_empty();
                     let broken = tree.broken(line, &format!("malformed XML on line {at}: {e}"));
+                    let broken = with_text(broken, inside, &mut self.reader);
                     // An error that does not move the reader on would repeat for ever.
                     let position = self.reader.buffer_position();
                     if self.last_error_at == Some(position) {
@@ -104,21 +107,35 @@ impl<'a> Records<'a> {
                 }
             };
             let lido = matches!(ns, ResolveResult::Bound(Namespace(n)) if n == LIDO_NS);
+            let starts = tree.stack.is_empty();
             let item = match event {
                 Event::Start(e) => {
                     self.root.get_or_insert(lido);
-                    tree.open(&e, lido, line);
+                    if tree.open(&e, lido, line) && starts {
+                        // The start tag is consumed: its text is put back together.
+                        self.reader.get_mut().keep_from(&[b"<", &e, b">"]);
+                    }
                     None
                 }
                 Event::Empty(e) => {
                     self.root.get_or_insert(lido);
                     if tree.open(&e, lido, line) {
+                        if starts {
+                            self.reader.get_mut().keep_from(&[b"<", &e, b"/>"]);
+                            self.reader.get_mut().stop_keeping();
+                        }
                         tree.close()
                     } else {
                         None
                     }
                 }
-                Event::End(_) => tree.close(),
+                Event::End(_) => {
+                    let item = tree.close();
+                    if tree.stack.is_empty() {
+                        self.reader.get_mut().stop_keeping();
+                    }
+                    item
+                }
                 Event::Text(t) if !tree.stack.is_empty() => match t.unescape() {
                     Ok(text) => {
                         tree.text(&text);
@@ -126,7 +143,8 @@ impl<'a> Records<'a> {
                     }
                     Err(e) => {
                         let at = self.reader.get_ref().line();
-                        tree.broken(line, &format!("malformed XML on line {at}: {e}"))
+                        let broken = tree.broken(line, &format!("malformed XML on line {at}: {e}"));
+                        with_text(broken, true, &mut self.reader)
                     }
                 },
                 Event::CData(t) => {
@@ -138,7 +156,8 @@ impl<'a> Records<'a> {
                     if tree.stack.is_empty() {
                         None
                     } else {
-                        tree.broken(line, "the input ends inside this record")
+                        let broken = tree.broken(line, "the input ends inside this record");
+                        with_text(broken, true, &mut self.reader)
                     }
                 }
                 _ => None,
@@ -154,6 +173,33 @@ impl<'a> Records<'a> {
             ));
         }
         Ok(None)
+    }
+}
+
+impl Records<'_> {
+    /// The text of the last record handed over, from its start tag to its end tag, as the input
+    /// has it.
+    pub(super) fn raw(&self) -> String {
+        String::from_utf8_lossy(self.reader.get_ref().kept()).into_owned()
+    }
+}
+
+/// A broken record (`inside` a record when the error was found) with its text as far as it was
+/// read, from its start tag to where the error was found: where it would have ended is not
+/// known. A syntax error between records has no record text to show.
+fn with_text(
+    item: Option<Item>,
+    inside: bool,
+    reader: &mut NsReader<LineCounter<'_>>,
+) -> Option<Item> {
+    let counter = reader.get_mut();
+    counter.stop_keeping();
+    match item {
+        Some(Item::Broken(diagnostic)) if inside => {
+            let text = String::from_utf8_lossy(counter.kept());
+            Some(Item::Broken(diagnostic.with_raw(text.trim_end())))
+        }
+        other => other,
     }
 }
 

@@ -122,6 +122,12 @@ impl Record for Node<'_> {
     fn location(&self) -> Location {
         Location::file(self.file).with_record(self.number)
     }
+
+    /// The record written compactly, from the value read (its text is not kept while the file
+    /// streams): members in the order of their names, numbers as `serde_json` writes them.
+    fn raw(&self) -> Option<String> {
+        serde_json::to_string(self.value).ok()
+    }
 }
 
 /// The value of a JSON scalar with its natural datatype; null gives nothing.

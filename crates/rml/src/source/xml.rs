@@ -16,6 +16,7 @@ use quick_xml::events::{BytesStart, Event};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, Cursor, Read};
+use std::ops::Range;
 use sxd_xpath::nodeset::Node as XNode;
 use sxd_xpath::{Context, Factory, Value, XPath};
 
@@ -40,6 +41,10 @@ struct Element<'a, 'd> {
     number: u64,
     /// The line of the record's start tag, where known.
     line: Option<u64>,
+    /// The record's text as read when streaming, and the declarations inherited from its
+    /// ancestors that were added to its start tag (a range of the text). A record of a document
+    /// read whole is a node of its tree, which keeps no text.
+    text: Option<(&'a str, Range<usize>)>,
 }
 
 impl Record for Element<'_, '_> {
@@ -71,6 +76,15 @@ impl Record for Element<'_, '_> {
         let mut at = Location::file(self.file).with_record(self.number);
         at.line = self.line;
         at
+    }
+
+    fn raw(&self) -> Option<String> {
+        let (text, inherited) = self.text.as_ref()?;
+        Some(format!(
+            "{}{}",
+            text.get(..inherited.start)?,
+            text.get(inherited.end..)?
+        ))
     }
 }
 
@@ -152,6 +166,7 @@ fn whole(
             file: &source.display,
             number: i as u64 + 1,
             line: None,
+            text: None,
         })?;
     }
     Ok(())
@@ -359,9 +374,11 @@ struct Declaration {
     depth: usize,
 }
 
-/// A record being read: its text, from its start tag.
+/// A record being read: its text, from its start tag, and where in it the declarations it
+/// inherits were added.
 struct Capture {
     text: Vec<u8>,
+    inherited: Range<usize>,
     depth: usize,
     line: u64,
     done: bool,
@@ -607,6 +624,7 @@ impl Streamer<'_> {
             let mut text = Vec::with_capacity(256);
             text.push(b'<');
             text.extend_from_slice(e);
+            let from = text.len();
             let mut seen: Vec<&[u8]> = own.iter().map(Vec::as_slice).collect();
             for d in self.scope.iter().rev().filter(|d| d.depth < depth) {
                 if seen.contains(&d.prefix.as_slice()) {
@@ -624,9 +642,11 @@ impl Streamer<'_> {
                 text.extend_from_slice(&d.raw);
                 text.push(quote);
             }
+            let inherited = from..text.len();
             text.extend_from_slice(close);
             self.captures.push_back(Capture {
                 text,
+                inherited,
                 depth,
                 line,
                 done: false,
@@ -697,6 +717,7 @@ impl Streamer<'_> {
 
     fn visit(&mut self, capture: Capture, visit: &mut Visit<'_>) -> Result<(), Stop> {
         let line = capture.line;
+        let inherited = capture.inherited;
         let text = String::from_utf8(capture.text).map_err(|err| self.fail(line, &err))?;
         let package = sxd_document::parser::parse(&text).map_err(|err| self.fail(line, &err))?;
         let document = package.as_document();
@@ -720,6 +741,7 @@ impl Streamer<'_> {
             file: &self.source.display,
             number: self.number,
             line: Some(line),
+            text: Some((&text, inherited)),
         })
         .map_err(Stop::Run)
     }

@@ -54,4 +54,4 @@ mod validate;
 pub use error::PipelineError;
 pub use ingest::{Event, IngestOptions, Progress, check_config, ingest, rejected_path};
 pub use load::{FileLoad, LoadEvent, LoadOptions, load};
-pub use report::{Linking, Outcome, Report, SourceReport, Validation};
+pub use report::{Linking, Outcome, Report, SourceReport, Validation, Violation};

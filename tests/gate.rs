@@ -294,6 +294,8 @@ fn validate_checks_the_named_sources_without_publishing() {
         stderr.contains("validation (gate): 1 violations"),
         "{stderr}"
     );
+    // No report was written, so none is named.
+    assert!(!stderr.contains("graph/meta/validation"), "{stderr}");
     assert!(
         stderr
             .contains("1 of 1 source(s) do not pass: museen (1 violations); nothing was published"),

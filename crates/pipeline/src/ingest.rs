@@ -294,17 +294,27 @@ fn ingest_source(
         return Ok(report.held(message));
     }
 
-    let checked = validate::validate(&*staging, source, shapes, &minter)?;
+    let mut checked = validate::validate(&*staging, source, shapes, &minter)?;
+    if options.dry_run {
+        // A dry run writes no report into the store.
+        checked.validation.report = None;
+    }
+    let report_iri = checked.validation.report.clone();
     report.validation = Some(checked.validation);
-    if let Some(message) = checked.refused {
+    if let Some(counts) = checked.refused {
         drop(staging);
+        let Some(iri) = report_iri else {
+            return Ok(report.failed(format!("{counts}: an ingest would not publish it")));
+        };
         // The report of a refused run is published on its own: it says why the graph is old.
-        if !options.dry_run
-            && let Some(description) = checked.description
-        {
+        if let Some(description) = checked.description {
             backend.describe(&[description])?;
         }
-        return Ok(report.failed(message));
+        return Ok(report.failed(format!(
+            "{counts}; the previous data stays published (the report: {iri} in graph {}, and \
+             the first results with --report)",
+            minter.meta_graph().as_str()
+        )));
     }
     let linking = link::link(&mut *staging, source)?;
     report.linking = Some(linking);

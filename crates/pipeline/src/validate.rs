@@ -200,7 +200,8 @@ pub(crate) struct Checked {
     pub(crate) validation: Validation,
     /// The `sh:ValidationReport` for the meta graph (none when nothing was validated).
     pub(crate) description: Option<Description>,
-    /// Why the gate keeps the source out, if it does.
+    /// Why the gate keeps the source out, if it does (the counts; the caller says where the
+    /// report is).
     pub(crate) refused: Option<String>,
 }
 
@@ -247,14 +248,8 @@ pub(crate) fn validate(
     validation.report = Some(iri.as_str().to_owned());
     let refused = gated.then(|| {
         format!(
-            "{} SHACL violations in {} focus nodes, more than max_violations = {} allows; the \
-             previous data stays published (the report: {} in graph {}, and the first results \
-             with --report)",
-            validation.violations,
-            validation.focus_nodes,
-            source.max_violations,
-            iri.as_str(),
-            minter.meta_graph().as_str()
+            "{} SHACL violations in {} focus nodes, more than max_violations = {} allows",
+            validation.violations, validation.focus_nodes, source.max_violations,
         )
     });
     Ok(Checked {

@@ -312,8 +312,8 @@ fn validate_checks_the_named_sources_without_publishing() {
 }
 
 /// The application profile: every file of `ontologies/shapes` is well-formed SHACL, and every
-/// shape says in German and English what it is (node shapes) or what it checks and what is wrong
-/// when it fails (property shapes).
+/// shape says in German and English what it is (node shapes) or what it checks, what the
+/// property means and what is wrong when it fails (property shapes).
 #[test]
 fn the_application_profile_is_well_formed_and_speaks_german_and_english() {
     use oxrdf::vocab::{rdf, rdfs};
@@ -399,6 +399,11 @@ fn the_application_profile_is_well_formed_and_speaks_german_and_english() {
         assert_eq!(anonymous, 0, "{}", file.display());
         for shape in &properties {
             assert_eq!(languages(shape, sh("name").as_ref()), both, "{shape}");
+            assert_eq!(
+                languages(shape, sh("description").as_ref()),
+                both,
+                "{shape}"
+            );
             assert_eq!(languages(shape, sh("message").as_ref()), both, "{shape}");
         }
     }

@@ -77,7 +77,8 @@ pub(crate) enum Command {
     /// Start a site for a new institution: a configuration, a sample CSV of holdings with its
     /// mapping, SHACL shapes and a README, ready to serve.
     Init(InitArgs),
-    /// Check an RDF file against SHACL shapes and write the validation report.
+    /// Check the configured sources against their SHACL shapes without publishing, or one RDF
+    /// file against one shapes file.
     Validate(ValidateArgs),
 }
 
@@ -259,18 +260,34 @@ pub(crate) struct ConvertArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 the data conforms, 1 it does not (the report says why), \
+    after_help = "Without --shapes: converts the configured sources (or those named with --source) and \
+validates each against its shapes, as `ingest` would, without publishing anything. \
+With --shapes FILE DATA: validates one data file against one shapes file and writes the SHACL report.\n\n\
+Exit codes: 0 the data conforms, 1 it does not (the report says why) or a source failed, \
 2 a file is missing, of an unknown format, not parseable, or the shapes are not well-formed."
 )]
 pub(crate) struct ValidateArgs {
+    /// The configuration file (without --shapes).
+    #[arg(
+        long,
+        short = 'c',
+        default_value = "kulturnetz.toml",
+        value_name = "FILE",
+        conflicts_with = "shapes"
+    )]
+    pub(crate) config: PathBuf,
+    /// Only this source (repeatable; without --shapes).
+    #[arg(long = "source", value_name = "ID", conflicts_with = "shapes")]
+    pub(crate) sources: Vec<String>,
     /// The shapes graph: SHACL Core shapes in any RDF format (by extension).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) shapes: PathBuf,
-    /// Write the validation report (Turtle) to this file instead of standard output.
+    #[arg(long, value_name = "FILE", requires = "data")]
+    pub(crate) shapes: Option<PathBuf>,
+    /// Write the report to this file: the validation report as Turtle with --shapes (else to
+    /// standard output), the sources' report as JSON without.
     #[arg(long, value_name = "FILE")]
     pub(crate) report: Option<PathBuf>,
     /// The data graph: an RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; by
     /// extension; graph names are ignored). Relative IRIs resolve against its `file:` URI.
-    #[arg(value_name = "DATA")]
-    pub(crate) data: PathBuf,
+    #[arg(value_name = "DATA", requires = "shapes")]
+    pub(crate) data: Option<PathBuf>,
 }

@@ -72,6 +72,7 @@ fn main() -> ExitCode {
                             p,
                             kulturnetz_pipeline::PipelineError::UnknownSource(_)
                                 | kulturnetz_pipeline::PipelineError::Config(_)
+                                | kulturnetz_pipeline::PipelineError::Shapes { .. }
                         )
                     })
             {
@@ -93,21 +94,80 @@ fn run(cli: Cli) -> Result<()> {
         Command::Map(args) => map(&args),
         Command::Convert(args) => convert(&args),
         Command::Init(args) => init(&args),
-        Command::Validate(args) => validate(&args),
+        Command::Validate(args) => validate(&args, cli.log_format),
     }
 }
 
 /// `validate --shapes FILE [--report FILE] DATA`: exit 0 when the data conforms, 1 when it does
-/// not, after one summary line on stderr.
-fn validate(args: &cli::ValidateArgs) -> Result<()> {
-    let report = validate::validate_file(&args.shapes, &args.data, args.report.as_deref())?;
-    let line = format!("{}: {}", args.data.display(), validate::summary(&report));
+/// not, after one summary line on stderr. Without `--shapes`, [`validate_sources`].
+fn validate(args: &cli::ValidateArgs, log: LogFormat) -> Result<()> {
+    let (Some(shapes), Some(data)) = (&args.shapes, &args.data) else {
+        return validate_sources(args, log);
+    };
+    let report = validate::validate_file(shapes, data, args.report.as_deref())?;
+    let line = format!("{}: {}", data.display(), validate::summary(&report));
     if report.conforms() {
         eprintln!("{line}");
         Ok(())
     } else {
         Err(DataProblem(line).into())
     }
+}
+
+/// `validate [--source ID]…`: the pipeline's dry run on a store of its own in a temporary
+/// folder, so that nothing is published and a running server's store is not touched. Exit 1 if
+/// a source has a violation (whatever its `validate`, unless `off`) or fails.
+fn validate_sources(args: &cli::ValidateArgs, log: LogFormat) -> Result<()> {
+    let config = read_config(&args.config)?;
+    let scratch = tempfile::tempdir().context("cannot create a temporary folder for the store")?;
+    let store = Embedded::open(
+        scratch.path(),
+        &EmbeddedOptions {
+            service_policy: ServicePolicy::new(config.server.service_allow.iter().cloned()),
+        },
+    )
+    .map_err(|e| anyhow!(e.to_string()))?;
+    let options = IngestOptions {
+        sources: args.sources.clone(),
+        dry_run: true,
+        ..IngestOptions::default()
+    };
+    let report = run_ingest(&config, &store, &options, log)?;
+    if let Some(path) = &args.report {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        serde_json::to_writer_pretty(std::io::BufWriter::new(file), &report)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    let bad: Vec<String> = report
+        .sources
+        .iter()
+        .filter_map(|s| {
+            let violations = s.validation.as_ref().map_or(0, |v| v.violations);
+            match s.outcome {
+                Outcome::Failed | Outcome::Held if violations > 0 => {
+                    Some(format!("{} ({violations} violations)", s.id))
+                }
+                Outcome::Failed | Outcome::Held => Some(format!("{} (failed)", s.id)),
+                _ if violations > 0 => Some(format!("{} ({violations} violations)", s.id)),
+                _ => None,
+            }
+        })
+        .collect();
+    if bad.is_empty() {
+        eprintln!(
+            "{} source(s) checked: no violations; nothing was published",
+            report.sources.len()
+        );
+        return Ok(());
+    }
+    Err(DataProblem(format!(
+        "{} of {} source(s) do not pass: {}; nothing was published",
+        bad.len(),
+        report.sources.len(),
+        bad.join(", ")
+    ))
+    .into())
 }
 
 /// Reads the configuration and checks its sources against the connectors, so that an unknown
@@ -293,6 +353,7 @@ fn json_event(last: &mut std::time::Instant, event: &kulturnetz_pipeline::Event<
                 Outcome::Unchanged => "unchanged",
                 Outcome::Failed => "failed",
                 Outcome::Held => "held",
+                Outcome::Checked => "checked",
             };
             macro_rules! finished {
                 ($level:ident) => {
@@ -304,6 +365,8 @@ fn json_event(last: &mut std::time::Instant, event: &kulturnetz_pipeline::Event<
                         accepted = s.accepted,
                         rejected = s.rejected,
                         violations = s.validation.as_ref().map_or(0, |v| v.violations),
+                        warnings = s.validation.as_ref().map_or(0, |v| v.warnings),
+                        validation_report = s.validation.as_ref().and_then(|v| v.report.as_deref()),
                         triples = s.triples,
                         seconds = s.seconds,
                         reason = s.message.as_deref(),
@@ -314,8 +377,13 @@ fn json_event(last: &mut std::time::Instant, event: &kulturnetz_pipeline::Event<
                 };
             }
             match s.outcome {
-                Outcome::Loaded | Outcome::Unchanged if s.rejected == 0 => finished!(info),
-                Outcome::Loaded | Outcome::Unchanged => finished!(warn),
+                Outcome::Loaded | Outcome::Unchanged | Outcome::Checked
+                    if s.rejected == 0
+                        && s.validation.as_ref().is_none_or(|v| v.violations == 0) =>
+                {
+                    finished!(info)
+                }
+                Outcome::Loaded | Outcome::Unchanged | Outcome::Checked => finished!(warn),
                 Outcome::Failed | Outcome::Held => finished!(error),
             }
         }
@@ -334,6 +402,7 @@ fn summary_table(report: &Report) -> String {
             Outcome::Unchanged => "unchanged",
             Outcome::Failed => "FAILED",
             Outcome::Held => "HELD",
+            Outcome::Checked => "checked",
         };
         out.push_str(&format!(
             "  {:<28} {status:<9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>7.1}s\n",
@@ -370,9 +439,38 @@ fn source_lines(s: &kulturnetz_pipeline::SourceReport) -> Vec<String> {
             "HELD ({} records, {} rejected), previous data kept",
             s.accepted, s.rejected
         ),
+        Outcome::Checked => format!(
+            "checked {} triples from {} records ({} rejected), nothing published",
+            s.triples, s.records, s.rejected
+        ),
     };
     let mut lines = vec![format!("  {:<28} {what}", s.id)];
     lines.extend(s.diagnostics.iter().take(3).map(|d| format!("      {d}")));
+    if let Some(v) = &s.validation
+        && (v.violations > 0 || v.warnings > 0)
+    {
+        lines.push(format!(
+            "      validation ({}): {} violations, {} warnings in {} focus nodes of {} shapes{}",
+            v.mode,
+            v.violations,
+            v.warnings,
+            v.focus_nodes,
+            v.shapes,
+            v.report
+                .as_ref()
+                .map(|r| format!("; report: {r}"))
+                .unwrap_or_default()
+        ));
+        lines.extend(v.results.iter().take(3).map(|r| {
+            format!(
+                "      {} {}{}: {}",
+                r.severity,
+                r.focus_node,
+                r.path.as_ref().map(|p| format!(" {p}")).unwrap_or_default(),
+                r.message.as_deref().unwrap_or(&r.component)
+            )
+        }));
+    }
     lines.extend(s.notes.iter().map(|n| format!("      note: {n}")));
     lines.extend(s.message.iter().map(|m| format!("      {m}")));
     lines
@@ -486,6 +584,7 @@ fn ingest(args: &cli::IngestArgs, log: LogFormat) -> Result<()> {
         sources: args.sources.clone(),
         force: args.force,
         accept_shrink: args.accept_shrink.clone(),
+        dry_run: false,
     };
     let store = match open_store(&config) {
         Ok(store) => store,

@@ -26,6 +26,7 @@ impl Ingester for PipelineIngester {
             sources: request.sources.clone(),
             force: request.force,
             accept_shrink: request.accept_shrink.clone(),
+            dry_run: false,
         };
         let result =
             kulturnetz_pipeline::ingest(&self.config, &*self.store, &options, &mut |e| match e {

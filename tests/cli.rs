@@ -34,7 +34,12 @@ fn source_ids() -> Vec<String> {
 
 #[test]
 fn issue_3_main_job_loads_every_bundled_source_and_restarts_fast() {
-    let site = Site::new(&catalog_sources());
+    // Validated against the application profile, as the bundled configuration is.
+    let site = Site::new(&format!(
+        "[pipeline]\nshapes = {:?}\n\n{}",
+        repo().join("ontologies/shapes").display().to_string(),
+        catalog_sources()
+    ));
     let server = site.serve(&[], &[]);
     let log = server.log.clone();
     drop(server);
@@ -53,6 +58,12 @@ fn issue_3_main_job_loads_every_bundled_source_and_restarts_fast() {
         "{log}"
     );
     assert!(log.contains("listening on http://127.0.0.1:"), "{log}");
+    // A source whose real data breaks a rule of the profile runs with `validate = "warn"`: it
+    // is published, and the log says what is wrong.
+    assert!(
+        log.contains("validation (warn): 79 violations, 0 warnings"),
+        "{log}"
+    );
     let rejected =
         std::fs::read_to_string(site.path().join("rejected/dcat-ap-de-uag-beispiel.jsonl"))
             .expect("rejected records file");

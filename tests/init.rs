@@ -553,3 +553,71 @@ fn init_sample_data_conforms_to_its_shapes() {
         );
     }
 }
+
+/// The new site's ingest checks the holdings against `shapes/holdings.ttl`, as its README says:
+/// the sample passes, a year that is not four digits keeps the previous data published, and
+/// `validate --source holdings` says so without publishing.
+#[test]
+fn init_site_is_gated_by_its_shapes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(run(dir.path(), &["init"]).0, Some(0));
+    let (code, stderr) = run(dir.path(), &["ingest", "--report", "r.json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).expect("report"))
+            .expect("JSON");
+    let validation = &report["sources"][0]["validation"];
+    assert_eq!(
+        (&validation["mode"], &validation["violations"]),
+        (&"gate".into(), &0.into()),
+        "{validation}"
+    );
+    assert!(validation["shapes"].as_u64() > Some(2), "{validation}");
+    assert!(
+        validation["focus_nodes"].as_u64() > Some(12),
+        "{validation}"
+    );
+
+    let csv = dir.path().join("sources/holdings.csv");
+    let sample = std::fs::read_to_string(&csv).expect("sample");
+    let broken = sample.replace(";1887;1887;", ";1887;um 1887;");
+    assert_ne!(broken, sample);
+    std::fs::write(&csv, broken).expect("write");
+    let (code, stderr) = run(dir.path(), &["validate", "--source", "holdings"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "1 of 1 source(s) do not pass: holdings (1 violations); nothing was published"
+        ),
+        "{stderr}"
+    );
+    let (code, stderr) = run(dir.path(), &["ingest"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("holdings                     FAILED, previous data kept"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("<https://daten.museum.example/id/object/smb-g-1954-17>"),
+        "{stderr}"
+    );
+    // The README's query finds the violation in the meta graph.
+    let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("README");
+    let start = readme
+        .find("```sparql\nPREFIX sh:")
+        .expect("a SPARQL example of the report")
+        + "```sparql\n".len();
+    let query = &readme[start..start + readme[start..].find("```").expect("its end")];
+    let output = bin()
+        .args(["query", query, "--format", "tsv"])
+        .current_dir(dir.path())
+        .output()
+        .expect("query");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "<https://daten.museum.example/graph/meta/validation/holdings/refused>\t<https://daten.museum.example/id/object/smb-g-1954-17>"
+        ),
+        "{stdout}"
+    );
+}

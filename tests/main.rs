@@ -3,6 +3,7 @@
 mod cli;
 mod conformance;
 mod crash;
+mod gate;
 mod http;
 mod init;
 mod map;

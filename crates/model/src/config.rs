@@ -93,6 +93,9 @@ pub struct PipelineConfig {
     pub max_download: u64,
     /// How often a failed fetch is tried again (with a growing pause) before it gives up.
     pub fetch_retries: u32,
+    /// The folder of the SHACL shapes sources are validated against (every `*.ttl` in it),
+    /// unless a source names its own `shapes`. A missing folder means no shapes.
+    pub shapes: PathBuf,
 }
 
 impl Default for PipelineConfig {
@@ -104,6 +107,7 @@ impl Default for PipelineConfig {
             fetch_timeout: Duration::from_secs(60),
             max_download: 1 << 30,
             fetch_retries: 2,
+            shapes: PathBuf::from("ontologies/shapes"),
         }
     }
 }
@@ -227,6 +231,16 @@ pub struct SourceConfig {
     /// This source's `[pipeline] max_shrink`.
     #[serde(default)]
     pub max_shrink: Option<Tolerance>,
+    /// What SHACL validation does with this source: `gate` (the default), `warn` or `off`.
+    #[serde(default)]
+    pub validate: ValidateMode,
+    /// The violations tolerated in `gate` mode (a count, or a share of the focus nodes like
+    /// `"1%"`); 0 by default.
+    #[serde(default = "no_violations")]
+    pub max_violations: Tolerance,
+    /// The shapes files this source is validated against, instead of `[pipeline] shapes`.
+    #[serde(default)]
+    pub shapes: Option<Vec<PathBuf>>,
     /// Options for the connector, which parses them itself.
     #[serde(flatten)]
     pub options: toml::Table,
@@ -245,7 +259,37 @@ pub const SOURCE_KEYS: &[&str] = &[
     "license",
     "max_rejected",
     "max_shrink",
+    "validate",
+    "max_violations",
+    "shapes",
 ];
+
+/// A source's `validate`: what SHACL validation of its staged graph decides.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValidateMode {
+    /// More violations than `max_violations` fail the source: its previous graph stays.
+    #[default]
+    Gate,
+    /// The graph is published whatever the violations; the report says what they are.
+    Warn,
+    /// Not validated.
+    Off,
+}
+
+impl fmt::Display for ValidateMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Gate => "gate",
+            Self::Warn => "warn",
+            Self::Off => "off",
+        })
+    }
+}
+
+fn no_violations() -> Tolerance {
+    Tolerance::Count(0)
+}
 
 /// Where a `[[source]]` and its keys are written in the configuration file, so that a problem
 /// found after the file was read (an unknown option, a missing input) names the line.
@@ -291,7 +335,7 @@ pub struct OptionSpec {
     pub about: &'static str,
 }
 
-/// How many rejected records a source may have before it fails.
+/// How many rejected records (or violations, or lost records) a source may have before it fails.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Tolerance {
     /// At most this many.
@@ -835,6 +879,38 @@ format = "turtle"
         .unwrap();
         let err = config.check_sources(KINDS).unwrap_err().to_string();
         assert!(err.contains("did you mean `max_rejected`?"), "{err}");
+        let config = parse(&source(
+            "kind = \"rdf\"\npath = \"a.ttl\"\nmax_violation = 5\n",
+        ))
+        .unwrap();
+        let err = config.check_sources(KINDS).unwrap_err().to_string();
+        assert!(err.contains("did you mean `max_violations`?"), "{err}");
+    }
+
+    #[test]
+    fn validation_is_a_gate_unless_a_source_says_otherwise() {
+        let config = parse(&source(
+            "kind = \"rdf\"\npath = \"a.ttl\"\n[[source]]\nid = \"b\"\nkind = \"rdf\"\npath = \"b.ttl\"\nvalidate = \"warn\"\nmax_violations = \"2%\"\nshapes = [\"s.ttl\"]\n",
+        ))
+        .unwrap();
+        config.check_sources(KINDS).unwrap();
+        let (a, b) = (&config.sources[0], &config.sources[1]);
+        assert_eq!(a.validate, ValidateMode::Gate);
+        assert_eq!(a.max_violations, Tolerance::Count(0));
+        assert_eq!(a.shapes, None);
+        assert_eq!(config.pipeline.shapes, Path::new("ontologies/shapes"));
+        assert_eq!(b.validate, ValidateMode::Warn);
+        assert_eq!(b.max_violations, Tolerance::Share(0.02));
+        assert_eq!(b.shapes, Some(vec![PathBuf::from("s.ttl")]));
+        let err = parse(&source(
+            "kind = \"rdf\"\npath = \"a.ttl\"\nvalidate = \"strict\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("unknown variant `strict`, expected one of `gate`, `warn`, `off`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub mod vocab;
 
 pub use config::{
     Config, ConfigError, DEFAULT_BASE_IRI, OptionSpec, PipelineConfig, Refresh, SOURCE_KEYS,
-    ServerConfig, SiteConfig, SourceConfig, SourcePositions, StoreConfig, Tolerance,
+    ServerConfig, SiteConfig, SourceConfig, SourcePositions, StoreConfig, Tolerance, ValidateMode,
 };
 pub use diagnostic::{DISPLAYED_CHARS, Diagnostic, Location, RAW_RECORD_CHARS};
 pub use iri::{Kind, Minter, slug};

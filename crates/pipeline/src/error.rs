@@ -14,6 +14,14 @@ pub enum PipelineError {
     /// A source's configuration is not valid: an unknown kind or key, a required option unset.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A shapes file cannot be read, is not Turtle, or its shapes are not well-formed.
+    #[error("{}: {message}", file.display())]
+    Shapes {
+        /// The file.
+        file: std::path::PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A file to load cannot be read.
     #[error("{name}: cannot read: {error}")]
     Read {

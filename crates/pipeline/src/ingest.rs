@@ -1,15 +1,17 @@
 //! Ingesting sources, one after the other, each in stages: plan (fingerprint; unchanged →
-//! skip) → convert (into a staged graph) → tolerance → validate → link → commit (the graph and
-//! its provenance published together).
+//! skip) → convert (into a staged graph) → tolerance → validate (SHACL; a gate may refuse the
+//! graph) → link → commit (the graph, its provenance and its validation report published
+//! together).
 
 use crate::convert::{self, Converted};
 use crate::plan::{self, Planned};
 use crate::provenance;
 use crate::report::{Outcome, Report, SourceReport};
-use crate::{PipelineError, link, validate};
+use crate::validate::{self, ShapeLibrary};
+use crate::{PipelineError, link};
 use kulturnetz_connectors::Connector;
 use kulturnetz_model::{Config, SourceConfig};
-use kulturnetz_store::{Backend, QueryOutcome, QueryRequest, Staging};
+use kulturnetz_store::{Backend, Description, QueryOutcome, QueryRequest, Staging};
 use oxrdf::Term;
 use spargebra::SparqlParser;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,9 @@ pub struct IngestOptions {
     /// Publish these sources even if their accepted records fell further than `max_shrink`
     /// allows (the run that held them is confirmed).
     pub accept_shrink: Vec<String>,
+    /// Convert, validate and link each source, then drop its staging: nothing is published and
+    /// no report goes into the meta graph (`kulturnetz validate`). Implies `force`.
+    pub dry_run: bool,
 }
 
 /// Progress of an ingest, for whoever shows it.
@@ -93,6 +98,8 @@ pub fn ingest(
             .unwrap_or_else(|| unreachable!("check_config found every kind"));
         planned.push((source, connector));
     }
+    // Every shapes file is read once, before any source runs: a bad one publishes nothing.
+    let shapes = ShapeLibrary::read(config, planned.iter().map(|(s, _)| *s))?;
     let mut report = Report::default();
     for (source, connector) in planned {
         on_event(Event::Started(source));
@@ -110,12 +117,15 @@ pub fn ingest(
         let started = std::time::Instant::now();
         let mut source_report = match input {
             Ok(input) => match ingest_source(
-                config,
-                backend,
+                &Run {
+                    config,
+                    backend,
+                    shapes: &shapes,
+                    options,
+                },
                 source,
                 input,
                 connector,
-                options,
                 &mut |p| on_event(Event::Progress(source, p)),
             ) {
                 Ok(report) => report,
@@ -151,7 +161,7 @@ pub fn ingest(
         on_event(Event::Finished(&source_report));
         report.sources.push(source_report);
     }
-    if report.sources.iter().any(|s| s.outcome == Outcome::Loaded) {
+    if report.sources.iter().any(|s| s.outcome == Outcome::Loaded) && !options.dry_run {
         // Transactions leave many small files behind; one compaction makes reads as fast as
         // after a bulk load.
         backend.compact()?;
@@ -196,25 +206,39 @@ fn staged_triples(staging: &dyn Staging) -> Result<u64, PipelineError> {
     Ok(0)
 }
 
+/// What every source of a run shares.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    config: &'a Config,
+    backend: &'a dyn Backend,
+    shapes: &'a ShapeLibrary,
+    options: &'a IngestOptions,
+}
+
 /// One source, stage by stage. A source that fails at any stage leaves its published graph as
 /// it was: the staging is dropped without a commit.
 fn ingest_source(
-    config: &Config,
-    backend: &dyn Backend,
+    run: &Run<'_>,
     source: &SourceConfig,
     input: plan::InputFile,
     connector: &dyn Connector,
-    options: &IngestOptions,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<SourceReport, PipelineError> {
+    let Run {
+        config,
+        backend,
+        shapes,
+        options,
+    } = *run;
     let accept_shrink = options.accept_shrink.contains(&source.id);
     // A confirmed shrink is converted again even though its input did not change since it was
     // held (a held run publishes nothing, so the fingerprint is still the old one's).
-    let force = options.force || accept_shrink;
+    let force = options.force || accept_shrink || options.dry_run;
     let minter = config.minter();
     let mut report = SourceReport::new(&source.id, &minter.graph(&source.id));
     let cx = plan::context(config, source, &minter);
-    let plan = match plan::plan(backend, source, input, connector, &cx, force)? {
+    let validation = shapes.fingerprint(source);
+    let plan = match plan::plan(backend, source, input, connector, &cx, &validation, force)? {
         Planned::Run(plan) => plan,
         Planned::Failed(message) => return Ok(report.failed(message)),
         Planned::Unchanged(previous) => {
@@ -270,7 +294,28 @@ fn ingest_source(
         return Ok(report.held(message));
     }
 
-    report.validation = Some(validate::validate(&*staging, source)?);
+    let mut checked = validate::validate(&*staging, source, shapes, &minter)?;
+    if options.dry_run {
+        // A dry run writes no report into the store.
+        checked.validation.report = None;
+    }
+    let report_iri = checked.validation.report.clone();
+    report.validation = Some(checked.validation);
+    if let Some(counts) = checked.refused {
+        drop(staging);
+        let Some(iri) = report_iri else {
+            return Ok(report.failed(format!("{counts}: an ingest would not publish it")));
+        };
+        // The report of a refused run is published on its own: it says why the graph is old.
+        if let Some(description) = checked.description {
+            backend.describe(&[description])?;
+        }
+        return Ok(report.failed(format!(
+            "{counts}; the previous data stays published (the report: {iri} in graph {}, and \
+             the first results with --report)",
+            minter.meta_graph().as_str()
+        )));
+    }
     let linking = link::link(&mut *staging, source)?;
     report.linking = Some(linking);
     // A graph is a set: statements the connector wrote twice (or that a link repeats) count once.
@@ -290,8 +335,29 @@ fn ingest_source(
         &plan.fingerprint,
         &counts,
     );
-    staging.commit(&meta)?;
     report.triples = triples;
+    if options.dry_run {
+        drop(staging);
+        report.outcome = Outcome::Checked;
+        return Ok(report);
+    }
+    // The graph's report replaces the previous one (or removes it, if nothing was validated),
+    // and a refused run's report goes: the published graph is now this run's.
+    let meta_graph = minter.meta_graph();
+    let meta = vec![
+        meta,
+        checked.description.unwrap_or_else(|| {
+            Description::new(
+                meta_graph.clone(),
+                validate::report_iri(&minter, &source.id),
+            )
+        }),
+        Description::new(
+            meta_graph,
+            validate::refused_report_iri(&minter, &source.id),
+        ),
+    ];
+    staging.commit(&meta)?;
     report.outcome = Outcome::Loaded;
     if report.rejected > 0 {
         report.message = Some(format!(

@@ -56,4 +56,4 @@ pub use convert::RejectLog;
 pub use error::PipelineError;
 pub use ingest::{Event, IngestOptions, Progress, check_config, ingest, rejected_path};
 pub use load::{FileLoad, LoadEvent, LoadOptions, load};
-pub use report::{Linking, Outcome, Report, SourceReport, Validation};
+pub use report::{Linking, Outcome, Report, SourceReport, Validation, Violation};

@@ -79,6 +79,7 @@ pub(crate) fn plan(
     input: InputFile,
     connector: &dyn Connector,
     cx: &Context<'_>,
+    validation: &str,
     force: bool,
 ) -> Result<Planned, StoreError> {
     let graph = cx.minter.graph(&source.id);
@@ -103,7 +104,7 @@ pub(crate) fn plan(
         }
         Err(e) => return Ok(Planned::Failed(format!("{name}: {e}"))),
     };
-    let fingerprint = match fingerprint(&path, &dependencies, source, connector) {
+    let fingerprint = match fingerprint(&path, &dependencies, source, connector, validation) {
         Ok(f) => f,
         Err(e) => return Ok(Planned::Failed(format!("{name}: cannot read: {e}"))),
     };
@@ -125,13 +126,14 @@ pub(crate) fn plan(
 /// source once more and rewrites it (2: each record with its text, `Diagnostic::raw`).
 const REJECTED_FORMAT: u32 = 2;
 
-/// The hex SHA-256 of what decides a source's output: its input, settings and connector version
-/// (and the format of the rejected-records file).
+/// The hex SHA-256 of what decides a source's output: its input, settings, connector version
+/// and validation (and the format of the rejected-records file).
 fn fingerprint(
     path: &Path,
     dependencies: &[PathBuf],
     source: &SourceConfig,
     connector: &dyn Connector,
+    validation: &str,
 ) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     hasher.update(format!(
@@ -139,6 +141,9 @@ fn fingerprint(
         connector.kind(),
         connector.version()
     ));
+    // How the source is validated, and its shapes: new shapes validate it again.
+    hasher.update(validation);
+    hasher.update([0]);
     hasher.update(toml::to_string(&source.options).unwrap_or_default());
     hasher.update([0]);
     let mut buf = vec![0; 1 << 16];

@@ -17,6 +17,8 @@ pub enum Outcome {
     /// Converted, but its accepted records fell further than `max_shrink` allows (or to zero):
     /// not published until the run is confirmed (`--accept-shrink ID`); the previous graph stays.
     Held,
+    /// Converted and validated, not published: a dry run (`kulturnetz validate`).
+    Checked,
 }
 
 /// The report of one source.
@@ -96,10 +98,44 @@ impl SourceReport {
 /// What validating a staged graph found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Validation {
-    /// SHACL shapes checked (none yet: validation against `ontologies/shapes` comes next).
+    /// The source's `validate`: `gate`, `warn` or `off`.
+    pub mode: String,
+    /// SHACL shapes checked.
     pub shapes: u64,
-    /// Violations found.
+    /// Focus nodes the shapes' targets selected, counted once per shape.
+    pub focus_nodes: u64,
+    /// Results of severity `sh:Violation`: what `max_violations` counts.
     pub violations: u64,
+    /// Results of other severities (`sh:Warning`, `sh:Info`).
+    pub warnings: u64,
+    /// The first results, whatever their severity.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<Violation>,
+    /// The IRI of the `sh:ValidationReport` in the meta graph.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+}
+
+/// One validation result, its terms in N-Triples syntax (`<iri>`, `_:b`, `"text"@de`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// The node that failed (`sh:focusNode`).
+    pub focus_node: String,
+    /// The property path, in SPARQL's syntax (`sh:resultPath`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The value that failed (`sh:value`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `Violation`, `Warning` or `Info`.
+    pub severity: String,
+    /// The shape's message (in English where it has one), or the validator's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The shape (`sh:sourceShape`).
+    pub shape: String,
+    /// The constraint component, such as `MinCountConstraintComponent`.
+    pub component: String,
 }
 
 /// What linking a staged graph to the published ones added.

@@ -180,7 +180,7 @@ impl Path {
 
     /// Writes the path as RDF (predicates as themselves, the rest as blank nodes and lists)
     /// and returns the term that stands for it.
-    pub(crate) fn write(&self, out: &mut Vec<Triple>) -> Term {
+    pub fn write(&self, out: &mut Vec<Triple>) -> Term {
         let node = |out: &mut Vec<Triple>, p: oxrdf::NamedNodeRef<'_>, inner: &Self| {
             let b = BlankNode::default();
             let o = inner.write(out);

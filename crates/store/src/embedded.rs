@@ -10,8 +10,8 @@ use oxigraph::io::RdfFormat;
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{BulkLoader, Store, Transaction};
 use oxrdf::{
-    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, QuadRef, Term, Triple,
-    TripleRef,
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef,
+    QuadRef, Term, TermRef, Triple, TripleRef,
 };
 use std::collections::HashMap;
 use std::fs::{File, TryLockError};
@@ -228,6 +228,14 @@ impl Backend for Embedded {
         }))
     }
 
+    fn describe(&self, meta: &[Description]) -> Result<(), StoreError> {
+        let _written = self.counts.write();
+        let mut transaction = self.store.start_transaction()?;
+        describe(&mut transaction, meta)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
     fn drop_graph(&self, graph: GraphNameRef<'_>) -> Result<bool, StoreError> {
         let _written = self.counts.write();
         match graph {
@@ -365,25 +373,67 @@ impl Staging for Staged<'_> {
         )
     }
 
-    fn commit(mut self: Box<Self>, meta: &Description) -> Result<(), StoreError> {
-        let graph = GraphNameRef::NamedNode(meta.graph.as_ref());
-        let old = self
+    fn triples_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> Result<Vec<Triple>, StoreError> {
+        // Oxigraph keeps a blank node's own identifier, so a blank node returned here is found
+        // again when a later pattern names it.
+        let graph = GraphNameRef::NamedNode(self.graph.as_ref());
+        Ok(self
             .transaction
-            .quads_for_pattern(Some(meta.subject.as_ref().into()), None, None, Some(graph))
-            .collect::<Result<Vec<_>, _>>()?;
-        for q in &old {
-            self.transaction.remove(q);
-        }
-        self.transaction.insert_named_graph(meta.graph.as_ref());
-        for (predicate, object) in &meta.statements {
-            self.transaction
-                .insert(QuadRef::new(&meta.subject, predicate, object, graph));
-        }
+            .quads_for_pattern(subject, predicate, object, Some(graph))
+            .map(|q| q.map(Triple::from))
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn commit(mut self: Box<Self>, meta: &[Description]) -> Result<(), StoreError> {
+        describe(&mut self.transaction, meta)?;
         let embedded = self.embedded;
         let _written = embedded.counts.write();
         self.transaction.commit()?;
         Ok(())
     }
+}
+
+/// Replaces each description of `meta` within `transaction`: the statements about its subject and
+/// its parts go, the new ones come.
+fn describe(transaction: &mut Transaction<'_>, meta: &[Description]) -> Result<(), StoreError> {
+    // A description's parts are found by their IRIs, so each graph described is read once
+    // whole: the meta graph is small (a few statements per source and bounded reports).
+    let mut graphs: Vec<&NamedNode> = meta.iter().map(|d| &d.graph).collect();
+    graphs.sort();
+    graphs.dedup();
+    for graph in graphs {
+        let graph = GraphNameRef::NamedNode(graph.as_ref());
+        let old = transaction
+            .quads_for_pattern(None, None, None, Some(graph))
+            .filter(|q| {
+                q.as_ref().map_or(true, |q| {
+                    meta.iter().any(|d| {
+                        GraphNameRef::NamedNode(d.graph.as_ref()) == graph
+                            && d.covers(q.subject.as_ref())
+                    })
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for q in &old {
+            transaction.remove(q);
+        }
+    }
+    for description in meta {
+        let graph = GraphNameRef::NamedNode(description.graph.as_ref());
+        transaction.insert_named_graph(description.graph.as_ref());
+        for (predicate, object) in &description.statements {
+            transaction.insert(QuadRef::new(&description.subject, predicate, object, graph));
+        }
+        for t in &description.parts {
+            transaction.insert(t.as_ref().in_graph(graph));
+        }
+    }
+    Ok(())
 }
 
 /// A bulk load on the embedded store: Oxigraph's bulk loader, which sorts each batch into files
@@ -654,7 +704,7 @@ mod tests {
             .unwrap();
         let mut old = store.stage(g.as_ref()).unwrap();
         old.insert(triple(1).as_ref()).unwrap();
-        old.commit(&Description::new(meta.clone(), g.clone()))
+        old.commit(&[Description::new(meta.clone(), g.clone())])
             .unwrap();
 
         let mut staging = store.stage(g.as_ref()).unwrap();
@@ -710,9 +760,9 @@ mod tests {
                 &described
             ));
             staging
-                .commit(
-                    &Description::new(meta.clone(), g.clone()).with(p.clone(), Literal::from(n)),
-                )
+                .commit(&[
+                    Description::new(meta.clone(), g.clone()).with(p.clone(), Literal::from(n))
+                ])
                 .unwrap();
             assert!(ask(&|r: &QueryRequest| store.query(r).unwrap(), &described));
         }
@@ -731,6 +781,125 @@ mod tests {
                     name: meta,
                     triples: 1
                 },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_staging_finds_the_blank_nodes_it_returned_and_only_its_own_triples() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        let g = NamedNode::new_unchecked("https://x.example/g");
+        let other = NamedNode::new_unchecked("https://x.example/other");
+        let (a, p, q) = (
+            NamedNode::new_unchecked("https://x.example/a"),
+            NamedNode::new_unchecked("https://x.example/p"),
+            NamedNode::new_unchecked("https://x.example/q"),
+        );
+        store
+            .extend_graph(
+                other.as_ref().into(),
+                &mut std::iter::once(Triple::new(a.clone(), q.clone(), Literal::from(9))),
+            )
+            .unwrap();
+        let mut staging = store.stage(g.as_ref()).unwrap();
+        let b = oxrdf::BlankNode::default();
+        staging.insert(TripleRef::new(&a, &p, &b)).unwrap();
+        staging
+            .insert(TripleRef::new(&b, &q, &Literal::from(1)))
+            .unwrap();
+        let found = staging
+            .triples_matching(Some(a.as_ref().into()), Some(p.as_ref()), None)
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        let Term::BlankNode(node) = &found[0].object else {
+            panic!("expected a blank node, found {}", found[0].object)
+        };
+        // The blank node as returned is the subject of the next lookup.
+        let next = staging
+            .triples_matching(Some(node.as_ref().into()), None, None)
+            .unwrap();
+        assert_eq!(
+            next,
+            [Triple::new(node.clone(), q.clone(), Literal::from(1))]
+        );
+        // The other graph's triples are not part of the staged content.
+        assert_eq!(
+            staging
+                .triples_matching(None, Some(q.as_ref()), None)
+                .unwrap()
+                .len(),
+            1
+        );
+        // Neither is the old content of the target.
+        drop(staging);
+        let meta = NamedNode::new_unchecked("https://x.example/meta");
+        let mut old = store.stage(g.as_ref()).unwrap();
+        old.insert(TripleRef::new(&a, &q, &Literal::from(2)))
+            .unwrap();
+        old.commit(&[Description::new(meta, g.clone())]).unwrap();
+        let staging = store.stage(g.as_ref()).unwrap();
+        assert!(
+            staging
+                .triples_matching(Some(a.as_ref().into()), None, None)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_description_replaces_its_parts_and_can_be_written_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        let meta = NamedNode::new_unchecked("https://x.example/meta");
+        let report = NamedNode::new_unchecked("https://x.example/report");
+        let other = NamedNode::new_unchecked("https://x.example/report-2");
+        let p = NamedNode::new_unchecked("https://x.example/p");
+        let part = |n: u32| NamedNode::new_unchecked(format!("{}#r{n}", report.as_str()));
+        let described = |results: u32| {
+            let mut d = Description::new(meta.clone(), report.clone())
+                .with(p.clone(), Literal::from(results));
+            for n in 0..results {
+                d.parts
+                    .push(Triple::new(part(n), p.clone(), Literal::from(n)));
+            }
+            d
+        };
+        store
+            .describe(&[
+                described(3),
+                Description::new(meta.clone(), other.clone()).with(p.clone(), Literal::from(7)),
+            ])
+            .unwrap();
+        assert_eq!(store.graphs().unwrap()[0].triples, 5);
+        // The second report has one part: the two others go, and so does nothing else.
+        store.describe(&[described(1)]).unwrap();
+        // An empty description removes the subject and every part.
+        let gone = Description::new(
+            meta.clone(),
+            NamedNode::new_unchecked(format!("{}-gone", report.as_str())),
+        );
+        store
+            .describe(&[Description {
+                parts: vec![Triple::new(
+                    NamedNode::new_unchecked(format!("{}#x", gone.subject.as_str())),
+                    p.clone(),
+                    Literal::from(1),
+                )],
+                ..gone.clone()
+            }])
+            .unwrap();
+        store.describe(&[gone]).unwrap();
+        let all = parse(&format!("SELECT ?s ?o {{ GRAPH {meta} {{ ?s {p} ?o }} }}"));
+        assert_eq!(
+            rows(store.query(&QueryRequest::new(all)).unwrap()),
+            [
+                format!(
+                    "?s={} ?o=\"0\"^^<http://www.w3.org/2001/XMLSchema#integer>",
+                    part(0)
+                ),
+                format!("?s={other} ?o=\"7\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
+                format!("?s={report} ?o=\"1\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
             ]
         );
     }
@@ -767,10 +936,10 @@ mod tests {
         staging.insert(triple(1).as_ref()).unwrap();
         assert_eq!(counts(&store), [2]);
         staging
-            .commit(&Description::new(
+            .commit(&[Description::new(
                 NamedNode::new_unchecked("https://x.example/meta"),
                 g.clone(),
-            ))
+            )])
             .unwrap();
         assert_eq!(counts(&store), [1, 0]);
         store

@@ -30,7 +30,7 @@
 //! assert!(matches!(staging.query(&QueryRequest::new(ask.clone()))?, QueryOutcome::Boolean(true)));
 //! assert!(matches!(store.query(&QueryRequest::new(ask.clone()))?, QueryOutcome::Boolean(false)));
 //! let meta = NamedNode::new("https://x.example/graph/meta")?;
-//! staging.commit(&Description::new(meta, g.clone()))?;
+//! staging.commit(&[Description::new(meta, g.clone())])?;
 //! assert_eq!(store.graphs()?[0].triples, 1);
 //! assert!(matches!(store.query(&QueryRequest::new(ask))?, QueryOutcome::Boolean(true)));
 //! # Ok::<_, Box<dyn std::error::Error>>(())
@@ -49,7 +49,8 @@ pub use kulturnetz_sparql::{ServicePolicy, service_host};
 pub use run::{QueryError, Written, run_query};
 
 use oxrdf::{
-    GraphName, GraphNameRef, NamedNode, NamedNodeRef, QuadRef, Term, Triple, TripleRef, Variable,
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, QuadRef, Term, TermRef,
+    Triple, TripleRef, Variable,
 };
 use sparesults::QuerySolution;
 use std::io::Write;
@@ -87,6 +88,10 @@ pub trait Backend: Send + Sync {
 
     /// Starts a bulk load of quads, each into its own graph (`kulturnetz load`), see [`Loader`].
     fn loader(&self) -> Result<Box<dyn Loader + '_>, StoreError>;
+
+    /// Replaces each description of `meta` in one step, without staging a graph: the metadata
+    /// of a run that publishes nothing (a validation report that kept a source out).
+    fn describe(&self, meta: &[Description]) -> Result<(), StoreError>;
 
     /// Removes `graph` (the default graph is emptied). Returns whether it existed.
     fn drop_graph(&self, graph: GraphNameRef<'_>) -> Result<bool, StoreError>;
@@ -152,18 +157,34 @@ pub trait Staging {
     /// Adds a triple to the staged content.
     fn insert(&mut self, triple: TripleRef<'_>) -> Result<(), StoreError>;
 
+    /// The staged triples that match a pattern (`None` matches any term), read from the store's
+    /// own indexes, for validating the staged content without copying it. A blank node this
+    /// returned is found again when it is asked for, so that a blank node can be looked up as the
+    /// subject of the next pattern.
+    fn triples_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> Result<Vec<Triple>, StoreError>;
+
     /// Evaluates a query on the staged content and the published graphs other than the one being
     /// replaced. The results are read completely before this returns (they cannot outlive the
     /// staging), so ask for what fits in memory: violations, link candidates, counts.
     fn query(&self, request: &QueryRequest) -> Result<QueryOutcome, StoreError>;
 
-    /// Publishes the staged content as the target graph and, in the same step, replaces the
-    /// description of `meta.subject` in `meta.graph` by `meta`'s statements.
-    fn commit(self: Box<Self>, meta: &Description) -> Result<(), StoreError>;
+    /// Publishes the staged content as the target graph and, in the same step, replaces each
+    /// description of `meta` (see [`Description`]).
+    fn commit(self: Box<Self>, meta: &[Description]) -> Result<(), StoreError>;
 }
 
-/// Everything a graph says about one subject, replaced as a whole (a source's metadata in the
-/// meta graph, committed with its graph by [`Staging::commit`]).
+/// Everything a graph says about one subject and its parts, replaced as a whole (a source's
+/// metadata or its validation report in the meta graph, committed with its graph by
+/// [`Staging::commit`], or alone by [`Backend::describe`]).
+///
+/// The parts of a subject are the IRIs made of it and a fragment (`{subject}#…`): a structure
+/// such as a validation report, with its results, is one description without blank nodes, and
+/// replacing it removes every part the previous one had.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Description {
     /// The graph the description lives in.
@@ -172,15 +193,19 @@ pub struct Description {
     pub subject: NamedNode,
     /// Its predicates and objects.
     pub statements: Vec<(NamedNode, Term)>,
+    /// Statements about its parts, each subject a `{subject}#…` IRI.
+    pub parts: Vec<Triple>,
 }
 
 impl Description {
-    /// An empty description of `subject` in `graph`: committing it removes what `graph` said.
+    /// An empty description of `subject` in `graph`: committing it removes what `graph` said
+    /// about the subject and its parts.
     pub fn new(graph: NamedNode, subject: NamedNode) -> Self {
         Self {
             graph,
             subject,
             statements: Vec::new(),
+            parts: Vec::new(),
         }
     }
 
@@ -188,6 +213,17 @@ impl Description {
     pub fn with(mut self, predicate: NamedNode, object: impl Into<Term>) -> Self {
         self.statements.push((predicate, object.into()));
         self
+    }
+
+    /// Whether `subject` is the described subject or one of its parts.
+    pub fn covers(&self, subject: NamedOrBlankNodeRef<'_>) -> bool {
+        let NamedOrBlankNodeRef::NamedNode(s) = subject else {
+            return false;
+        };
+        let s = s.as_str();
+        s == self.subject.as_str()
+            || s.strip_prefix(self.subject.as_str())
+                .is_some_and(|rest| rest.starts_with('#'))
     }
 }
 

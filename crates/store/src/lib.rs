@@ -68,7 +68,7 @@ pub trait Backend: Send + Sync {
     fn update(&self, request: &UpdateRequest) -> Result<(), StoreError>;
 
     /// Starts staging new content for the named graph `graph`, see [`Staging`] and the staging
-    /// contract in ARCHITECTURE.md: readers keep seeing the published graph until
+    /// contract in docs/code-map.md: readers keep seeing the published graph until
     /// [`Staging::commit`]; dropping the staging leaves it as it was.
     fn stage(&self, graph: NamedNodeRef<'_>) -> Result<Box<dyn Staging + '_>, StoreError>;
 
@@ -137,7 +137,7 @@ pub trait GraphWriter {
 
 /// The new content of one named graph, written but not yet published (see [`Backend::stage`]).
 ///
-/// What it guarantees (the staging contract, also in ARCHITECTURE.md):
+/// What it guarantees (the staging contract, also in docs/code-map.md):
 /// - Readers of the backend ([`Backend::query`], [`Backend::graphs`], …) see the published graph
 ///   until [`Staging::commit`] returns, and then the new content with its metadata, never a mix.
 /// - [`Staging::query`] sees the staged content under the name [`Staging::graph`] together with

@@ -124,6 +124,20 @@ fn list(y: &Yaml) -> Vec<&Yaml> {
     }
 }
 
+/// A YAML line without its comment: a `#` at the start or after a space or tab begins one (a
+/// `#` inside an IRI such as `http://schema.org/#x` does not). Quoted `#`s are rare enough in a
+/// mapping that a line cut short there only points an error at a later line.
+fn without_comment(line: &str) -> &str {
+    let mut previous = None;
+    for (at, c) in line.char_indices() {
+        if c == '#' && previous.is_none_or(|p: char| p == ' ' || p == '\t') {
+            return &line[..at];
+        }
+        previous = Some(c);
+    }
+    line
+}
+
 impl Translator<'_> {
     fn error(&self, mapping: &str, message: impl Into<String>) -> MappingError {
         let mut e = MappingError::new(self.file, message);
@@ -152,7 +166,12 @@ impl Translator<'_> {
                     before.is_none_or(|c| !is_word(c)) && after.is_none_or(|c| !is_word(c))
                 })
             };
-            if let Some(i) = self.text.lines().skip(skip).position(holds) {
+            if let Some(i) = self
+                .text
+                .lines()
+                .skip(skip)
+                .position(|line| holds(without_comment(line)))
+            {
                 e.line = Some(start + i as u64);
             }
         }

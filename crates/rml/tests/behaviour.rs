@@ -360,6 +360,30 @@ mappings:
     );
 }
 
+/// The error points at the line that says it, not at a comment that mentions the same word.
+#[test]
+fn a_mapping_error_is_not_placed_on_a_comment() {
+    let d = dir(&[("o.csv", OBJECTS)]);
+    let e = read_error(
+        d.path(),
+        "prefixes: {schema: http://schema.org/}
+mappings:
+  objects:
+    # Titles are German: de, written de~lang below.
+    sources: [o.csv~csv]
+    s: http://example.org/o/$(id)  # see de below
+    po:
+      - [schema:identifier, $(id)]
+      - [schema:name, $(title), de]
+",
+        true,
+    );
+    assert_eq!(
+        e.to_string(),
+        "m.yaml:9: triples map \"objects\": datatype `de` is not an IRI; for a language tag write `de~lang`"
+    );
+}
+
 #[test]
 fn issue_11_constants_and_templates_that_are_no_iris_are_mapping_errors() {
     let d = dir(&[("o.csv", OBJECTS)]);

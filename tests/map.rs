@@ -1,20 +1,11 @@
 //! `kulturnetz map`: what a mapping's user meets on the command line.
 
-use crate::util::bin;
 use std::path::Path;
 
 fn map(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = bin()
-        .arg("map")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run kulturnetz");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let mut all = vec!["map"];
+    all.extend_from_slice(args);
+    crate::util::run_in(dir, &all)
 }
 
 const LEGACY: &str = r#"@prefix rr: <http://www.w3.org/ns/r2rml#> .

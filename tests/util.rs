@@ -20,6 +20,100 @@ pub(crate) fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kulturnetz"))
 }
 
+/// Runs `kulturnetz ARGS` in `dir`: (exit code, stdout, stderr).
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = bin()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run kulturnetz");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A shipped SHACL shapes file, read for the checks every such file must pass.
+pub(crate) struct Shapes {
+    pub(crate) triples: Vec<oxrdf::Triple>,
+}
+
+impl Shapes {
+    /// Reads `file` as Turtle; a syntax error fails the test, naming the file.
+    pub(crate) fn read(file: &Path) -> Self {
+        let text =
+            std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let triples = oxttl::TurtleParser::new()
+            .for_slice(text.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        Self { triples }
+    }
+
+    /// A term of SHACL's namespace.
+    pub(crate) fn sh(local: &str) -> oxrdf::NamedNode {
+        oxrdf::NamedNode::new(format!("http://www.w3.org/ns/shacl#{local}")).expect("IRI")
+    }
+
+    /// The subjects typed `class`.
+    pub(crate) fn of_type(&self, class: &oxrdf::NamedNode) -> Vec<oxrdf::NamedOrBlankNode> {
+        self.triples
+            .iter()
+            .filter(|t| {
+                t.predicate == oxrdf::vocab::rdf::TYPE
+                    && t.object == oxrdf::Term::from(class.clone())
+            })
+            .map(|t| t.subject.clone())
+            .collect()
+    }
+
+    /// The language tags of `s`'s `p` literals, sorted.
+    pub(crate) fn languages(
+        &self,
+        s: &oxrdf::NamedOrBlankNode,
+        p: oxrdf::NamedNodeRef<'_>,
+    ) -> Vec<String> {
+        let mut langs: Vec<String> = self
+            .triples
+            .iter()
+            .filter(|t| &t.subject == s && t.predicate == p)
+            .filter_map(|t| match &t.object {
+                oxrdf::Term::Literal(l) => l.language().map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        langs.sort();
+        langs
+    }
+
+    /// Asserts that every node shape has a label and a comment, and every property shape a
+    /// name, a description and a message, in German and English; returns the node shapes and
+    /// the property shapes.
+    pub(crate) fn assert_bilingual(
+        &self,
+    ) -> (Vec<oxrdf::NamedOrBlankNode>, Vec<oxrdf::NamedOrBlankNode>) {
+        use oxrdf::vocab::rdfs;
+        let both = vec!["de".to_owned(), "en".to_owned()];
+        let nodes = self.of_type(&Self::sh("NodeShape"));
+        for shape in &nodes {
+            assert_eq!(self.languages(shape, rdfs::LABEL), both, "{shape}");
+            assert_eq!(self.languages(shape, rdfs::COMMENT), both, "{shape}");
+        }
+        let properties = self.of_type(&Self::sh("PropertyShape"));
+        for shape in &properties {
+            for p in ["name", "description", "message"] {
+                assert_eq!(
+                    self.languages(shape, Self::sh(p).as_ref()),
+                    both,
+                    "{shape} {p}"
+                );
+            }
+        }
+        (nodes, properties)
+    }
+}
+
 /// A folder with a `kulturnetz.toml` whose store lives inside it.
 pub(crate) struct Site {
     pub(crate) dir: tempfile::TempDir,
@@ -55,18 +149,11 @@ impl Site {
 
     /// Runs `kulturnetz ARGS --config <site>`: (exit code, stdout, stderr).
     pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let output = bin()
-            .args(args)
-            .arg("--config")
-            .arg(self.config())
-            .current_dir(self.path())
-            .output()
-            .expect("run kulturnetz");
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        let config = self.config();
+        let config = config.to_str().expect("a UTF-8 path");
+        let mut args = args.to_vec();
+        args.extend(["--config", config]);
+        run_in(self.path(), &args)
     }
 
     /// Starts `kulturnetz serve` on a free port, with `env` set.

@@ -1,21 +1,12 @@
 //! `kulturnetz validate --shapes FILE [--report FILE] DATA`: exit codes, the summary line, the
 //! report, and where a broken file is broken.
 
-use crate::util::bin;
 use std::path::Path;
 
 fn validate(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = bin()
-        .arg("validate")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run kulturnetz");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let mut all = vec!["validate"];
+    all.extend_from_slice(args);
+    crate::util::run_in(dir, &all)
 }
 
 const SHAPES: &str = r#"@prefix sh: <http://www.w3.org/ns/shacl#> .

@@ -88,6 +88,11 @@ fn issue_12_an_ingest_killed_at_any_moment_leaves_old_or_new() {
     let hashes = [canonical_hash(&old), canonical_hash(&new)];
     let inputs = [&old, &new];
 
+    // A replacement (a transaction of the difference) takes longer than the first publication
+    // (a bulk ingestion): the kills are spread over the time of one replacement.
+    site.write("big.nt", &new);
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 0, "{stderr}");
     site.write("big.nt", &old);
     let started = Instant::now();
     let (code, _, stderr) = site.run(&["ingest"]);
@@ -160,6 +165,81 @@ fn issue_12_an_ingest_killed_at_any_moment_leaves_old_or_new() {
     assert_eq!(Some(triples), stated);
 }
 
+/// The first ingest of a source publishes it in one bulk ingestion of sorted files: ten `kill -9`
+/// at random moments of it leave the graph absent (with no metadata) or whole (with its
+/// metadata), and the sorted files of a load that was cut off are gone once the store opens again.
+#[test]
+fn issue_12_a_first_ingest_killed_at_any_moment_publishes_all_or_nothing() {
+    let site = Site::new("[[source]]\nid = \"big\"\nkind = \"rdf\"\npath = \"big.nt\"\n");
+    let new = version("b", 100_000);
+    site.write("big.nt", &new);
+    let store = site.path().join("store");
+    let started = Instant::now();
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 0, "{stderr}");
+    let full = started.elapsed();
+    let whole = (canonical_hash(&new), 200_000, Some(200_000));
+    assert_eq!(published(&site), whole);
+
+    let mut random = Random(
+        std::env::var("KULTURNETZ_KILL_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0x5EED_u64 ^ full.as_nanos() as u64 | 1),
+    );
+    let mut outcomes = Vec::new();
+    for round in 0..10 {
+        std::fs::remove_dir_all(&store).expect("remove the store");
+        let after = Duration::from_millis(random.next() % (full.as_millis() as u64 * 12 / 10 + 1));
+        let mut child = crate::util::bin()
+            .args(["ingest", "--config"])
+            .arg(site.config())
+            .current_dir(site.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn ingest");
+        std::thread::sleep(after);
+        let finished = child.try_wait().expect("wait").is_some();
+        child.kill().ok();
+        child.wait().expect("reap");
+        let left_before = bulk_files(&store);
+        let now = published(&site);
+        let published_whole = now == whole;
+        assert!(
+            published_whole || now == (canonical_hash(""), 0, None),
+            "round {round}, killed after {after:?}: neither nothing nor the whole graph: {now:?}"
+        );
+        assert_eq!(
+            bulk_files(&store),
+            0,
+            "round {round}: {left_before} sorted files of the cut-off load stay after a start"
+        );
+        outcomes.push((after, finished, published_whole, left_before));
+    }
+    eprintln!(
+        "a whole first ingest took {full:?}; (killed after, had finished, published, files left): {outcomes:?}"
+    );
+    assert!(
+        outcomes.iter().any(|(_, finished, _, _)| !finished),
+        "{outcomes:?}"
+    );
+}
+
+/// The sorted files of bulk loads in the store's folder.
+fn bulk_files(store: &std::path::Path) -> usize {
+    std::fs::read_dir(store).map_or(0, |entries| {
+        entries
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("bulk-") && name.ends_with(".sst")
+            })
+            .count()
+    })
+}
+
 /// A small tmpfs mounted for one test, unmounted when dropped.
 struct Tmpfs(std::path::PathBuf);
 
@@ -214,4 +294,42 @@ fn issue_12_a_full_disk_fails_the_ingest_and_keeps_the_published_data() {
     assert!(stderr.contains("the disk is full"), "{stderr}");
     assert!(stderr.contains("previous data kept"), "{stderr}");
     assert_eq!(published(&site), (canonical_hash(&old), 2_000, Some(2_000)));
+}
+
+/// The disk fills up while a new source is published in bulk: that source fails with a message
+/// that says so, the source published before stays, and no sorted file is left behind.
+#[test]
+fn issue_12_a_full_disk_during_a_bulk_publish_keeps_the_other_sources() {
+    let site = Site::new(
+        "[[source]]\nid = \"small\"\nkind = \"rdf\"\npath = \"small.nt\"\n\n\
+         [[source]]\nid = \"big\"\nkind = \"rdf\"\npath = \"big.nt\"\n",
+    );
+    let store = site.path().join("store");
+    std::fs::create_dir_all(&store).expect("store dir");
+    let Some(_disk) = Tmpfs::mount(&store, "24m") else {
+        return;
+    };
+    site.write("small.nt", &version("a", 500));
+    site.write("big.nt", "");
+    let (code, _, stderr) = site.run(&["ingest", "--source", "small"]);
+    assert_eq!(code, 0, "{stderr}");
+
+    site.write("big.nt", &version("b", 300_000));
+    let (code, _, stderr) = site.run(&["ingest", "--source", "big"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the disk is full"), "{stderr}");
+    assert_eq!(
+        published(&site).1,
+        0,
+        "nothing of the big source is published"
+    );
+    let (code, count, stderr) = site.run(&[
+        "query",
+        "SELECT (COUNT(*) AS ?n) { GRAPH <https://daten.kultur.example/graph/small> { ?s ?p ?o } }",
+        "--format",
+        "tsv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(count.contains("1000"), "{count}");
+    assert_eq!(bulk_files(&store), 0);
 }

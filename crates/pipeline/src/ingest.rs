@@ -11,9 +11,7 @@ use crate::validate::{self, ShapeLibrary};
 use crate::{PipelineError, link};
 use kulturnetz_connectors::Connector;
 use kulturnetz_model::{Config, SourceConfig};
-use kulturnetz_store::{Backend, Description, QueryOutcome, QueryRequest, Staging};
-use oxrdf::Term;
-use spargebra::SparqlParser;
+use kulturnetz_store::{Backend, Description};
 use std::path::{Path, PathBuf};
 
 /// What to ingest.
@@ -188,24 +186,6 @@ fn shrink(source: &SourceConfig, config: &Config, published: u64, accepted: u64)
     ))
 }
 
-/// How many distinct triples the staged graph holds.
-fn staged_triples(staging: &dyn Staging) -> Result<u64, PipelineError> {
-    let query = SparqlParser::new()
-        .parse_query(&format!(
-            "SELECT (COUNT(*) AS ?n) {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
-            staging.graph().as_str()
-        ))
-        .unwrap_or_else(|e| unreachable!("a count over an IRI parses: {e}"));
-    if let QueryOutcome::Solutions { mut solutions, .. } =
-        staging.query(&QueryRequest::new(query))?
-        && let Some(solution) = solutions.next()
-        && let Some(Term::Literal(n)) = solution?.get("n")
-    {
-        return Ok(n.value().parse().unwrap_or(0));
-    }
-    Ok(0)
-}
-
 /// What every source of a run shares.
 #[derive(Clone, Copy)]
 struct Run<'a> {
@@ -294,6 +274,8 @@ fn ingest_source(
         return Ok(report.held(message));
     }
 
+    // A graph is a set: statements the connector wrote twice count once.
+    let triples = staging.seal()?;
     let mut checked = validate::validate(&*staging, source, shapes, &minter)?;
     if options.dry_run {
         // A dry run writes no report into the store.
@@ -318,9 +300,7 @@ fn ingest_source(
     }
     let linking = link::link(&mut *staging, source)?;
     report.linking = Some(linking);
-    // A graph is a set: statements the connector wrote twice (or that a link repeats) count once.
     report.statements = statements;
-    let triples = staged_triples(&*staging)?;
 
     let counts = provenance::Counts {
         accepted,

@@ -114,14 +114,11 @@ impl Staging for WatchingStaging<'_> {
     fn target(&self) -> NamedNodeRef<'_> {
         self.inner.target()
     }
-    fn graph(&self) -> NamedNodeRef<'_> {
-        self.inner.graph()
-    }
     fn insert(&mut self, triple: TripleRef<'_>) -> Result<(), StoreError> {
         self.inner.insert(triple)
     }
-    fn query(&self, request: &QueryRequest) -> Result<QueryOutcome, StoreError> {
-        self.inner.query(request)
+    fn seal(&mut self) -> Result<u64, StoreError> {
+        self.inner.seal()
     }
     fn triples_matching(
         &self,

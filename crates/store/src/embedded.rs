@@ -1,6 +1,7 @@
 //! The embedded backend: Oxigraph on RocksDB.
 
 use crate::guard::{Refuse, RefuseAll};
+use crate::staged::{StagedGraph, TooLarge};
 use crate::{
     Backend, Dataset, Description, GraphInfo, GraphWriter, Loader, QueryOutcome, QueryRequest,
     ServicePolicy, Staging, StoreError, UpdateRequest,
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 use std::fs::{File, TryLockError};
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Options of the embedded store.
@@ -38,6 +39,8 @@ pub struct Embedded {
     store: Store,
     options: Arc<EmbeddedOptions>,
     counts: Arc<Counts>,
+    /// Whether a transaction wrote since the store was opened or last compacted.
+    loose: Arc<AtomicBool>,
     /// Held for as long as a clone lives; released by the operating system when it ends.
     _lock: Arc<File>,
 }
@@ -78,12 +81,20 @@ impl Embedded {
         let store = Store::open(path).map_err(|e| {
             StoreError::Storage(format!("cannot open the store in {}: {e}", path.display()))
         })?;
+        remove_unfinished_loads(path);
         Ok(Self {
             store,
             options: Arc::new(options.clone()),
             counts: Arc::default(),
+            loose: Arc::default(),
             _lock: Arc::new(lock),
         })
+    }
+
+    /// Starts a transaction, noting that the store will want a compaction.
+    fn transaction(&self) -> Result<Transaction<'_>, StoreError> {
+        self.loose.store(true, Ordering::Relaxed);
+        Ok(self.store.start_transaction()?)
     }
 
     /// An evaluator that refuses the services the policy does not allow; `refused` finds them
@@ -110,6 +121,24 @@ impl Embedded {
             evaluator = evaluator.with_cancellation_token(cancel.0.clone());
         }
         evaluator
+    }
+}
+
+/// Removes the sorted files of bulk loads that a killed process left in the store's folder
+/// (Oxigraph's loader names them `bulk-{random}.sst` and removes them itself when it ends): the
+/// store ingests a load's files all at once or not at all, so an unfinished one is garbage. Called
+/// with the store's lock held, so no load of another process is running.
+fn remove_unfinished_loads(path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            // A file that cannot be removed now is tried again at the next start.
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -169,20 +198,17 @@ impl Backend for Embedded {
             }
         }
         let _written = self.counts.write();
+        self.loose.store(true, Ordering::Relaxed);
         prepared.on_store(&self.store).execute()?;
         Ok(())
     }
 
     fn stage(&self, graph: NamedNodeRef<'_>) -> Result<Box<dyn Staging + '_>, StoreError> {
-        // The transaction is the staging area: Oxigraph evaluates queries on its own view (its
-        // writes over the committed store) while every other reader keeps the committed store.
-        let mut transaction = self.store.start_transaction()?;
-        transaction.clear_graph(graph)?;
-        transaction.insert_named_graph(graph);
         Ok(Box::new(Staged {
             embedded: self,
-            transaction,
             graph: graph.into_owned(),
+            staged: StagedGraph::default(),
+            sealed: false,
         }))
     }
 
@@ -190,7 +216,7 @@ impl Backend for Embedded {
         &'a self,
         graph: GraphNameRef<'_>,
     ) -> Result<Box<dyn GraphWriter + 'a>, StoreError> {
-        let mut transaction = self.store.start_transaction()?;
+        let mut transaction = self.transaction()?;
         transaction.clear_graph(graph)?;
         if let GraphNameRef::NamedNode(g) = graph {
             transaction.insert_named_graph(g);
@@ -208,7 +234,7 @@ impl Backend for Embedded {
         triples: &mut dyn Iterator<Item = Triple>,
     ) -> Result<(), StoreError> {
         let _written = self.counts.write();
-        let mut transaction = self.store.start_transaction()?;
+        let mut transaction = self.transaction()?;
         if let GraphNameRef::NamedNode(g) = graph {
             transaction.insert_named_graph(g);
         }
@@ -230,7 +256,7 @@ impl Backend for Embedded {
 
     fn describe(&self, meta: &[Description]) -> Result<(), StoreError> {
         let _written = self.counts.write();
-        let mut transaction = self.store.start_transaction()?;
+        let mut transaction = self.transaction()?;
         describe(&mut transaction, meta)?;
         transaction.commit()?;
         Ok(())
@@ -240,11 +266,12 @@ impl Backend for Embedded {
         let _written = self.counts.write();
         match graph {
             GraphNameRef::DefaultGraph => {
+                self.loose.store(true, Ordering::Relaxed);
                 self.store.clear_graph(graph)?;
                 Ok(true)
             }
             GraphNameRef::NamedNode(g) => {
-                let mut transaction = self.store.start_transaction()?;
+                let mut transaction = self.transaction()?;
                 if !transaction.contains_named_graph(g)? {
                     return Ok(false);
                 }
@@ -284,7 +311,10 @@ impl Backend for Embedded {
     }
 
     fn compact(&self) -> Result<(), StoreError> {
-        self.store.optimize()?;
+        // Bulk loads write sorted files that need no compaction; transactions leave small ones.
+        if self.loose.swap(false, Ordering::Relaxed) {
+            self.store.optimize()?;
+        }
         Ok(())
     }
 
@@ -321,11 +351,89 @@ impl GraphWriter for Writer<'_> {
     }
 }
 
-/// A staging on the embedded store: an open transaction in which the target graph was cleared.
+/// A staging on the embedded store: the new content in memory, see [`StagedGraph`].
 struct Staged<'a> {
     embedded: &'a Embedded,
-    transaction: Transaction<'a>,
     graph: NamedNode,
+    staged: StagedGraph,
+    sealed: bool,
+}
+
+impl Staged<'_> {
+    /// Publishes a graph that did not exist and whose metadata is new: everything is added, in
+    /// one bulk ingestion of sorted files, which RocksDB makes visible all at once.
+    fn publish_new(&self, meta: &[Description]) -> Result<(), StoreError> {
+        let graph = GraphNameRef::NamedNode(self.graph.as_ref());
+        let mut loader = self
+            .embedded
+            .store
+            .bulk_loader()
+            .with_num_threads(2)
+            .with_max_memory_size_in_megabytes(400);
+        loader.load_quads(self.staged.iter().map(|t| t.in_graph(graph)))?;
+        loader.load_quads(meta.iter().flat_map(|d| {
+            let graph = GraphNameRef::NamedNode(d.graph.as_ref());
+            d.statements
+                .iter()
+                .map(move |(p, o)| QuadRef::new(&d.subject, p, o, graph).into_owned())
+                .chain(
+                    d.parts
+                        .iter()
+                        .map(move |t| t.as_ref().in_graph(graph).into_owned()),
+                )
+        }))?;
+        loader.commit()?;
+        Ok(())
+    }
+
+    /// Publishes over a graph that existed (or metadata that did) in one transaction that
+    /// writes only the difference: a refresh that changed little writes little.
+    fn publish_difference(&self, meta: &[Description]) -> Result<(), StoreError> {
+        let graph = GraphNameRef::NamedNode(self.graph.as_ref());
+        let mut transaction = self.embedded.transaction()?;
+        let mut kept = vec![false; self.staged.len()];
+        let mut removed = Vec::new();
+        for quad in transaction.quads_for_pattern(None, None, None, Some(graph)) {
+            let quad = quad?;
+            let triple = TripleRef::new(&quad.subject, &quad.predicate, &quad.object);
+            match self.staged.position(triple) {
+                Some(position) => kept[position] = true,
+                None => removed.push(quad),
+            }
+        }
+        for quad in &removed {
+            transaction.remove(quad);
+        }
+        drop(removed);
+        for (position, _) in kept.iter().enumerate().filter(|(_, kept)| !**kept) {
+            transaction.insert(self.staged.triple(position).as_ref().in_graph(graph));
+        }
+        transaction.insert_named_graph(self.graph.as_ref());
+        describe(&mut transaction, meta)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Whether a graph of `meta` says anything about a subject that one of its descriptions
+    /// replaces (so that publishing must remove it).
+    fn described(&self, meta: &[Description]) -> Result<bool, StoreError> {
+        let store = &self.embedded.store;
+        let mut graphs: Vec<&NamedNode> = meta.iter().map(|d| &d.graph).collect();
+        graphs.sort();
+        graphs.dedup();
+        for graph in graphs {
+            for quad in store.quads_for_pattern(None, None, None, Some(graph.as_ref().into())) {
+                let quad = quad?;
+                if meta
+                    .iter()
+                    .any(|d| &d.graph == graph && d.covers(quad.subject.as_ref()))
+                {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
 }
 
 impl Staging for Staged<'_> {
@@ -333,44 +441,26 @@ impl Staging for Staged<'_> {
         self.graph.as_ref()
     }
 
-    fn graph(&self) -> NamedNodeRef<'_> {
-        // The transaction hides the old content, so the staged one is seen under its own name.
-        self.graph.as_ref()
-    }
-
     fn insert(&mut self, triple: TripleRef<'_>) -> Result<(), StoreError> {
-        self.transaction
-            .insert(triple.in_graph(GraphNameRef::NamedNode(self.graph.as_ref())));
-        Ok(())
+        if self.sealed {
+            return Err(StoreError::Storage(format!(
+                "the staging of {} is sealed and takes no more triples",
+                self.graph
+            )));
+        }
+        self.staged.insert(triple).map_err(|TooLarge| {
+            StoreError::Storage(format!(
+                "{} has more than {} triples or terms, more than one staging holds",
+                self.graph,
+                u32::MAX
+            ))
+        })
     }
 
-    fn query(&self, request: &QueryRequest) -> Result<QueryOutcome, StoreError> {
-        let mut prepared = self
-            .embedded
-            .evaluator(
-                |policy| policy.refused_in_query(&request.query),
-                Some(&request.cancel),
-            )
-            .for_query(request.query.clone());
-        apply_dataset(&request.dataset, prepared.dataset_mut());
-        // The results borrow the transaction, which the caller may not hold on to: read them now.
-        Ok(
-            match prepared.on_transaction(&self.transaction).execute()? {
-                QueryResults::Solutions(solutions) => {
-                    let variables = solutions.variables().into();
-                    let solutions = solutions.collect::<Result<Vec<_>, _>>()?;
-                    QueryOutcome::Solutions {
-                        variables,
-                        solutions: Box::new(solutions.into_iter().map(Ok)),
-                    }
-                }
-                QueryResults::Boolean(b) => QueryOutcome::Boolean(b),
-                QueryResults::Graph(triples) => {
-                    let triples = triples.collect::<Result<Vec<_>, _>>()?;
-                    QueryOutcome::Graph(Box::new(triples.into_iter().map(Ok)))
-                }
-            },
-        )
+    fn seal(&mut self) -> Result<u64, StoreError> {
+        self.staged.seal();
+        self.sealed = true;
+        Ok(self.staged.len() as u64)
     }
 
     fn triples_matching(
@@ -379,22 +469,29 @@ impl Staging for Staged<'_> {
         predicate: Option<NamedNodeRef<'_>>,
         object: Option<TermRef<'_>>,
     ) -> Result<Vec<Triple>, StoreError> {
-        // Oxigraph keeps a blank node's own identifier, so a blank node returned here is found
-        // again when a later pattern names it.
-        let graph = GraphNameRef::NamedNode(self.graph.as_ref());
-        Ok(self
-            .transaction
-            .quads_for_pattern(subject, predicate, object, Some(graph))
-            .map(|q| q.map(Triple::from))
-            .collect::<Result<_, _>>()?)
+        if !self.sealed {
+            return Err(StoreError::Storage(format!(
+                "the staging of {} is read before it was sealed",
+                self.graph
+            )));
+        }
+        Ok(self.staged.matching(subject, predicate, object))
     }
 
     fn commit(mut self: Box<Self>, meta: &[Description]) -> Result<(), StoreError> {
-        describe(&mut self.transaction, meta)?;
-        let embedded = self.embedded;
-        let _written = embedded.counts.write();
-        self.transaction.commit()?;
-        Ok(())
+        self.seal()?;
+        let _written = self.embedded.counts.write();
+        let fresh = self.staged.len() > 0
+            && !self
+                .embedded
+                .store
+                .contains_named_graph(self.graph.as_ref())?
+            && !self.described(meta)?;
+        if fresh {
+            self.publish_new(meta)
+        } else {
+            self.publish_difference(meta)
+        }
     }
 }
 
@@ -710,35 +807,102 @@ mod tests {
         let mut staging = store.stage(g.as_ref()).unwrap();
         assert_eq!(staging.target(), g.as_ref());
         staging.insert(triple(2).as_ref()).unwrap();
-        let in_staged = format!("ASK {{ GRAPH {} {{ ?s ?p 2 }} }}", staging.graph());
-        let store_query = |r: &QueryRequest| store.query(r).unwrap();
-        let staging_query = |r: &QueryRequest| staging.query(r).unwrap();
-        // Readers of the store see the published graph only.
-        assert!(!ask(&store_query, &in_staged));
-        assert!(ask(&store_query, "ASK { GRAPH ?g { ?s ?p 1 } }"));
-        // The staging sees its content, the other published graphs, and not the old version.
-        assert!(ask(&staging_query, &in_staged));
-        assert!(!ask(&staging_query, "ASK { GRAPH ?g { ?s ?p 1 } }"));
-        let both = parse(&format!(
-            "SELECT ?g ?o {{ VALUES ?g {{ {} {other} }} GRAPH ?g {{ ?s ?p ?o }} }}",
-            staging.graph()
-        ));
+        staging.insert(triple(2).as_ref()).unwrap();
         assert_eq!(
-            rows(staging.query(&QueryRequest::new(both)).unwrap()),
-            [
-                format!("?g={g} ?o=\"2\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
-                format!("?g={other} ?o=\"9\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
-            ]
+            staging.seal().unwrap(),
+            1,
+            "a triple staged twice counts once"
+        );
+        assert!(staging.insert(triple(3).as_ref()).is_err(), "sealed");
+        let store_query = |r: &QueryRequest| store.query(r).unwrap();
+        // Readers of the store see the published graph only.
+        assert!(!ask(&store_query, "ASK { GRAPH ?g { ?s ?p 2 } }"));
+        assert!(ask(&store_query, "ASK { GRAPH ?g { ?s ?p 1 } }"));
+        // The staging reads its own content: not the old version, not the other graphs.
+        assert_eq!(
+            staging.triples_matching(None, None, None).unwrap(),
+            [triple(2)]
         );
         // Dropping it leaves the old content; nothing of the staged one remains.
         drop(staging);
         assert!(ask(&store_query, "ASK { GRAPH ?g { ?s ?p 1 } }"));
         assert!(!ask(&store_query, "ASK { GRAPH ?g { ?s ?p 2 } }"));
-        let staging = store.stage(g.as_ref()).unwrap();
-        assert!(!ask(
-            &|r: &QueryRequest| staging.query(r).unwrap(),
-            "ASK { GRAPH ?g { ?s ?p 2 } }"
-        ));
+        let mut staging = store.stage(g.as_ref()).unwrap();
+        staging.seal().unwrap();
+        assert!(
+            staging
+                .triples_matching(None, None, None)
+                .unwrap()
+                .is_empty()
+        );
+        let _ = meta;
+    }
+
+    /// The two ways a staging is published (in one bulk ingestion when graph and description are
+    /// new, else as a transaction of the difference) give the same graphs.
+    #[test]
+    fn a_commit_writes_the_new_content_whatever_was_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        let g = NamedNode::new_unchecked("https://x.example/g");
+        let meta = NamedNode::new_unchecked("https://x.example/meta");
+        let p = NamedNode::new_unchecked("https://x.example/count");
+        let content = |g: &NamedNode| {
+            let mut triples = store
+                .graph_triples(g.as_ref().into())
+                .unwrap()
+                .map(Result::unwrap)
+                .collect::<Vec<_>>();
+            triples.sort_by_key(ToString::to_string);
+            triples
+        };
+        let publish = |range: std::ops::Range<i64>| {
+            let mut staging = store.stage(g.as_ref()).unwrap();
+            for i in range.clone().rev() {
+                staging.insert(triple(i).as_ref()).unwrap();
+            }
+            staging
+                .commit(&[Description::new(meta.clone(), g.clone())
+                    .with(p.clone(), Literal::from(range.end - range.start))])
+                .unwrap();
+        };
+        // New graph, new description: bulk.
+        publish(0..5);
+        let mut expected: Vec<_> = (0..5).map(triple).collect();
+        expected.sort_by_key(ToString::to_string);
+        assert_eq!(content(&g), expected);
+        // The graph existed: the difference (two go, two come, three stay).
+        publish(2..7);
+        let mut expected: Vec<_> = (2..7).map(triple).collect();
+        expected.sort_by_key(ToString::to_string);
+        assert_eq!(content(&g), expected);
+        assert_eq!(
+            content(&meta),
+            [Triple::new(g.clone(), p.clone(), Literal::from(5))]
+        );
+        // The graph is gone but its description is not: the old description is replaced.
+        assert!(store.drop_graph(g.as_ref().into()).unwrap());
+        publish(0..1);
+        assert_eq!(content(&g), [triple(0)]);
+        assert_eq!(
+            content(&meta),
+            [Triple::new(g.clone(), p.clone(), Literal::from(1))]
+        );
+        // An empty source publishes an empty graph.
+        publish(0..0);
+        assert!(store.contains_graph(g.as_ref().into()).unwrap());
+        assert!(content(&g).is_empty());
+    }
+
+    #[test]
+    fn unfinished_bulk_files_are_removed_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap());
+        let left = dir.path().join("bulk-1234.sst");
+        std::fs::write(&left, b"half a load").unwrap();
+        let store = Embedded::open(dir.path(), &EmbeddedOptions::default()).unwrap();
+        assert!(!left.exists());
+        assert!(store.graphs().unwrap().is_empty());
     }
 
     #[test]
@@ -808,6 +972,7 @@ mod tests {
         staging
             .insert(TripleRef::new(&b, &q, &Literal::from(1)))
             .unwrap();
+        staging.seal().unwrap();
         let found = staging
             .triples_matching(Some(a.as_ref().into()), Some(p.as_ref()), None)
             .unwrap();
@@ -838,7 +1003,8 @@ mod tests {
         old.insert(TripleRef::new(&a, &q, &Literal::from(2)))
             .unwrap();
         old.commit(&[Description::new(meta, g.clone())]).unwrap();
-        let staging = store.stage(g.as_ref()).unwrap();
+        let mut staging = store.stage(g.as_ref()).unwrap();
+        staging.seal().unwrap();
         assert!(
             staging
                 .triples_matching(Some(a.as_ref().into()), None, None)

@@ -5,8 +5,8 @@
 //! solutions, so that a remote SPARQL endpoint can be a full peer of the embedded store.
 //!
 //! The one write path that matters for publishing is [`Backend::stage`]: a named graph's new
-//! content is written into a [`Staging`], can be queried there together with the published
-//! graphs, and is then committed with its metadata in one step, so a reader sees either the old
+//! content is written into a [`Staging`], sealed and read there (validation), and is then
+//! committed with its metadata in one step, so a reader sees either the old
 //! graph or the new one, never a mix. Dropping the staging keeps the old graph. [`dump()`] writes
 //! the published dumps; [`Backend::loader`] loads large files in bounded batches.
 //!
@@ -24,10 +24,13 @@
 //! );
 //! let mut staging = store.stage(g.as_ref())?;
 //! staging.insert(t.as_ref())?;
-//! // The staged graph can be queried before anyone else sees it.
-//! let ask = format!("ASK {{ GRAPH {} {{ ?s ?p 1 }} }}", staging.graph());
+//! staging.insert(t.as_ref())?;
+//! // Sealed, the staged graph counts its distinct triples and can be read before anyone else
+//! // sees it.
+//! assert_eq!(staging.seal()?, 1);
+//! assert_eq!(staging.triples_matching(None, None, None)?, [t]);
+//! let ask = format!("ASK {{ GRAPH {g} {{ ?s ?p 1 }} }}");
 //! let ask = spargebra::SparqlParser::new().parse_query(&ask)?;
-//! assert!(matches!(staging.query(&QueryRequest::new(ask.clone()))?, QueryOutcome::Boolean(true)));
 //! assert!(matches!(store.query(&QueryRequest::new(ask.clone()))?, QueryOutcome::Boolean(false)));
 //! let meta = NamedNode::new("https://x.example/graph/meta")?;
 //! staging.commit(&[Description::new(meta, g.clone())])?;
@@ -41,6 +44,7 @@ mod embedded;
 mod error;
 mod guard;
 mod run;
+mod staged;
 
 pub use dump::{DumpFile, Manifest, dump};
 pub use embedded::{Embedded, EmbeddedOptions};
@@ -120,6 +124,8 @@ pub trait Backend: Send + Sync {
 
     /// Compacts the storage after large writes, so that reads stay as fast as after a bulk load.
     /// Takes time in proportion to the store's size: call it once after an ingest, not per write.
+    /// The embedded store compacts only if a transaction wrote since it was opened or last
+    /// compacted: what bulk loads write is already compact.
     fn compact(&self) -> Result<(), StoreError>;
 
     /// Writes every quad of the store as N-Quads.
@@ -140,38 +146,34 @@ pub trait GraphWriter {
 /// What it guarantees (the staging contract, also in docs/code-map.md):
 /// - Readers of the backend ([`Backend::query`], [`Backend::graphs`], …) see the published graph
 ///   until [`Staging::commit`] returns, and then the new content with its metadata, never a mix.
-/// - [`Staging::query`] sees the staged content under the name [`Staging::graph`] together with
-///   every published graph except the old version of the one being replaced.
 /// - Dropping the staging (or any error before commit) leaves the published graph as it was.
 ///
-/// The embedded store stages in an Oxigraph transaction, so [`Staging::graph`] is the graph
-/// itself; a remote SPARQL store stages into a temporary graph and names that one.
+/// A staging is filled with [`Staging::insert`], then sealed with [`Staging::seal`], after which
+/// it can be read with [`Staging::triples_matching`] (validation) and committed.
+///
+/// The embedded store stages in memory, each term once, and publishes a new graph with its
+/// metadata in one bulk ingestion and a graph that existed as one transaction of the difference.
 pub trait Staging {
     /// The graph being replaced.
     fn target(&self) -> NamedNodeRef<'_>;
 
-    /// The name under which [`Staging::query`] sees the staged content: the target graph, or a
-    /// temporary graph on a backend that cannot hide uncommitted writes from other readers.
-    fn graph(&self) -> NamedNodeRef<'_>;
-
-    /// Adds a triple to the staged content.
+    /// Adds a triple to the staged content; a triple added twice is staged once.
     fn insert(&mut self, triple: TripleRef<'_>) -> Result<(), StoreError>;
 
-    /// The staged triples that match a pattern (`None` matches any term), read from the store's
-    /// own indexes, for validating the staged content without copying it. A blank node this
-    /// returned is found again when it is asked for, so that a blank node can be looked up as the
-    /// subject of the next pattern.
+    /// Ends the writing: from now on the staging can be read, and takes no more triples.
+    /// Returns the number of distinct triples staged.
+    fn seal(&mut self) -> Result<u64, StoreError>;
+
+    /// The staged triples that match a pattern (`None` matches any term), once sealed, for
+    /// validating the staged content without copying it. A blank node this returned is found
+    /// again when it is asked for, so that a blank node can be looked up as the subject of the
+    /// next pattern.
     fn triples_matching(
         &self,
         subject: Option<NamedOrBlankNodeRef<'_>>,
         predicate: Option<NamedNodeRef<'_>>,
         object: Option<TermRef<'_>>,
     ) -> Result<Vec<Triple>, StoreError>;
-
-    /// Evaluates a query on the staged content and the published graphs other than the one being
-    /// replaced. The results are read completely before this returns (they cannot outlive the
-    /// staging), so ask for what fits in memory: violations, link candidates, counts.
-    fn query(&self, request: &QueryRequest) -> Result<QueryOutcome, StoreError>;
 
     /// Publishes the staged content as the target graph and, in the same step, replaces each
     /// description of `meta` (see [`Description`]).

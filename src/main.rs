@@ -231,13 +231,19 @@ fn run_ingest(
 ) -> Result<Report> {
     let report = match log {
         LogFormat::Text => {
-            let mut bar: Option<indicatif::ProgressBar> = None;
+            // Hidden unless standard error is a terminal.
+            let mut bars = Bars {
+                all: indicatif::MultiProgress::with_draw_target(
+                    indicatif::ProgressDrawTarget::stderr_with_hz(5),
+                ),
+                by_source: std::collections::HashMap::new(),
+            };
             kulturnetz_pipeline::ingest(config, store, options, &mut |event| {
-                text_event(&mut bar, &event);
+                text_event(&mut bars, &event);
             })?
         }
         LogFormat::Json => {
-            let mut last = std::time::Instant::now();
+            let mut last = std::collections::HashMap::new();
             kulturnetz_pipeline::ingest(config, store, options, &mut |event| {
                 json_event(&mut last, &event);
             })?
@@ -262,17 +268,19 @@ fn run_ingest(
     Ok(report)
 }
 
+/// The progress bars of the sources that are converting, one line each.
+struct Bars {
+    all: indicatif::MultiProgress,
+    by_source: std::collections::HashMap<String, indicatif::ProgressBar>,
+}
+
 /// An ingest event for people: a progress bar while a source converts (drawn only on a
-/// terminal), then the source's lines.
-fn text_event(bar: &mut Option<indicatif::ProgressBar>, event: &kulturnetz_pipeline::Event<'_>) {
+/// terminal, one per source running), then the source's lines.
+fn text_event(bars: &mut Bars, event: &kulturnetz_pipeline::Event<'_>) {
     use kulturnetz_pipeline::Event;
     match event {
         Event::Started(source) => {
-            // Hidden unless standard error is a terminal.
-            let b = indicatif::ProgressBar::with_draw_target(
-                None,
-                indicatif::ProgressDrawTarget::stderr_with_hz(5),
-            );
+            let b = bars.all.add(indicatif::ProgressBar::no_length());
             b.set_style(
                 indicatif::ProgressStyle::with_template(
                     "  {prefix:<28} [{bar:24}] {bytes}/{total_bytes} {msg}",
@@ -281,10 +289,10 @@ fn text_event(bar: &mut Option<indicatif::ProgressBar>, event: &kulturnetz_pipel
                 .progress_chars("=> "),
             );
             b.set_prefix(source.id.clone());
-            *bar = Some(b);
+            bars.by_source.insert(source.id.clone(), b);
         }
-        Event::Progress(_, p) => {
-            if let Some(b) = bar {
+        Event::Progress(source, p) => {
+            if let Some(b) = bars.by_source.get(&source.id) {
                 if let Some(total) = p.total {
                     b.set_length(total);
                 }
@@ -297,12 +305,16 @@ fn text_event(bar: &mut Option<indicatif::ProgressBar>, event: &kulturnetz_pipel
             }
         }
         Event::Finished(s) => {
-            if let Some(b) = bar.take() {
+            if let Some(b) = bars.by_source.remove(&s.id) {
                 b.finish_and_clear();
+                bars.all.remove(&b);
             }
-            for line in source_lines(s) {
-                eprintln!("{line}");
-            }
+            // Printed above the bars of the sources still running.
+            bars.all.suspend(|| {
+                for line in source_lines(s) {
+                    eprintln!("{line}");
+                }
+            });
         }
     }
 }
@@ -312,11 +324,14 @@ const JSON_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(
 
 /// An ingest event for a log collector: one structured line when a source starts, every
 /// [`JSON_PROGRESS_EVERY`] while it converts, and when it is done.
-fn json_event(last: &mut std::time::Instant, event: &kulturnetz_pipeline::Event<'_>) {
+fn json_event(
+    last: &mut std::collections::HashMap<String, std::time::Instant>,
+    event: &kulturnetz_pipeline::Event<'_>,
+) {
     use kulturnetz_pipeline::Event;
     match event {
         Event::Started(source) => {
-            *last = std::time::Instant::now();
+            last.insert(source.id.clone(), std::time::Instant::now());
             tracing::info!(
                 target: "kulturnetz::ingest",
                 source = %source.id,
@@ -325,6 +340,9 @@ fn json_event(last: &mut std::time::Instant, event: &kulturnetz_pipeline::Event<
             );
         }
         Event::Progress(source, p) => {
+            let last = last
+                .entry(source.id.clone())
+                .or_insert_with(std::time::Instant::now);
             if last.elapsed() >= JSON_PROGRESS_EVERY {
                 *last = std::time::Instant::now();
                 tracing::info!(

@@ -96,6 +96,16 @@ pub struct PipelineConfig {
     /// The folder of the SHACL shapes sources are validated against (every `*.ttl` in it),
     /// unless a source names its own `shapes`. A missing folder means no shapes.
     pub shapes: PathBuf,
+    /// How many sources are converted, validated and published at the same time; each holds
+    /// its staged graph in memory until it is published. Default: the machine's cores, at most 4.
+    pub jobs: usize,
+}
+
+impl PipelineConfig {
+    /// The number of sources `jobs` lets run at once, at least one.
+    pub fn jobs(&self) -> usize {
+        self.jobs.max(1)
+    }
 }
 
 impl Default for PipelineConfig {
@@ -108,6 +118,7 @@ impl Default for PipelineConfig {
             max_download: 1 << 30,
             fetch_retries: 2,
             shapes: PathBuf::from("ontologies/shapes"),
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
         }
     }
 }

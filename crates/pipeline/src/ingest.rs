@@ -1,4 +1,4 @@
-//! Ingesting sources, one after the other, each in stages: plan (fingerprint; unchanged →
+//! Ingesting sources, up to `[pipeline] jobs` at once, each in stages: plan (fingerprint; unchanged →
 //! skip) → convert (into a staged graph) → tolerance → validate (SHACL; a gate may refuse the
 //! graph) → link → commit (the graph, its provenance and its validation report published
 //! together).
@@ -13,6 +13,8 @@ use kulturnetz_connectors::Connector;
 use kulturnetz_model::{Config, SourceConfig};
 use kulturnetz_store::{Backend, Description};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError, mpsc};
 
 /// What to ingest.
 #[derive(Debug, Clone, Default)]
@@ -98,73 +100,136 @@ pub fn ingest(
     }
     // Every shapes file is read once, before any source runs: a bad one publishes nothing.
     let shapes = ShapeLibrary::read(config, planned.iter().map(|(s, _)| *s))?;
-    let mut report = Report::default();
-    for (source, connector) in planned {
-        on_event(Event::Started(source));
-        let mut note = None;
-        let input = match &source.url {
-            None => Ok(plan::InputFile::configured(config, source)),
-            Some(url) => crate::fetch::fetch(config, source, url).map(|fetched| {
-                note = fetched.note;
-                plan::InputFile {
-                    path: fetched.path,
-                    name: url.clone(),
-                }
-            }),
-        };
-        let started = std::time::Instant::now();
-        let mut source_report = match input {
-            Ok(input) => match ingest_source(
-                &Run {
-                    config,
-                    backend,
-                    shapes: &shapes,
-                    options,
-                },
-                source,
-                input,
-                connector,
-                &mut |p| on_event(Event::Progress(source, p)),
-            ) {
-                Ok(report) => report,
-                // The store could not take the new graph (a full disk, most often): nothing of
-                // it was committed, so the source fails with its old graph, and the others go on.
-                Err(PipelineError::Store(e)) => {
-                    let minter = config.minter();
-                    let why = if e.is_disk_full() {
-                        format!("the disk is full, the new graph could not be written ({e})")
-                    } else {
-                        format!("the store could not write the new graph ({e})")
+    let commits = Mutex::new(());
+    let run = Run {
+        config,
+        backend,
+        shapes: &shapes,
+        options,
+        commits: &commits,
+    };
+    // Sources do not depend on each other: up to `jobs` run at once, each on a thread of its
+    // own, their commits one at a time. Events reach `on_event` on this thread, and the report
+    // lists the sources in the order of the configuration.
+    let jobs = config.pipeline.jobs().min(planned.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let mut reports: Vec<Option<SourceReport>> = planned.iter().map(|_| None).collect();
+    let mut failure = None;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel();
+        for _ in 0..jobs {
+            let sender = sender.clone();
+            let (planned, next, stop, run) = (&planned, &next, &stop, &run);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(source, connector)) = planned.get(i) else {
+                        break;
                     };
-                    SourceReport::new(&source.id, &minter.graph(&source.id)).failed(why)
+                    let _ = sender.send(Message::Started(i));
+                    let progress_sender = sender.clone();
+                    let outcome = run_source(run, source, connector, &mut |p| {
+                        let _ = progress_sender.send(Message::Progress(i, *p));
+                    });
+                    if outcome.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    let _ = sender.send(Message::Finished(i, Box::new(outcome)));
                 }
-                Err(e) => return Err(e),
-            },
-            Err(message) => {
-                let minter = config.minter();
-                SourceReport::new(&source.id, &minter.graph(&source.id)).failed(format!(
-                    "{}: source {:?}: {message}",
-                    source.at.value("url"),
-                    source.id
-                ))
-            }
-        };
-        source_report.seconds = started.elapsed().as_secs_f64();
-        if let Some(note) = note {
-            source_report.message = Some(match source_report.message.take() {
-                Some(message) => format!("{note}; {message}"),
-                None => note,
             });
         }
-        on_event(Event::Finished(&source_report));
-        report.sources.push(source_report);
+        drop(sender);
+        for message in receiver {
+            match message {
+                Message::Started(i) => on_event(Event::Started(planned[i].0)),
+                Message::Progress(i, p) => on_event(Event::Progress(planned[i].0, &p)),
+                Message::Finished(i, outcome) => match *outcome {
+                    Ok(source_report) => {
+                        on_event(Event::Finished(&source_report));
+                        reports[i] = Some(source_report);
+                    }
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
+                },
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
     }
+    let mut report = Report::default();
+    report.sources.extend(reports.into_iter().flatten());
     if report.sources.iter().any(|s| s.outcome == Outcome::Loaded) && !options.dry_run {
         // Transactions leave many small files behind; one compaction makes reads as fast as
         // after a bulk load.
         backend.compact()?;
     }
     Ok(report)
+}
+
+/// What a source's thread tells the thread that reports.
+enum Message {
+    Started(usize),
+    Progress(usize, Progress),
+    Finished(usize, Box<Result<SourceReport, PipelineError>>),
+}
+
+/// Fetches (for a URL source) and ingests one source. A store error fails the source, not the
+/// run; any other error ends the run.
+fn run_source(
+    run: &Run<'_>,
+    source: &SourceConfig,
+    connector: &dyn Connector,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<SourceReport, PipelineError> {
+    let config = run.config;
+    let mut note = None;
+    let input = match &source.url {
+        None => Ok(plan::InputFile::configured(config, source)),
+        Some(url) => crate::fetch::fetch(config, source, url).map(|fetched| {
+            note = fetched.note;
+            plan::InputFile {
+                path: fetched.path,
+                name: url.clone(),
+            }
+        }),
+    };
+    let started = std::time::Instant::now();
+    let mut source_report = match input {
+        Ok(input) => match ingest_source(run, source, input, connector, progress) {
+            Ok(report) => report,
+            // The store could not take the new graph (a full disk, most often): nothing of
+            // it was committed, so the source fails with its old graph, and the others go on.
+            Err(PipelineError::Store(e)) => {
+                let minter = config.minter();
+                let why = if e.is_disk_full() {
+                    format!("the disk is full, the new graph could not be written ({e})")
+                } else {
+                    format!("the store could not write the new graph ({e})")
+                };
+                SourceReport::new(&source.id, &minter.graph(&source.id)).failed(why)
+            }
+            Err(e) => return Err(e),
+        },
+        Err(message) => {
+            let minter = config.minter();
+            SourceReport::new(&source.id, &minter.graph(&source.id)).failed(format!(
+                "{}: source {:?}: {message}",
+                source.at.value("url"),
+                source.id
+            ))
+        }
+    };
+    source_report.seconds = started.elapsed().as_secs_f64();
+    if let Some(note) = note {
+        source_report.message = Some(match source_report.message.take() {
+            Some(message) => format!("{note}; {message}"),
+            None => note,
+        });
+    }
+    Ok(source_report)
 }
 
 /// Why a source whose accepted records fell from `published` to `accepted` is held, if it is:
@@ -193,6 +258,8 @@ struct Run<'a> {
     backend: &'a dyn Backend,
     shapes: &'a ShapeLibrary,
     options: &'a IngestOptions,
+    /// Held while a source publishes: one commit at a time.
+    commits: &'a Mutex<()>,
 }
 
 /// One source, stage by stage. A source that fails at any stage leaves its published graph as
@@ -209,6 +276,7 @@ fn ingest_source(
         backend,
         shapes,
         options,
+        commits,
     } = *run;
     let accept_shrink = options.accept_shrink.contains(&source.id);
     // A confirmed shrink is converted again even though its input did not change since it was
@@ -290,6 +358,7 @@ fn ingest_source(
         };
         // The report of a refused run is published on its own: it says why the graph is old.
         if let Some(description) = checked.description {
+            let _commit = commits.lock().unwrap_or_else(PoisonError::into_inner);
             backend.describe(&[description])?;
         }
         return Ok(report.failed(format!(
@@ -337,7 +406,10 @@ fn ingest_source(
             validate::refused_report_iri(&minter, &source.id),
         ),
     ];
-    staging.commit(&meta)?;
+    {
+        let _commit = commits.lock().unwrap_or_else(PoisonError::into_inner);
+        staging.commit(&meta)?;
+    }
     report.outcome = Outcome::Loaded;
     if report.rejected > 0 {
         report.message = Some(format!(

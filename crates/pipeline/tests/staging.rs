@@ -274,3 +274,188 @@ fn a_conversion_reports_its_progress() {
         "{seen:?}"
     );
 }
+
+/// A backend that lets each staging wait (a while) for another to start, and checks that no two
+/// commits overlap: with `jobs = 3`, sources stage at the same time and publish one at a time.
+struct Concurrent<'a> {
+    inner: &'a Embedded,
+    live: std::sync::Mutex<usize>,
+    started: std::sync::Condvar,
+    most_live: std::sync::atomic::AtomicUsize,
+    committing: std::sync::atomic::AtomicUsize,
+}
+
+struct ConcurrentStaging<'a> {
+    /// Taken by the commit.
+    inner: Option<Box<dyn Staging + 'a>>,
+    backend: &'a Concurrent<'a>,
+}
+
+impl Drop for ConcurrentStaging<'_> {
+    fn drop(&mut self) {
+        *self.backend.live.lock().unwrap() -= 1;
+    }
+}
+
+impl<'a> ConcurrentStaging<'a> {
+    fn inner(&self) -> &(dyn Staging + 'a) {
+        self.inner.as_deref().expect("not committed")
+    }
+    fn inner_mut(&mut self) -> &mut (dyn Staging + 'a) {
+        self.inner.as_deref_mut().expect("not committed")
+    }
+}
+
+impl Staging for ConcurrentStaging<'_> {
+    fn target(&self) -> NamedNodeRef<'_> {
+        self.inner().target()
+    }
+    fn insert(&mut self, triple: TripleRef<'_>) -> Result<(), StoreError> {
+        self.inner_mut().insert(triple)
+    }
+    fn seal(&mut self) -> Result<u64, StoreError> {
+        self.inner_mut().seal()
+    }
+    fn triples_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> Result<Vec<Triple>, StoreError> {
+        self.inner().triples_matching(subject, predicate, object)
+    }
+    fn commit(mut self: Box<Self>, meta: &[Description]) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        assert_eq!(
+            self.backend.committing.fetch_add(1, SeqCst),
+            0,
+            "commits overlap"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let result = self.inner.take().expect("committed once").commit(meta);
+        self.backend.committing.fetch_sub(1, SeqCst);
+        result
+    }
+}
+
+impl Backend for Concurrent<'_> {
+    fn query(&self, request: &QueryRequest) -> Result<QueryOutcome, StoreError> {
+        self.inner.query(request)
+    }
+    fn update(&self, request: &UpdateRequest) -> Result<(), StoreError> {
+        self.inner.update(request)
+    }
+    fn stage(&self, graph: NamedNodeRef<'_>) -> Result<Box<dyn Staging + '_>, StoreError> {
+        let mut live = self.live.lock().unwrap();
+        *live += 1;
+        self.most_live
+            .fetch_max(*live, std::sync::atomic::Ordering::SeqCst);
+        self.started.notify_all();
+        // Wait a while for another source to stage too (not for ever: a single job never sees one).
+        let (live, _) = self
+            .started
+            .wait_timeout_while(live, std::time::Duration::from_secs(2), |live| *live < 2)
+            .unwrap();
+        self.most_live
+            .fetch_max(*live, std::sync::atomic::Ordering::SeqCst);
+        drop(live);
+        Ok(Box::new(ConcurrentStaging {
+            inner: Some(self.inner.stage(graph)?),
+            backend: self,
+        }))
+    }
+    fn replace_graph<'a>(
+        &'a self,
+        graph: GraphNameRef<'_>,
+    ) -> Result<Box<dyn GraphWriter + 'a>, StoreError> {
+        self.inner.replace_graph(graph)
+    }
+    fn extend_graph(
+        &self,
+        graph: GraphNameRef<'_>,
+        triples: &mut dyn Iterator<Item = Triple>,
+    ) -> Result<(), StoreError> {
+        self.inner.extend_graph(graph, triples)
+    }
+    fn loader(&self) -> Result<Box<dyn Loader + '_>, StoreError> {
+        self.inner.loader()
+    }
+    fn describe(&self, meta: &[Description]) -> Result<(), StoreError> {
+        self.inner.describe(meta)
+    }
+    fn drop_graph(&self, graph: GraphNameRef<'_>) -> Result<bool, StoreError> {
+        self.inner.drop_graph(graph)
+    }
+    fn contains_graph(&self, graph: GraphNameRef<'_>) -> Result<bool, StoreError> {
+        self.inner.contains_graph(graph)
+    }
+    fn graph_triples<'a>(
+        &'a self,
+        graph: GraphNameRef<'_>,
+    ) -> Result<Box<dyn Iterator<Item = Result<Triple, StoreError>> + 'a>, StoreError> {
+        self.inner.graph_triples(graph)
+    }
+    fn graphs(&self) -> Result<Vec<GraphInfo>, StoreError> {
+        self.inner.graphs()
+    }
+    fn compact(&self) -> Result<(), StoreError> {
+        self.inner.compact()
+    }
+    fn dump(&self, writer: &mut dyn Write) -> Result<(), StoreError> {
+        self.inner.dump(writer)
+    }
+}
+
+/// Sources run at once, up to `[pipeline] jobs`, publish one at a time, and are reported in the
+/// order of the configuration; with `jobs = 1` they run one after the other.
+#[test]
+fn sources_run_at_once_up_to_jobs_and_publish_one_at_a_time() {
+    for jobs in [3, 1] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut toml = format!(
+            "[site]\nbase_iri = \"https://daten.kultur.example/\"\n[pipeline]\njobs = {jobs}\n"
+        );
+        for id in ["c", "a", "b"] {
+            toml.push_str(&format!(
+                "[[source]]\nid = \"{id}\"\nkind = \"rdf\"\npath = \"{id}.nt\"\n"
+            ));
+            std::fs::write(
+                dir.path().join(format!("{id}.nt")),
+                format!("<http://s.example/{id}> <http://p.example/> \"{id}\" .\n"),
+            )
+            .unwrap();
+        }
+        std::fs::write(dir.path().join("kulturnetz.toml"), toml).unwrap();
+        let config = Config::from_file(&dir.path().join("kulturnetz.toml")).unwrap();
+        let store = Embedded::open(&dir.path().join("store"), &Default::default()).unwrap();
+        let concurrent = Concurrent {
+            inner: &store,
+            live: Mutex::new(0),
+            started: std::sync::Condvar::new(),
+            most_live: 0.into(),
+            committing: 0.into(),
+        };
+        let mut finished = Vec::new();
+        let report = ingest(&config, &concurrent, &IngestOptions::default(), &mut |e| {
+            if let kulturnetz_pipeline::Event::Finished(r) = e {
+                finished.push(r.id.clone());
+            }
+        })
+        .unwrap();
+        let order: Vec<&str> = report.sources.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(order, ["c", "a", "b"], "jobs = {jobs}");
+        assert!(report.sources.iter().all(|s| s.outcome == Outcome::Loaded));
+        assert_eq!(finished.len(), 3);
+        let most = concurrent.most_live.into_inner();
+        if jobs == 1 {
+            assert_eq!(most, 1);
+        } else {
+            assert!(most >= 2, "at most {most} source staged at a time");
+        }
+        assert_eq!(
+            store.graphs().unwrap().len(),
+            4,
+            "three sources and the meta graph"
+        );
+    }
+}

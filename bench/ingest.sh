@@ -95,7 +95,7 @@ timed() {
 : >"$WORK/times"
 for run in $(seq "$RUNS"); do
   rm -rf "$DATA/store" "$DATA/ox-store" "$DATA/kn-load"
-  (cd "$DATA" && timed ingest "$KULTURNETZ" ingest --log-format json)
+  (cd "$DATA" && timed ingest "$KULTURNETZ" ingest --log-format json --no-dumps)
   if [[ ! -f $DATA/published.nq ]] || [[ $run == 1 ]]; then
     rm -rf "$DATA/dump"
     "$KULTURNETZ" dump --config "$DATA/kulturnetz.toml" --out "$DATA/dump" >/dev/null 2>&1

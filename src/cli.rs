@@ -143,6 +143,10 @@ pub(crate) struct IngestArgs {
     /// Also write the report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub(crate) report: Option<PathBuf>,
+    /// Leave the dumps as they are (by default an ingest that published something writes them
+    /// again into `dumps/` beside the store's folder).
+    #[arg(long)]
+    pub(crate) no_dumps: bool,
 }
 
 #[derive(Debug, Args)]
@@ -203,9 +207,10 @@ pub(crate) struct LoadArgs {
 pub(crate) struct DumpArgs {
     #[command(flatten)]
     pub(crate) config: StoreArg,
-    /// The folder to write into.
-    #[arg(long, default_value = "data/dumps", value_name = "DIR")]
-    pub(crate) out: PathBuf,
+    /// The folder to write into (default: `dumps/` beside the store's folder, which `serve`
+    /// publishes at /dumps/).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod cli;
 mod init;
 mod refresh;
 mod validate;
+mod void;
 
 use anyhow::{Context as _, Result, anyhow};
 use cli::{Cli, Command, LogFormat};
@@ -12,7 +13,7 @@ use kulturnetz_model::Config;
 use kulturnetz_pipeline::{IngestOptions, Outcome, Report};
 use kulturnetz_store::{Embedded, EmbeddedOptions, ServicePolicy};
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -515,6 +516,12 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
             ),
         );
         let report = run_ingest(&config, &store, &IngestOptions::default(), log)?;
+        if refresh_dumps(&config, &store, &report)? {
+            say(
+                log,
+                &format!("dumps written to {}", dumps_dir(&config).display()),
+            );
+        }
         // The counts come from the report (kept in the meta graph), not from counting the store,
         // so that a restart stays fast however large the store grows.
         let failed = report
@@ -542,7 +549,8 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
         .clone()
         .unwrap_or_else(|| config.server.bind.clone());
     let token = std::env::var("KULTURNETZ_WRITE_TOKEN").ok();
-    let options = kulturnetz_server::ServerOptions::from_config(&config.server, token);
+    let mut options = kulturnetz_server::ServerOptions::from_config(&config.server, token);
+    options.dumps = Some(dumps_dir(&config));
     let read_only = options.write_token.is_none();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -588,6 +596,45 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
     })
 }
 
+/// Where a site's dumps are written and served from: `dumps/` beside the store's folder.
+pub(crate) fn dumps_dir(config: &Config) -> PathBuf {
+    let store = config.resolve(&config.store.path);
+    store.parent().unwrap_or(Path::new(".")).join("dumps")
+}
+
+/// Writes the dumps of every source's graph and of the whole store into `dir`.
+pub(crate) fn write_dumps(
+    config: &Config,
+    store: &Embedded,
+    dir: &Path,
+) -> Result<kulturnetz_store::Manifest> {
+    let minter = config.minter();
+    let sources: Vec<kulturnetz_store::DumpSource> = config
+        .sources
+        .iter()
+        .map(|s| kulturnetz_store::DumpSource {
+            id: s.id.clone(),
+            graph: minter.graph(&s.id),
+        })
+        .collect();
+    let manifest = kulturnetz_store::dump(store, dir, &sources)?;
+    void::write(config, &manifest, dir)
+        .with_context(|| format!("{}: cannot write the VoID description", dir.display()))?;
+    Ok(manifest)
+}
+
+/// After an ingest: the dumps are written again if it published something, or if there are
+/// none yet.
+pub(crate) fn refresh_dumps(config: &Config, store: &Embedded, report: &Report) -> Result<bool> {
+    let dir = dumps_dir(config);
+    let published = report.sources.iter().any(|s| s.outcome == Outcome::Loaded);
+    if !published && dir.join("SHA256SUMS").exists() {
+        return Ok(false);
+    }
+    write_dumps(config, store, &dir)?;
+    Ok(true)
+}
+
 /// A line of what the server does: as it is, or as a JSON log line.
 fn say(log: LogFormat, line: &str) {
     match log {
@@ -616,6 +663,9 @@ fn ingest(args: &cli::IngestArgs, log: LogFormat) -> Result<()> {
         Err(e) => return Err(e),
     };
     let report = run_ingest(&config, &store, &options, log)?;
+    if !args.no_dumps {
+        refresh_dumps(&config, &store, &report)?;
+    }
     if let Some(path) = &args.report {
         let file = std::fs::File::create(path)
             .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -714,13 +764,13 @@ fn load(args: &cli::LoadArgs) -> Result<()> {
 fn dump(args: &cli::DumpArgs) -> Result<()> {
     let config = store_config(&args.config)?;
     let store = open_store(&config)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    let manifest = kulturnetz_store::dump(&store, &args.out)?;
+    let out = args.out.clone().unwrap_or_else(|| dumps_dir(&config));
+    std::fs::create_dir_all(&out).with_context(|| format!("{}: cannot create", out.display()))?;
+    let manifest = write_dumps(&config, &store, &out)?;
     for file in &manifest.files {
         eprintln!(
             "wrote {} ({} bytes)",
-            args.out.join(&file.name).display(),
+            out.join(&file.name).display(),
             file.bytes
         );
     }

@@ -40,6 +40,14 @@ impl Ingester for PipelineIngester {
             });
         match result {
             Ok(report) => {
+                match crate::refresh_dumps(&self.config, &self.store, &report) {
+                    Ok(true) => log(format!(
+                        "dumps written to {}",
+                        crate::dumps_dir(&self.config).display()
+                    )),
+                    Ok(false) => {}
+                    Err(e) => log(format!("the dumps could not be written: {e:#}")),
+                }
                 let problem = report.has_failures().then(|| {
                     let ids: Vec<_> = report
                         .sources

@@ -3,6 +3,7 @@
 mod cli;
 mod conformance;
 mod crash;
+mod dumps;
 mod gate;
 mod http;
 mod init;

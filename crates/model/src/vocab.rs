@@ -227,6 +227,27 @@ pub const DCTERMS_IDENTIFIER: &str = dcterms::IDENTIFIER.as_str();
 /// `xsd:dateTime` (`oxrdf::vocab::xsd::DATE_TIME`) as text.
 pub const XSD_DATE_TIME: &str = oxrdf::vocab::xsd::DATE_TIME.as_str();
 
+/// The prefixes of readable serialisations (Turtle dumps, pages): the namespaces the published
+/// data uses, as `(prefix, namespace)`.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("kn", kn::NAMESPACE),
+    ("schema", schema::NAMESPACE),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    ("owl", owl::NAMESPACE),
+    ("dcterms", dcterms::NAMESPACE),
+    ("dcat", "http://www.w3.org/ns/dcat#"),
+    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("geo", geo::NAMESPACE),
+    ("sf", "http://www.opengis.net/ont/sf#"),
+    ("prov", prov::NAMESPACE),
+    ("void", void::NAMESPACE),
+    ("sh", "http://www.w3.org/ns/shacl#"),
+    ("vcard", "http://www.w3.org/2006/vcard/ns#"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

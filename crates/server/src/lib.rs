@@ -27,6 +27,7 @@
 
 mod admin;
 mod body;
+mod dumps;
 mod error;
 mod extract;
 mod graph_store;
@@ -42,6 +43,7 @@ mod testing;
 mod watchdog;
 
 pub use admin::{IngestOutcome, IngestRequest, Ingester, NotStarted, Trigger};
+pub use dumps::VOID_FILE;
 pub use listen::{STACK_SIZE, serve};
 pub use state::AppState;
 
@@ -80,6 +82,9 @@ pub struct ServerOptions {
     /// The URL the public reaches this server at (`[server] public_url`), for every absolute
     /// link it writes; `None`: `http://` and the request's `Host`.
     pub public_url: Option<String>,
+    /// The folder of the dumps served at `/dumps/` (what `kulturnetz_store::dump` writes);
+    /// `None`: no dumps.
+    pub dumps: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerOptions {
@@ -108,6 +113,7 @@ impl ServerOptions {
             public_url: config.public_url.clone(),
             max_connections: config.max_connections.max(1),
             header_read_timeout: config.header_read_timeout,
+            dumps: None,
         }
     }
 }
@@ -120,6 +126,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(health::routes())
         .merge(page::routes())
         .merge(admin::routes())
+        .merge(dumps::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {

@@ -46,7 +46,7 @@ mod guard;
 mod run;
 mod staged;
 
-pub use dump::{DumpFile, Manifest, dump};
+pub use dump::{DumpFile, DumpSource, GraphStats, Manifest, dump};
 pub use embedded::{Embedded, EmbeddedOptions};
 pub use error::StoreError;
 pub use kulturnetz_sparql::{ServicePolicy, service_host};

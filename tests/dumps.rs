@@ -1,0 +1,304 @@
+//! `/dumps/` over real HTTP: the files an ingest writes, listed, downloaded whole or by range,
+//! revalidated, and loaded into a fresh store to the same graph.
+
+use crate::util::{Site, client};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+
+/// A response with its body as bytes.
+struct Bytes {
+    status: u16,
+    headers: ureq::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Bytes {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+fn get(url: &str, headers: &[(&str, &str)]) -> Bytes {
+    let mut request = client().get(url);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let mut response = request.call().expect("HTTP request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    let _ = response.body_mut().as_reader().read_to_end(&mut body);
+    Bytes {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .expect("gzip");
+    text
+}
+
+/// Sorted lines: the graph of N-Quads without blank nodes, whatever the order.
+fn sorted(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn issue_15_dumps_are_served_with_validators_and_ranges() {
+    let site = Site::new(
+        "[[source]]\nid = \"venues\"\nkind = \"rdf\"\npath = \"venues.ttl\"\n\n\
+         [[source]]\nid = \"events\"\nkind = \"rdf\"\npath = \"events.ttl\"\n",
+    );
+    site.write(
+        "venues.ttl",
+        "@prefix schema: <http://schema.org/> .\n\
+         <https://ex.example/v1> a schema:Museum ; schema:name \"Stadtmuseum\"@de .\n\
+         <https://ex.example/v2> a schema:Museum ; schema:name \"Kunsthalle\"@de .\n",
+    );
+    site.write(
+        "events.ttl",
+        "@prefix schema: <http://schema.org/> .\n\
+         <https://ex.example/e1> a schema:Event ; schema:location <https://ex.example/v1> .\n",
+    );
+    let server = site.serve(&[], &[]);
+    assert!(server.log.contains("dumps written to"), "{}", server.log);
+    let base = format!("{}/dumps/", server.url);
+
+    // The listing, for programs and for people.
+    let listing = get(&base, &[("Accept", "application/json")]);
+    assert_eq!(listing.status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&listing.body).expect("JSON");
+    let names: Vec<&str> = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "all.nq.gz",
+            "venues.nq.gz",
+            "venues.ttl.gz",
+            "events.nq.gz",
+            "events.ttl.gz"
+        ]
+    );
+    let page = get(&base, &[("Accept", "text/html")]);
+    assert_eq!(page.status, 200);
+    assert!(String::from_utf8_lossy(&page.body).contains("href=\"/dumps/venues.ttl.gz\""));
+
+    // Each file as SHA256SUMS says, and all.nq.gz holds every quad of the store.
+    let sums = get(&format!("{base}SHA256SUMS"), &[]);
+    assert_eq!(sums.status, 200);
+    let sums = String::from_utf8(sums.body).expect("text");
+    let mut files = std::collections::HashMap::new();
+    for line in sums.lines() {
+        let (sha, name) = line.split_once("  ").expect("sha  name");
+        let file = get(&format!("{base}{name}"), &[]);
+        assert_eq!(file.status, 200, "{name}");
+        assert_eq!(file.header("content-type"), "application/gzip");
+        assert_eq!(format!("{:x}", Sha256::digest(&file.body)), sha, "{name}");
+        files.insert(name.to_owned(), file);
+    }
+    let construct = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://daten.kultur.example/graph/venues> { ?s ?p ?o } }";
+    let every = get(
+        &format!(
+            "{}/sparql?query={}",
+            server.url,
+            crate::util::enc(construct)
+        ),
+        &[("Accept", "application/n-triples")],
+    );
+    assert_eq!(every.status, 200);
+    let every = String::from_utf8(every.body).expect("text");
+    let venues_nq = gunzip(&files["venues.nq.gz"].body);
+    assert_eq!(
+        sorted(&venues_nq),
+        sorted(&every.replace(" .\n", " <https://daten.kultur.example/graph/venues> .\n"))
+    );
+    let all = gunzip(&files["all.nq.gz"].body);
+    for line in venues_nq
+        .lines()
+        .chain(gunzip(&files["events.nq.gz"].body).lines())
+    {
+        assert!(all.contains(line), "{line} is not in all.nq.gz");
+    }
+    assert!(all.contains("<https://daten.kultur.example/graph/meta>"));
+
+    // The dump loads into a fresh store and gives the same graphs back.
+    let fresh = tempfile::tempdir().expect("tempdir");
+    std::fs::write(fresh.path().join("all.nq"), &all).expect("write");
+    let (code, _, stderr) =
+        crate::util::run_in(fresh.path(), &["load", "--store", "store", "all.nq"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, again, stderr) = crate::util::run_in(
+        fresh.path(),
+        &["query", "--store", "store", construct, "--format", "nt"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(sorted(&again), sorted(&every));
+
+    // VoID: the numbers of each subset are what SPARQL counts, in every format.
+    let count = |query: &str| -> u64 {
+        let reply = get(
+            &format!("{}/sparql?query={}", server.url, crate::util::enc(query)),
+            &[("Accept", "text/csv")],
+        );
+        String::from_utf8(reply.body)
+            .expect("text")
+            .lines()
+            .nth(1)
+            .expect("a row")
+            .trim()
+            .parse()
+            .expect("a number")
+    };
+    let graph = "<https://daten.kultur.example/graph/venues>";
+    let void = get(
+        &format!("{}/.well-known/void", server.url),
+        &[("Accept", "application/n-triples")],
+    );
+    assert_eq!(void.status, 200);
+    let void = String::from_utf8(void.body).expect("text");
+    let subset = format!("<{}/.well-known/void#source-venues>", server.url);
+    let stated = |predicate: &str| -> u64 {
+        let prefix = format!("{subset} <http://rdfs.org/ns/void#{predicate}> \"");
+        let line = void
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no void:{predicate} of {subset} in\n{void}"));
+        line[prefix.len()..]
+            .split('"')
+            .next()
+            .expect("value")
+            .parse()
+            .expect("a number")
+    };
+    assert_eq!(
+        stated("triples"),
+        count(&format!(
+            "SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        ))
+    );
+    assert_eq!(
+        stated("distinctSubjects"),
+        count(&format!(
+            "SELECT (COUNT(DISTINCT ?s) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        ))
+    );
+    assert_eq!(
+        stated("distinctObjects"),
+        count(&format!(
+            "SELECT (COUNT(DISTINCT ?o) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        ))
+    );
+    assert!(void.contains(&format!(
+        "{subset} <http://rdfs.org/ns/void#sparqlEndpoint> <{}/sparql>",
+        server.url
+    )));
+    assert!(void.contains(&format!(
+        "{subset} <http://rdfs.org/ns/void#dataDump> <{}/dumps/venues.ttl.gz>",
+        server.url
+    )));
+    assert!(void.contains("<http://rdfs.org/ns/void#class> <http://schema.org/Museum>"));
+    let turtle = get(
+        &format!("{}/.well-known/void", server.url),
+        &[("Accept", "text/turtle")],
+    );
+    assert_eq!(turtle.status, 200);
+    let parsed: Vec<_> = oxttl::TurtleParser::new()
+        .with_base_iri(format!("{}/.well-known/void", server.url))
+        .expect("base")
+        .for_slice(&turtle.body)
+        .collect::<Result<_, _>>()
+        .expect("Turtle");
+    assert_eq!(parsed.len(), void.lines().count());
+
+    // Revalidation: the same version is 304, by tag and by date.
+    let url = format!("{base}all.nq.gz");
+    let whole = &files["all.nq.gz"];
+    let etag = whole.header("etag").to_owned();
+    let modified = whole.header("last-modified").to_owned();
+    assert!(etag.starts_with('"'), "{etag}");
+    assert_eq!(get(&url, &[("If-None-Match", &etag)]).status, 304);
+    assert_eq!(get(&url, &[("If-None-Match", "\"other\"")]).status, 200);
+    assert_eq!(get(&url, &[("If-Modified-Since", &modified)]).status, 304);
+
+    // Ranges: a part, the tail, one past the end; If-Range with another version gets it all.
+    let part = get(&url, &[("Range", "bytes=0-9")]);
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, whole.body[..10]);
+    assert_eq!(
+        part.header("content-range"),
+        format!("bytes 0-9/{}", whole.body.len())
+    );
+    let tail = get(&url, &[("Range", "bytes=-5")]);
+    assert_eq!(tail.status, 206);
+    assert_eq!(tail.body, whole.body[whole.body.len() - 5..]);
+    let past = get(&url, &[("Range", &format!("bytes={}-", whole.body.len()))]);
+    assert_eq!(past.status, 416);
+    assert_eq!(
+        past.header("content-range"),
+        format!("bytes */{}", whole.body.len())
+    );
+    let stale = get(&url, &[("Range", "bytes=0-9"), ("If-Range", "\"other\"")]);
+    assert_eq!(stale.status, 200);
+    assert_eq!(stale.body.len(), whole.body.len());
+
+    // Only listed files: nothing else in the folder, nothing outside it.
+    for path in [
+        "kulturnetz.toml",
+        "..%2Fkulturnetz.toml",
+        "%2E%2E%2Fstore%2FCURRENT",
+        ".all.nq.gz.tmp",
+    ] {
+        assert_eq!(get(&format!("{base}{path}"), &[]).status, 404, "{path}");
+    }
+}
+
+/// `ingest` writes the dumps beside the store when it published something, `--no-dumps` leaves
+/// them, and a dry run (`validate`) never writes any.
+#[test]
+fn issue_15_an_ingest_writes_the_dumps_and_a_dry_run_does_not() {
+    let site = Site::new("[[source]]\nid = \"a\"\nkind = \"rdf\"\npath = \"a.nt\"\n");
+    site.write(
+        "a.nt",
+        "<https://ex.example/s> <https://ex.example/p> \"1\" .\n",
+    );
+    let dumps = site.path().join("dumps");
+    let (code, _, stderr) = site.run(&["validate"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!dumps.exists(), "a dry run wrote dumps");
+    let (code, _, stderr) = site.run(&["ingest", "--no-dumps"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!dumps.exists(), "--no-dumps wrote dumps");
+    site.write(
+        "a.nt",
+        "<https://ex.example/s> <https://ex.example/p> \"2\" .\n",
+    );
+    let (code, _, stderr) = site.run(&["ingest"]);
+    assert_eq!(code, 0, "{stderr}");
+    let a = gunzip(&std::fs::read(dumps.join("a.nq.gz")).expect("a.nq.gz"));
+    assert_eq!(
+        a,
+        "<https://ex.example/s> <https://ex.example/p> \"2\" <https://daten.kultur.example/graph/a> .\n"
+    );
+    for name in ["all.nq.gz", "a.ttl.gz", "SHA256SUMS"] {
+        assert!(dumps.join(name).exists(), "{name}");
+    }
+}

@@ -1,6 +1,7 @@
 //! `kulturnetz`: the command line over the library crates.
 
 mod background;
+mod catalog;
 mod cli;
 mod init;
 mod refresh;
@@ -620,6 +621,8 @@ pub(crate) fn write_dumps(
     let manifest = kulturnetz_store::dump(store, dir, &sources)?;
     void::write(config, &manifest, dir)
         .with_context(|| format!("{}: cannot write the VoID description", dir.display()))?;
+    catalog::write(config, &manifest, dir)
+        .with_context(|| format!("{}: cannot write the DCAT catalogue", dir.display()))?;
     Ok(manifest)
 }
 

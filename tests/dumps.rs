@@ -302,3 +302,90 @@ fn issue_15_an_ingest_writes_the_dumps_and_a_dry_run_does_not() {
         assert!(dumps.join(name).exists(), "{name}");
     }
 }
+
+/// The DCAT-AP.de catalogue at /catalog (and /dumps/catalog.ttl) has no violation under the
+/// DCAT-AP 3.0.0 shapes with GovData's German additions, and its distributions state the sizes
+/// and checksums of the files served.
+#[test]
+fn issue_15_the_catalogue_conforms_to_dcat_ap_de() {
+    let site = Site::new(
+        "[[source]]\nid = \"venues\"\nkind = \"rdf\"\npath = \"venues.ttl\"\n\
+         title = \"Museen\"\nlicense = \"http://dcat-ap.de/def/licenses/cc-zero\"\n",
+    );
+    site.write(
+        "venues.ttl",
+        "<https://ex.example/v1> a <http://schema.org/Museum> ; <http://schema.org/name> \"Stadtmuseum\"@de .\n",
+    );
+    let server = site.serve(&[], &[]);
+    let catalog = get(
+        &format!("{}/catalog", server.url),
+        &[("Accept", "text/turtle")],
+    );
+    assert_eq!(catalog.status, 200);
+    let file = get(&format!("{}/dumps/catalog.ttl", server.url), &[]);
+    assert_eq!(file.status, 200);
+    assert_eq!(file.body, catalog.body);
+    let text = String::from_utf8(catalog.body).expect("text");
+
+    // Every distribution of a dump states its file's size and checksum.
+    let sums = get(&format!("{}/dumps/SHA256SUMS", server.url), &[]);
+    for line in String::from_utf8(sums.body).expect("text").lines() {
+        let (sha, name) = line.split_once("  ").expect("sha  name");
+        let bytes = get(&format!("{}/dumps/{name}", server.url), &[]).body.len();
+        assert!(
+            text.contains(&format!("spdx:checksumValue \"{sha}\"^^xsd:hexBinary")),
+            "{name}"
+        );
+        assert!(
+            text.contains(&format!("<https://daten.kultur.example/dumps/{name}>")),
+            "{name}"
+        );
+        assert!(
+            text.contains(&format!(
+                "dcat:byteSize \"{bytes}\"^^xsd:nonNegativeInteger"
+            )),
+            "{name}"
+        );
+    }
+
+    // The profile: DCAT-AP 3.0.0 and DCAT-AP.de's shapes, as far as they work offline.
+    let vocab = crate::util::shared().join("data/vocab");
+    let mut shapes = String::new();
+    for file in [
+        "dcat-ap/dcat-ap-3.0.0-SHACL.ttl",
+        "dcat-ap-de/dcat-ap-SHACL-DE.ttl",
+        "dcat-ap-de/dcat-ap-spec-german-additions.ttl",
+        "dcat-ap-de/dcat-ap-de-deprecated.ttl",
+    ] {
+        shapes.push_str(&std::fs::read_to_string(vocab.join(file)).expect(file));
+        shapes.push('\n');
+    }
+    site.write("dcat-ap-de-shapes.ttl", &shapes);
+    site.write("catalog.ttl", &text);
+    let (code, _, stderr) = crate::util::run_in(
+        site.path(),
+        &[
+            "validate",
+            "--shapes",
+            "dcat-ap-de-shapes.ttl",
+            "catalog.ttl",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("conforms"), "{stderr}");
+    if std::env::var_os("KULTURNETZ_PY_SHACL").is_some() {
+        let out = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "pyshacl",
+                "-s",
+                "dcat-ap-de-shapes.ttl",
+                "catalog.ttl",
+            ])
+            .current_dir(site.path())
+            .output()
+            .expect("python3 -m pyshacl");
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(report.contains("Conforms: True"), "{report}");
+    }
+}

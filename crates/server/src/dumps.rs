@@ -30,12 +30,16 @@ const SUMS: &str = "SHA256SUMS";
 /// of the site's own paths are relative to its root.
 pub const VOID_FILE: &str = "void.ttl";
 
+/// The DCAT-AP.de catalogue in the dumps' folder, served at `/catalog` and `/dumps/catalog.ttl`.
+pub const CATALOG_FILE: &str = "catalog.ttl";
+
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/dumps", get(listing))
         .route("/dumps/", get(listing))
         .route("/dumps/{name}", get(file))
         .route("/.well-known/void", get(void))
+        .route("/catalog", get(catalog))
 }
 
 /// The VoID description, in the RDF format the client asks for: as written (Turtle, relative
@@ -47,13 +51,32 @@ async fn void(
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let dir = dumps_dir(&state)?.to_owned();
-    let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(dir.join(VOID_FILE)))
+    described(&state, VOID_FILE, &url, &headers, &params).await
+}
+
+/// The DCAT-AP.de catalogue, in the RDF format the client asks for.
+async fn catalog(
+    State(state): State<Arc<AppState>>,
+    url: RequestUrl,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response, ApiError> {
+    described(&state, CATALOG_FILE, &url, &headers, &params).await
+}
+
+/// A Turtle file of the dumps' folder in the RDF format the client asks for.
+async fn described(
+    state: &AppState,
+    name: &'static str,
+    url: &RequestUrl,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Response, ApiError> {
+    let dir = dumps_dir(state)?.to_owned();
+    let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(dir.join(name)))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|_| {
-            ApiError::NotFound("no VoID description yet: it is written with the dumps".into())
-        })?;
+        .map_err(|_| ApiError::NotFound(format!("no {name} yet: it is written with the dumps")))?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = choose(RDF_FORMATS, accept, params.one("format")?)?;
     if format == RdfFormat::Turtle {
@@ -65,7 +88,7 @@ async fn void(
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .for_reader(text.as_bytes())
     {
-        let quad = quad.map_err(|e| ApiError::Internal(format!("{VOID_FILE}: {e}")))?;
+        let quad = quad.map_err(|e| ApiError::Internal(format!("{name}: {e}")))?;
         serializer
             .serialize_quad(&quad)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -193,7 +216,7 @@ fn serve_file(
     head: bool,
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("no dump file {name:?}"));
-    let known = name == SUMS || listed(dir).iter().any(|f| f.name == name);
+    let known = name == SUMS || name == CATALOG_FILE || listed(dir).iter().any(|f| f.name == name);
     if !known {
         return Err(not_found());
     }
@@ -234,6 +257,8 @@ fn serve_file(
         header::CONTENT_TYPE,
         if name.ends_with(".gz") {
             "application/gzip"
+        } else if name.ends_with(".ttl") {
+            "text/turtle"
         } else {
             "text/plain; charset=utf-8"
         },

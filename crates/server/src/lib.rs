@@ -43,7 +43,7 @@ mod testing;
 mod watchdog;
 
 pub use admin::{IngestOutcome, IngestRequest, Ingester, NotStarted, Trigger};
-pub use dumps::VOID_FILE;
+pub use dumps::{CATALOG_FILE, VOID_FILE};
 pub use listen::{STACK_SIZE, serve};
 pub use state::AppState;
 

@@ -389,3 +389,89 @@ fn issue_15_the_catalogue_conforms_to_dcat_ap_de() {
         assert!(report.contains("Conforms: True"), "{report}");
     }
 }
+
+/// An IRI the site mints answers: an HTML page for a browser (German or English by
+/// `Accept-Language`), every RDF format for a program, each parsing to the same graph; an IRI
+/// the store does not know is a 404, also as a page.
+#[test]
+fn issue_15_resources_are_dereferenceable() {
+    let site = Site::new("[[source]]\nid = \"venues\"\nkind = \"rdf\"\npath = \"venues.ttl\"\n");
+    site.write(
+        "venues.ttl",
+        "@prefix schema: <http://schema.org/> .\n\
+         <https://daten.kultur.example/id/venue/stadtmuseum> a schema:Museum ;\n\
+           schema:name \"Stadtmuseum\"@de , \"City Museum\"@en ;\n\
+           schema:url <https://stadtmuseum.example/> .\n\
+         <https://daten.kultur.example/id/event/1> schema:location <https://daten.kultur.example/id/venue/stadtmuseum> .\n",
+    );
+    let server = site.serve(&[], &[]);
+    let url = format!("{}/id/venue/stadtmuseum", server.url);
+    let browser = "text/html,application/xhtml+xml,*/*;q=0.8";
+    let german = get(
+        &url,
+        &[
+            ("Accept", browser),
+            ("Accept-Language", "de-DE,de;q=0.9,en;q=0.5"),
+        ],
+    );
+    assert_eq!(german.status, 200);
+    assert!(german.header("vary").contains("Accept-Language"));
+    let page = String::from_utf8(german.body).expect("text");
+    assert!(page.contains("<h1>Stadtmuseum</h1>"), "{page}");
+    assert!(page.contains("lang=\"de\""));
+    assert!(
+        page.contains("href=\"/id/event/1\""),
+        "the event pointing here is linked: {page}"
+    );
+    assert!(page.contains("href=\"/dumps/venues.ttl.gz\""), "{page}");
+    let english = get(&url, &[("Accept", browser), ("Accept-Language", "en")]);
+    assert!(
+        String::from_utf8(english.body)
+            .expect("text")
+            .contains("<h1>City Museum</h1>")
+    );
+
+    let mut graphs = Vec::new();
+    for (accept, format) in [
+        ("text/turtle", oxrdfio::RdfFormat::Turtle),
+        ("application/n-triples", oxrdfio::RdfFormat::NTriples),
+        ("application/rdf+xml", oxrdfio::RdfFormat::RdfXml),
+        (
+            "application/ld+json",
+            oxrdfio::RdfFormat::JsonLd {
+                profile: oxrdfio::JsonLdProfileSet::empty(),
+            },
+        ),
+    ] {
+        let reply = get(&url, &[("Accept", accept)]);
+        assert_eq!(reply.status, 200, "{accept}");
+        assert!(reply.header("content-type").starts_with(accept), "{accept}");
+        let mut triples: Vec<String> = oxrdfio::RdfParser::from_format(format)
+            .for_slice(&reply.body)
+            .map(|q| q.expect(accept).to_string())
+            .collect();
+        triples.sort();
+        graphs.push(triples);
+    }
+    assert_eq!(graphs[0].len(), 4, "{:?}", graphs[0]);
+    assert!(graphs.iter().all(|g| *g == graphs[0]), "{graphs:?}");
+
+    let unknown = get(
+        &format!("{}/id/venue/nowhere", server.url),
+        &[("Accept", browser)],
+    );
+    assert_eq!(unknown.status, 404);
+    assert!(
+        String::from_utf8(unknown.body)
+            .expect("text")
+            .contains("not known here")
+    );
+    assert_eq!(
+        get(
+            &format!("{}/id/venue/nowhere", server.url),
+            &[("Accept", "text/turtle")]
+        )
+        .status,
+        404
+    );
+}

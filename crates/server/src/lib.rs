@@ -36,6 +36,7 @@ mod listen;
 mod negotiate;
 mod page;
 mod queue;
+mod resource;
 mod sparql;
 mod state;
 #[cfg(test)]
@@ -127,6 +128,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(page::routes())
         .merge(admin::routes())
         .merge(dumps::routes())
+        .merge(resource::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {

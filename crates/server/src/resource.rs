@@ -1,0 +1,397 @@
+//! Dereferenceable IRIs: `GET /id/…` answers for the resource `{base}id/…` the site mints, with
+//! content negotiation (`Vary: Accept, Accept-Language`) between an HTML page for a person and
+//! every RDF format. The RDF is what the store says about the resource in every graph (its
+//! outgoing statements); the page adds, in German or English by `Accept-Language`, its label,
+//! types, properties with links, the resources that point to it (at most [`INCOMING`]) and the
+//! sources it comes from with their dumps. An IRI the store knows nothing about is a 404.
+
+use crate::error::ApiError;
+use crate::extract::Params;
+use crate::negotiate::{RDF_FORMATS, choose, negotiated};
+use crate::page::wants_html;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use kulturnetz_store::{QueryOutcome, QueryRequest};
+use oxrdf::{NamedNode, Term, Triple};
+use oxrdfio::{RdfFormat, RdfSerializer};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// The most resources listed as pointing to one.
+const INCOMING: usize = 100;
+/// The most statements about one resource.
+const OUTGOING: usize = 10_000;
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new().route("/id/{*path}", get(resource))
+}
+
+/// What the store says about a resource.
+struct Described {
+    /// Predicate, object, graph.
+    outgoing: Vec<(NamedNode, Term, NamedNode)>,
+    /// Subject, predicate, graph.
+    incoming: Vec<(Term, NamedNode, NamedNode)>,
+}
+
+async fn resource(
+    State(state): State<Arc<AppState>>,
+    UrlPath(path): UrlPath<String>,
+    headers: HeaderMap,
+    params: Params,
+) -> Response {
+    match respond(&state, &path, &headers, &params).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn respond(
+    state: &Arc<AppState>,
+    path: &str,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Response, ApiError> {
+    let base = &state.site.base_iri;
+    let iri = NamedNode::new(format!("{base}id/{path}"))
+        .map_err(|e| ApiError::NotFound(format!("/id/{path} names no resource: {e}")))?;
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let html = wants_html(accept);
+    let format = if html {
+        None
+    } else {
+        Some(choose(RDF_FORMATS, accept, params.one("format")?)?)
+    };
+    let described = describe(state, &iri).await?;
+    let mut response = if described.outgoing.is_empty() && described.incoming.is_empty() {
+        let mut response = ApiError::NotFound(format!("{iri} is not known here")).into_response();
+        if html {
+            *response.body_mut() = page_not_found(&iri).into();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+        }
+        response
+    } else if let Some(format) = format {
+        rdf(&iri, &described, format)?
+    } else {
+        let german = prefers_german(headers);
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page(state, &iri, &described, german),
+        )
+            .into_response()
+    };
+    response.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Language"),
+    );
+    Ok(response)
+}
+
+/// Reads the resource's statements and the ones pointing to it, in turn with the queries and
+/// within their time limit.
+async fn describe(state: &Arc<AppState>, iri: &NamedNode) -> Result<Described, ApiError> {
+    let timeout = state.options.query_timeout;
+    let permit = tokio::time::timeout(timeout, state.queue.enter())
+        .await
+        .map_err(|_| ApiError::Busy)??;
+    let backend = Arc::clone(&state.backend);
+    let iri = iri.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let select = |query: String| -> Result<Vec<Vec<Option<Term>>>, ApiError> {
+            let query = spargebra::SparqlParser::new()
+                .parse_query(&query)
+                .map_err(|e| ApiError::Internal(format!("a description query: {e}")))?;
+            let QueryOutcome::Solutions {
+                variables,
+                solutions,
+            } = backend.query(&QueryRequest::new(query))?
+            else {
+                return Ok(Vec::new());
+            };
+            let mut rows = Vec::new();
+            for solution in solutions {
+                let solution = solution?;
+                rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
+            }
+            Ok(rows)
+        };
+        let named = |t: &Option<Term>| match t {
+            Some(Term::NamedNode(n)) => Some(n.clone()),
+            _ => None,
+        };
+        let outgoing = select(format!(
+            "SELECT ?p ?o ?g {{ GRAPH ?g {{ {iri} ?p ?o }} }} ORDER BY ?g ?p ?o LIMIT {OUTGOING}"
+        ))?
+        .into_iter()
+        .filter_map(|row| Some((named(&row[0])?, row[1].clone()?, named(&row[2])?)))
+        .collect();
+        let incoming = select(format!(
+            "SELECT ?s ?p ?g {{ GRAPH ?g {{ ?s ?p {iri} }} }} ORDER BY ?s LIMIT {INCOMING}"
+        ))?
+        .into_iter()
+        .filter_map(|row| Some((row[0].clone()?, named(&row[1])?, named(&row[2])?)))
+        .collect();
+        Ok::<_, ApiError>(Described { outgoing, incoming })
+    });
+    tokio::time::timeout(timeout, task)
+        .await
+        .map_err(|_| ApiError::Timeout(timeout))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+/// The resource's statements as RDF, each once (a statement two sources make is one triple).
+fn rdf(iri: &NamedNode, described: &Described, format: RdfFormat) -> Result<Response, ApiError> {
+    let mut serializer = RdfSerializer::from_format(format);
+    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
+        for (prefix, namespace) in kulturnetz_model::vocab::PREFIXES {
+            serializer = serializer
+                .with_prefix(*prefix, *namespace)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+        }
+    }
+    let mut writer = serializer.for_writer(Vec::new());
+    let mut triples: Vec<Triple> = described
+        .outgoing
+        .iter()
+        .map(|(p, o, _)| Triple::new(iri.clone(), p.clone(), o.clone()))
+        .collect();
+    triples.sort_by_key(ToString::to_string);
+    triples.dedup();
+    for triple in &triples {
+        writer
+            .serialize_triple(triple)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    let body = writer
+        .finish()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(negotiated(body.into(), format.media_type()))
+}
+
+/// Whether `Accept-Language` puts German before English (the default when it names neither).
+fn prefers_german(headers: &HeaderMap) -> bool {
+    let Some(languages) = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let weight = |tag: &str| {
+        languages
+            .split(',')
+            .filter_map(|range| {
+                let mut parts = range.split(';');
+                let language = parts.next()?.trim().to_ascii_lowercase();
+                let q = parts
+                    .filter_map(|p| p.split_once('='))
+                    .find(|(k, _)| k.trim() == "q")
+                    .map_or(1.0, |(_, v)| v.trim().parse().unwrap_or(0.0));
+                (language == tag || language.starts_with(&format!("{tag}-"))).then_some(q)
+            })
+            .fold(0.0_f32, f32::max)
+    };
+    let (de, en) = (weight("de"), weight("en"));
+    de >= en
+}
+
+/// The text of the page in the preferred language.
+fn say(german: bool, de: &'static str, en: &'static str) -> &'static str {
+    if german { de } else { en }
+}
+
+fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) -> String {
+    let site = &state.site;
+    let label = label(&described.outgoing, german).unwrap_or_else(|| iri.as_str().to_owned());
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} – {site}</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#111}}\
+         table{{border-collapse:collapse;width:100%}}th,td{{text-align:left;vertical-align:top;padding:.25rem .5rem;border-bottom:1px solid #ccc}}\
+         code{{word-break:break-all}}a{{color:#0645ad}}</style></head>\n<body><main>\n\
+         <h1>{title}</h1>\n<p><code>{iri}</code></p>\n",
+        lang = if german { "de" } else { "en" },
+        title = escape(&label),
+        site = escape(&site.title),
+        iri = escape(iri.as_str()),
+    );
+    let types: Vec<&Term> = described
+        .outgoing
+        .iter()
+        .filter(|(p, _, _)| p.as_ref() == oxrdf::vocab::rdf::TYPE)
+        .map(|(_, o, _)| o)
+        .collect();
+    if !types.is_empty() {
+        let _ = write!(html, "<p>{}: ", say(german, "Typ", "Type"));
+        for (i, t) in types.iter().enumerate() {
+            if i > 0 {
+                html.push_str(", ");
+            }
+            html.push_str(&value(state, t));
+        }
+        html.push_str("</p>\n");
+    }
+    let _ = write!(
+        html,
+        "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
+        say(german, "Angaben", "Statements"),
+        say(german, "Eigenschaft", "Property"),
+        say(german, "Wert", "Value"),
+        say(german, "Quelle", "Source"),
+    );
+    for (p, o, g) in &described.outgoing {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            compact(p.as_str()),
+            value(state, o),
+            source(state, g)
+        );
+    }
+    html.push_str("</tbody></table>\n");
+    if !described.incoming.is_empty() {
+        let _ = write!(
+            html,
+            "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
+            say(german, "Verweise hierher", "Pointing here"),
+            say(german, "Ressource", "Resource"),
+            say(german, "Eigenschaft", "Property"),
+            say(german, "Quelle", "Source"),
+        );
+        for (s, p, g) in &described.incoming {
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                value(state, s),
+                compact(p.as_str()),
+                source(state, g)
+            );
+        }
+        html.push_str("</tbody></table>\n");
+        if described.incoming.len() >= INCOMING {
+            let _ = writeln!(
+                html,
+                "<p>{}</p>",
+                say(
+                    german,
+                    "Nur die ersten 100; alle über SPARQL.",
+                    "The first 100 only; all of them through SPARQL."
+                )
+            );
+        }
+    }
+    let _ = write!(
+        html,
+        "<p>{}: <a href=\"?format=ttl\">Turtle</a> · <a href=\"?format=nt\">N-Triples</a> · \
+         <a href=\"?format=rdf\">RDF/XML</a> · <a href=\"?format=jsonld\">JSON-LD</a> · \
+         <a href=\"/sparql\">SPARQL</a></p>\n</main></body></html>\n",
+        say(german, "Als Daten", "As data"),
+    );
+    html
+}
+
+/// The name or label in the preferred language, else in the other, else any.
+fn label(outgoing: &[(NamedNode, Term, NamedNode)], german: bool) -> Option<String> {
+    const LABELS: &[&str] = &[
+        "http://schema.org/name",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://purl.org/dc/terms/title",
+        "http://www.w3.org/2004/02/skos/core#prefLabel",
+    ];
+    let wanted = if german { ["de", "en"] } else { ["en", "de"] };
+    let literals: Vec<&oxrdf::Literal> = outgoing
+        .iter()
+        .filter(|(p, _, _)| LABELS.contains(&p.as_str()))
+        .filter_map(|(_, o, _)| match o {
+            Term::Literal(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    wanted
+        .iter()
+        .find_map(|lang| {
+            literals
+                .iter()
+                .find(|l| l.language().is_some_and(|l| l.starts_with(lang)))
+        })
+        .or_else(|| literals.first())
+        .map(|l| l.value().to_owned())
+}
+
+/// A term on the page: a resource of this site as a link to its page, another IRI as a link,
+/// a literal as text with its language or datatype.
+fn value(state: &AppState, term: &Term) -> String {
+    if let Term::NamedNode(n) = term {
+        let href = n
+            .as_str()
+            .strip_prefix(state.site.base_iri.as_str())
+            .filter(|rest| rest.starts_with("id/"))
+            .map_or_else(|| n.as_str().to_owned(), |rest| format!("/{rest}"));
+        return format!("<a href=\"{}\">{}</a>", escape(&href), compact(n.as_str()));
+    }
+    if let Term::Literal(l) = term {
+        let mut text = escape(l.value());
+        if let Some(language) = l.language() {
+            let _ = write!(text, " <small>({})</small>", escape(language));
+        }
+        return text;
+    }
+    // A blank node (or a quoted triple) as written in N-Triples.
+    format!("<code>{}</code>", escape(&term.to_string()))
+}
+
+/// The source of a graph `{base}graph/{id}`, linked to its Turtle dump.
+fn source(state: &AppState, graph: &NamedNode) -> String {
+    match graph
+        .as_str()
+        .strip_prefix(state.site.base_iri.as_str())
+        .and_then(|rest| rest.strip_prefix("graph/"))
+    {
+        Some(id) if !id.contains('/') => format!(
+            "<a href=\"/dumps/{}.ttl.gz\">{}</a>",
+            escape(id),
+            escape(id)
+        ),
+        _ => format!("<code>{}</code>", escape(graph.as_str())),
+    }
+}
+
+/// An IRI with the prefix of a known namespace, if one fits.
+fn compact(iri: &str) -> String {
+    for (prefix, namespace) in kulturnetz_model::vocab::PREFIXES {
+        if let Some(local) = iri.strip_prefix(namespace)
+            && !local.is_empty()
+            && !local.contains(['/', '#'])
+        {
+            return format!("{prefix}:{}", escape(local));
+        }
+    }
+    escape(iri)
+}
+
+fn page_not_found(iri: &NamedNode) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\
+         <body><main><h1>Not found</h1><p><code>{}</code> is not known here.</p>\
+         <p><a href=\"/\">Home</a></p></main></body></html>\n",
+        escape(iri.as_str())
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -67,6 +67,7 @@ impl<'a> Prepared<'a> {
     /// The keys this record is found under.
     fn keys(&self) -> Vec<Key> {
         let mut keys: Vec<Key> = self.ids.iter().cloned().map(Key::Id).collect();
+        keys.push(Key::Iri(self.entity.iri.as_str().to_owned()));
         for (_, tokens) in &self.names {
             keys.extend(tokens.iter().cloned().map(Key::Token));
         }
@@ -87,6 +88,14 @@ impl<'a> Prepared<'a> {
     /// The keys this record looks its candidates up by: its own, with the cells around its own.
     fn lookups(&self) -> Vec<Key> {
         let mut keys = self.keys();
+        keys.retain(|k| !matches!(k, Key::Iri(_)));
+        keys.extend(
+            self.entity
+                .identifiers
+                .iter()
+                .filter(|i| i.contains("://"))
+                .map(|i| Key::Iri(i.clone())),
+        );
         if let Some(point) = self.entity.point {
             keys.retain(|k| !matches!(k, Key::Cell(_)));
             keys.extend(point.cells_around().map(Key::Cell));
@@ -98,6 +107,7 @@ impl<'a> Prepared<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Key {
     Id(Identifier),
+    Iri(String),
     Token(String),
     Postcode(String),
     Cell((i32, i32)),
@@ -151,7 +161,8 @@ pub fn link(kind: LinkKind, left: &[Entity], right: &[Entity]) -> Vec<Link> {
             .is_some_and(|n| *n == 1)
     };
 
-    let mut links: HashMap<(String, String), Link> = HashMap::new();
+    // The best link of each record to each other source.
+    let mut chosen: Vec<(Link, &str, &str)> = Vec::new();
     let mut candidates = HashSet::new();
     for l in &left {
         candidates.clear();
@@ -162,7 +173,6 @@ pub fn link(kind: LinkKind, left: &[Entity], right: &[Entity]) -> Vec<Link> {
                 candidates.extend(block.iter().copied());
             }
         }
-        // The best link to each other source.
         let mut best: HashMap<&str, Link> = HashMap::new();
         let mut sorted: Vec<usize> = candidates.iter().copied().collect();
         sorted.sort_unstable();
@@ -181,17 +191,33 @@ pub fn link(kind: LinkKind, left: &[Entity], right: &[Entity]) -> Vec<Link> {
                 best.insert(r.entity.source.as_str(), link);
             }
         }
-        for link in best.into_values() {
-            let key = if kind == LinkKind::SameAs && link.to.as_str() < link.from.as_str() {
-                (link.to.as_str().to_owned(), link.from.as_str().to_owned())
-            } else {
-                (link.from.as_str().to_owned(), link.to.as_str().to_owned())
-            };
-            match links.get(&key) {
-                Some(old) if old.score >= link.score => {}
-                _ => {
-                    links.insert(key, link);
-                }
+        for (source, link) in best {
+            chosen.push((link, l.entity.source.as_str(), source));
+        }
+    }
+    // A link on a name alone stands only if each record is the other's best: "Neues Museum" of a
+    // list without places is not the "Neues Museum" in Weimar when "Neues Museum Weimar" is.
+    let best_of: HashMap<(&str, &str), &str> = chosen
+        .iter()
+        .map(|(link, _, to_source)| ((link.from.as_str(), *to_source), link.to.as_str()))
+        .collect();
+    let mut links: HashMap<(String, String), Link> = HashMap::new();
+    for (link, from_source, _) in &chosen {
+        if kind == LinkKind::SameAs
+            && NAME_ONLY.contains(&link.rule)
+            && best_of.get(&(link.to.as_str(), *from_source)) != Some(&link.from.as_str())
+        {
+            continue;
+        }
+        let key = if kind == LinkKind::SameAs && link.to.as_str() < link.from.as_str() {
+            (link.to.as_str().to_owned(), link.from.as_str().to_owned())
+        } else {
+            (link.from.as_str().to_owned(), link.to.as_str().to_owned())
+        };
+        match links.get(&key) {
+            Some(old) if old.score >= link.score => {}
+            _ => {
+                links.insert(key, link.clone());
             }
         }
     }
@@ -199,6 +225,9 @@ pub fn link(kind: LinkKind, left: &[Entity], right: &[Entity]) -> Vec<Link> {
     links.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
     links
 }
+
+/// The rules that link on names without a place.
+const NAME_ONLY: &[&str] = &["name-unique", "name-locality", "name-website"];
 
 /// What the places of two records say.
 struct Place {
@@ -314,6 +343,20 @@ fn score(
         score,
         compared,
     };
+    // A record that names the other by its IRI (an object's holder) is linked to it.
+    if l.entity
+        .identifiers
+        .iter()
+        .any(|i| i == r.entity.iri.as_str())
+    {
+        let iri = r.entity.iri.as_str().to_owned();
+        let compared = vec![Compared {
+            field: "iri",
+            left: iri.clone(),
+            right: iri,
+        }];
+        return Some(link("same-iri", 1.0, compared));
+    }
     // Identifiers first: a shared one decides, two different ones of a scheme forbid.
     let mut website = None;
     for id in &l.ids {
@@ -405,7 +448,7 @@ fn score(
                     left: l.entity.locality.clone().unwrap_or_default(),
                     right: r.entity.locality.clone().unwrap_or_default(),
                 });
-                return Some(link("name-locality", 0.9, compared));
+                return Some(link("name-locality", 0.92, compared));
             }
         }
     }
@@ -547,6 +590,18 @@ mod tests {
     }
 
     #[test]
+    fn a_name_alone_links_only_records_that_are_each_others_best() {
+        let bare = entity("bare", "isil", "Neues Museum Dornburg");
+        let full = entity("full", "isil", "Neues Museum Dornburg Weimar");
+        let mut osm = entity("osm", "osm", "Neues Museum Dornburg");
+        osm.locality = Some("Weimar".into());
+        assert_eq!(
+            same_as(&[bare, full, osm]),
+            [("full".into(), "osm".into(), "name-locality")]
+        );
+    }
+
+    #[test]
     fn an_event_goes_to_the_best_venue_of_each_source() {
         let mut event = entity("event", "kalender", "Museum Berlin-Karlshorst");
         event.street = Some("Zwieseler Str. 4".into());
@@ -560,6 +615,16 @@ mod tests {
         assert_eq!(links.len(), 1);
         assert!(links[0].to.as_str().ends_with("/right"));
         assert!(links[0].compared.iter().any(|c| c.field == "street"));
+    }
+
+    #[test]
+    fn an_object_whose_holder_is_an_institution_by_iri() {
+        let mut object = entity("object", "fotothek", "Roßplatz");
+        object.identifiers.push("https://x.example/museum".into());
+        let museum = entity("museum", "isil", "Stadtgeschichtliches Museum Leipzig");
+        let links = link(LinkKind::ObjectHolder, &[object], &[museum]);
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].rule, "same-iri");
     }
 
     #[test]

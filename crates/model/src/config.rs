@@ -96,6 +96,10 @@ pub struct PipelineConfig {
     /// The folder of the SHACL shapes sources are validated against (every `*.ttl` in it),
     /// unless a source names its own `shapes`. A missing folder means no shapes.
     pub shapes: PathBuf,
+    /// The data stewards' file of link overrides (CSV: `subject,kind,object,decision,reason`;
+    /// `decision` is `pin` or `forbid`), read by the linking stage after every ingest that
+    /// changed something. A missing file means no overrides.
+    pub link_overrides: PathBuf,
 }
 
 impl Default for PipelineConfig {
@@ -108,6 +112,7 @@ impl Default for PipelineConfig {
             max_download: 1 << 30,
             fetch_retries: 2,
             shapes: PathBuf::from("ontologies/shapes"),
+            link_overrides: PathBuf::from("links/overrides.csv"),
         }
     }
 }
@@ -591,10 +596,13 @@ impl Config {
                     ),
                 ));
             }
-            if source.id == "meta" {
+            if source.id == "meta" || source.id == "links" {
                 return Err(ConfigError::at(
                     at,
-                    "source id \"meta\" is reserved for pipeline metadata",
+                    format!(
+                        "source id {:?} is reserved for the pipeline's own graph",
+                        source.id
+                    ),
                 ));
             }
             match (&source.url, source.path.as_os_str().is_empty()) {

@@ -161,7 +161,14 @@ pub fn ingest(
         on_event(Event::Finished(&source_report));
         report.sources.push(source_report);
     }
-    if report.sources.iter().any(|s| s.outcome == Outcome::Loaded) && !options.dry_run {
+    let loaded = report.sources.iter().any(|s| s.outcome == Outcome::Loaded);
+    // Links are derived from every published graph at once, so they are made after the loop.
+    if !options.dry_run
+        && let Some(fingerprint) = link::needed(config, backend, loaded)?
+    {
+        report.linking = Some(link::link(config, backend, &fingerprint)?);
+    }
+    if loaded && !options.dry_run {
         // Transactions leave many small files behind; one compaction makes reads as fast as
         // after a bulk load.
         backend.compact()?;
@@ -316,9 +323,7 @@ fn ingest_source(
             minter.meta_graph().as_str()
         )));
     }
-    let linking = link::link(&mut *staging, source)?;
-    report.linking = Some(linking);
-    // A graph is a set: statements the connector wrote twice (or that a link repeats) count once.
+    // A graph is a set: statements the connector wrote twice count once.
     report.statements = statements;
     let triples = staged_triples(&*staging)?;
 

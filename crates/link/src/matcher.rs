@@ -136,14 +136,19 @@ pub fn link(kind: LinkKind, left: &[Entity], right: &[Entity]) -> Vec<Link> {
         }
     }
     // How many records of each source have each name: a name only one record of a source has is
-    // distinctive enough to link without a place.
+    // distinctive enough to link without a place. A record on both sides (a museum with its own
+    // accessibility) counts once.
     let mut name_counts: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen = HashSet::new();
     let mut count = |side: &[Prepared<'_>]| {
-        let mut seen = HashSet::new();
         for p in side {
             for (_, tokens) in &p.names {
                 let key = tokens.join(" ");
-                if seen.insert((p.entity.iri.as_str().to_owned(), key.clone())) {
+                if seen.insert((
+                    p.entity.source.clone(),
+                    p.entity.iri.as_str().to_owned(),
+                    key.clone(),
+                )) {
                     *name_counts
                         .entry((p.entity.source.clone(), key))
                         .or_default() += 1;

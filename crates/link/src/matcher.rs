@@ -426,19 +426,23 @@ fn score(
         return Some(link("name-website", round(0.5 + 0.4 * name), compared));
     }
     // No place to compare: only a distinctive name that each source gives one record.
-    if !(unique(&l.entity.source, left_tokens) && unique(&r.entity.source, right_tokens)) {
-        return None;
-    }
-    if left_tokens == right_tokens && distinctive(left_tokens) {
+    // Many events happen at one place and many objects have one holder: their side repeats a
+    // name by nature, so only the venue's side must be unique.
+    let left_unique = matches!(kind, LinkKind::EventVenue | LinkKind::ObjectHolder)
+        || unique(&l.entity.source, left_tokens);
+    let right_unique = unique(&r.entity.source, right_tokens);
+    if left_unique && right_unique && left_tokens == right_tokens && distinctive(left_tokens) {
         return Some(link("name-unique", 0.9, compared));
     }
-    // "Heimatmuseum" in Priorau is "Heimatmuseum Priorau" of a list without places.
-    for (a, a_tokens, b_tokens, locality) in [
-        (l, left_tokens, right_tokens, &l.entity.locality),
-        (r, right_tokens, left_tokens, &r.entity.locality),
+    // "Heimatmuseum" in Priorau is "Heimatmuseum Priorau" of a list without places, if that list
+    // has one record of that name (many records may be called "Heimatmuseum").
+    for (a, a_tokens, b_tokens, b_unique) in [
+        (l, left_tokens, right_tokens, right_unique),
+        (r, right_tokens, left_tokens, left_unique),
     ] {
-        if a.has_place()
-            && let Some(locality) = locality
+        if b_unique
+            && a.has_place()
+            && let Some(locality) = &a.entity.locality
         {
             let mut with: Vec<String> = a_tokens
                 .iter()
@@ -447,7 +451,7 @@ fn score(
                 .collect();
             with.sort_unstable();
             with.dedup();
-            if &with == b_tokens && with.len() > a_tokens.len() {
+            if &with == b_tokens && with.len() > a_tokens.len() && distinctive(&with) {
                 compared.push(Compared {
                     field: "locality",
                     left: l.entity.locality.clone().unwrap_or_default(),
@@ -630,6 +634,17 @@ mod tests {
         let links = link(LinkKind::ObjectHolder, &[object], &[museum]);
         assert_eq!(links.len(), 1);
         assert_eq!(links[0].rule, "same-iri");
+    }
+
+    #[test]
+    fn many_events_at_one_place_link_to_it_by_name() {
+        let events: Vec<Entity> = (0..3)
+            .map(|i| entity(&format!("e{i}"), "kalender", "Museum Berlin-Karlshorst"))
+            .collect();
+        let museum = entity("museum", "isil", "Museum Berlin-Karlshorst");
+        let links = link(LinkKind::EventVenue, &events, &[museum]);
+        assert_eq!(links.len(), 3);
+        assert!(links.iter().all(|l| l.rule == "name-unique"));
     }
 
     #[test]

@@ -32,6 +32,37 @@ const GENERIC_WORDS: &[&str] = &[
     "gedenkstaette",
     "verein",
     "zentrum",
+    "dorfmuseum",
+    "bauernmuseum",
+    "kreismuseum",
+    "regionalmuseum",
+    "kunsthalle",
+    "synagoge",
+    "geschichte",
+    "kunst",
+    "natur",
+    "heimat",
+    "stadt",
+    "alte",
+    "alter",
+    "altes",
+    "neue",
+    "neues",
+    "neuer",
+    "historische",
+    "historisches",
+    "technische",
+    "technisches",
+    "staedtische",
+    "staedtisches",
+    "deutsche",
+    "deutsches",
+    "kulturhistorisches",
+    "volkskunde",
+    "freilichtmuseum",
+    "besucherbergwerk",
+    "bergbaumuseum",
+    "kulturzentrum",
 ];
 
 /// Inflected or plural forms read as their base form.
@@ -224,5 +255,12 @@ mod tests {
         assert!(is_generic("heimatmuseum"));
         assert!(is_generic("1990"));
         assert!(!is_generic("karlshorst"));
+        // "Alte Synagoge" and "Haus der Geschichte" are in many towns.
+        assert!(name_tokens("Alte Synagoge").iter().all(|t| is_generic(t)));
+        assert!(
+            name_tokens("Haus der Geschichte")
+                .iter()
+                .all(|t| is_generic(t))
+        );
     }
 }

@@ -317,12 +317,7 @@ fn read_records(
         "?s",
         "",
     );
-    let events = query(
-        "events",
-        "?s schema:location ?x . FILTER EXISTS { ?s schema:startDate ?start }",
-        "?x",
-        "",
-    );
+    let events = query("events", "?s schema:location ?x .", "?x", "");
     let accessibility = query(
         "accessibility records",
         "?s kn:accessibility ?a .",

@@ -6,6 +6,7 @@ mod crash;
 mod gate;
 mod http;
 mod init;
+mod links;
 mod map;
 mod rejects;
 mod util;

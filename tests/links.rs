@@ -203,6 +203,23 @@ fn link_quality_on_the_bundled_data_is_measured_against_a_hand_checked_sample() 
     let (code, _, stderr) = site.run(&["ingest"]);
     assert_eq!(code, 0, "{stderr}");
 
+    // The links graph fits the profile's shapes for links and their evidence.
+    let (code, links, stderr) = site.run(&[
+        "query",
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://daten.kultur.example/graph/links> { ?s ?p ?o } }",
+        "--format",
+        "nt",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(links.lines().count() > 1000, "{links}");
+    site.write("links.nt", &links);
+    let shapes = repo.join("ontologies/shapes/links.ttl");
+    let (code, _, stderr) = crate::util::run_in(
+        site.path(),
+        &["validate", "--shapes", shapes.to_str().expect("UTF-8"), "links.nt"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+
     let made: HashSet<(String, String, String)> = query(
         &site,
         "PREFIX kn: <https://w3id.org/kulturnetz/ontology/kulturnetz#>

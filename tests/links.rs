@@ -216,7 +216,12 @@ fn link_quality_on_the_bundled_data_is_measured_against_a_hand_checked_sample() 
     let shapes = repo.join("ontologies/shapes/links.ttl");
     let (code, _, stderr) = crate::util::run_in(
         site.path(),
-        &["validate", "--shapes", shapes.to_str().expect("UTF-8"), "links.nt"],
+        &[
+            "validate",
+            "--shapes",
+            shapes.to_str().expect("UTF-8"),
+            "links.nt",
+        ],
     );
     assert_eq!(code, 0, "{stderr}");
 

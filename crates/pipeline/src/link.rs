@@ -29,11 +29,14 @@ const ATTRIBUTES: &str = r#"
       { ?x schema:name ?v BIND("name" AS ?k) }
       UNION { ?x schema:alternateName ?v BIND("name" AS ?k) }
       UNION { ?x owl:sameAs|schema:sameAs|schema:identifier|schema:url ?v BIND("id" AS ?k) }
+      UNION { ?x schema:address ?v FILTER(isLiteral(?v)) BIND("address" AS ?k) }
       UNION { ?x schema:address/schema:streetAddress ?v BIND("street" AS ?k) }
       UNION { ?x schema:address/schema:postalCode ?v BIND("postcode" AS ?k) }
       UNION { ?x schema:address/schema:addressLocality ?v BIND("locality" AS ?k) }
       UNION { ?x schema:geo/schema:latitude ?v BIND("lat" AS ?k) }
       UNION { ?x schema:geo/schema:longitude ?v BIND("lon" AS ?k) }
+      UNION { ?x schema:latitude ?v BIND("lat" AS ?k) }
+      UNION { ?x schema:longitude ?v BIND("lon" AS ?k) }
       UNION { ?x geo:hasGeometry/geo:asWKT ?v BIND("wkt" AS ?k) }
 "#;
 
@@ -395,6 +398,20 @@ fn entities(
             "id" | "holder" if !entity.identifiers.contains(&value) => {
                 entity.identifiers.push(value);
             }
+            // An address as one text, as iCalendar's LOCATION gives it after the name:
+            // "Große Ulrichstraße 106b, 99067 Erfurt".
+            "address" => {
+                let (street, postcode, locality) = split_address(&value);
+                if let Some(street) = street {
+                    set_owned(&mut entity.street, street);
+                }
+                if let Some(postcode) = postcode {
+                    set_owned(&mut entity.postcode, postcode);
+                }
+                if let Some(locality) = locality {
+                    set_owned(&mut entity.locality, locality);
+                }
+            }
             "street" => set(&mut entity.street),
             "postcode" => set(&mut entity.postcode),
             "locality" => set(&mut entity.locality),
@@ -417,6 +434,36 @@ fn entities(
         record.identifiers.sort();
     }
     Ok(records)
+}
+
+fn set_owned(slot: &mut Option<String>, value: String) {
+    if slot.is_none() {
+        *slot = Some(value);
+    }
+}
+
+/// An address written as one text, "street number, postcode locality" (either part may be
+/// missing): its street, postcode and locality.
+fn split_address(text: &str) -> (Option<String>, Option<String>, Option<String>) {
+    let mut street = None;
+    let mut postcode = None;
+    let mut locality = None;
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let mut words = part.splitn(2, ' ');
+        let first = words.next().unwrap_or_default();
+        if first.len() == 5 && first.chars().all(|c| c.is_ascii_digit()) {
+            postcode = Some(first.to_owned());
+            locality = words
+                .next()
+                .map(|w| w.trim().to_owned())
+                .filter(|w| !w.is_empty());
+        } else if street.is_none() && part.chars().any(|c| c.is_ascii_digit()) {
+            street = Some(part.to_owned());
+        } else if locality.is_none() && street.is_some() {
+            locality = Some(part.to_owned());
+        }
+    }
+    (street, postcode, locality)
 }
 
 /// What a data steward decided about one link.
@@ -573,6 +620,34 @@ mod tests {
 
     fn parse(text: &str) -> Result<Overrides, PipelineError> {
         Overrides::parse(text.as_bytes(), Path::new("links/overrides.csv"))
+    }
+
+    #[test]
+    fn an_address_in_one_text_is_split() {
+        let parts = |t| {
+            let (a, b, c) = split_address(t);
+            (
+                a.unwrap_or_default(),
+                b.unwrap_or_default(),
+                c.unwrap_or_default(),
+            )
+        };
+        assert_eq!(
+            parts("Große Ulrichstraße 106b, 99067 Erfurt"),
+            (
+                "Große Ulrichstraße 106b".into(),
+                "99067".into(),
+                "Erfurt".into()
+            )
+        );
+        assert_eq!(
+            parts("Treskowallee 112, Berlin"),
+            ("Treskowallee 112".into(), String::new(), "Berlin".into())
+        );
+        assert_eq!(
+            parts("Marktplatz"),
+            (String::new(), String::new(), String::new())
+        );
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub struct Link {
     pub from: NamedNode,
     /// Its object.
     pub to: NamedNode,
-    /// The rule that made it: `identifier`, `same-iri`, `name-place`, `name-unique`,
+    /// The rule that made it: `identifier`, `name-place`, `name-unique`,
     /// `name-locality`, `name-website`.
     pub rule: &'static str,
     /// Its score, 0 to 1.

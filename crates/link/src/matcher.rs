@@ -57,6 +57,23 @@ impl<'a> Prepared<'a> {
         }
     }
 
+    /// Everything that is compared, and the source: two records with the same signature get
+    /// the same links.
+    fn signature(&self) -> String {
+        format!(
+            "{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}",
+            self.entity.source,
+            self.names,
+            self.ids,
+            self.street,
+            self.postcode,
+            self.locality,
+            self.entity
+                .point
+                .map(|p| (p.lat.to_bits(), p.lon.to_bits())),
+        )
+    }
+
     fn has_place(&self) -> bool {
         self.entity.point.is_some()
             || self.street.is_some()
@@ -67,7 +84,6 @@ impl<'a> Prepared<'a> {
     /// The keys this record is found under.
     fn keys(&self) -> Vec<Key> {
         let mut keys: Vec<Key> = self.ids.iter().cloned().map(Key::Id).collect();
-        keys.push(Key::Iri(self.entity.iri.as_str().to_owned()));
         for (_, tokens) in &self.names {
             keys.extend(tokens.iter().cloned().map(Key::Token));
         }
@@ -88,14 +104,6 @@ impl<'a> Prepared<'a> {
     /// The keys this record looks its candidates up by: its own, with the cells around its own.
     fn lookups(&self) -> Vec<Key> {
         let mut keys = self.keys();
-        keys.retain(|k| !matches!(k, Key::Iri(_)));
-        keys.extend(
-            self.entity
-                .identifiers
-                .iter()
-                .filter(|i| i.contains("://"))
-                .map(|i| Key::Iri(i.clone())),
-        );
         if let Some(point) = self.entity.point {
             keys.retain(|k| !matches!(k, Key::Cell(_)));
             keys.extend(point.cells_around().map(Key::Cell));
@@ -107,7 +115,6 @@ impl<'a> Prepared<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Key {
     Id(Identifier),
-    Iri(String),
     Token(String),
     Postcode(String),
     Cell((i32, i32)),
@@ -169,7 +176,19 @@ pub fn link(kind: LinkKind, left: &[Entity], right: &[Entity]) -> Vec<Link> {
     // The best link of each record to each other source.
     let mut chosen: Vec<(Link, &str, &str)> = Vec::new();
     let mut candidates = HashSet::new();
+    // Many events share one place, with the same values: the best venues of a place are found
+    // once and given to each event there.
+    let mut by_place: HashMap<String, Vec<(Link, &str)>> = HashMap::new();
     for l in &left {
+        let signature = (kind != LinkKind::SameAs).then(|| l.signature());
+        if let Some(found) = signature.as_ref().and_then(|s| by_place.get(s)) {
+            for (link, source) in found {
+                let mut link = link.clone();
+                link.from = l.entity.iri.clone();
+                chosen.push((link, l.entity.source.as_str(), source));
+            }
+            continue;
+        }
         candidates.clear();
         for key in l.lookups() {
             if let Some(block) = index.get(&key)
@@ -195,6 +214,14 @@ pub fn link(kind: LinkKind, left: &[Entity], right: &[Entity]) -> Vec<Link> {
             if better {
                 best.insert(r.entity.source.as_str(), link);
             }
+        }
+        let mut best: Vec<(&str, Link)> = best.into_iter().collect();
+        best.sort_by(|a, b| a.0.cmp(b.0));
+        if let Some(signature) = signature {
+            by_place.insert(
+                signature,
+                best.iter().map(|(s, link)| (link.clone(), *s)).collect(),
+            );
         }
         for (source, link) in best {
             chosen.push((link, l.entity.source.as_str(), source));
@@ -348,20 +375,6 @@ fn score(
         score,
         compared,
     };
-    // A record that names the other by its IRI (an object's holder) is linked to it.
-    if l.entity
-        .identifiers
-        .iter()
-        .any(|i| i == r.entity.iri.as_str())
-    {
-        let iri = r.entity.iri.as_str().to_owned();
-        let compared = vec![Compared {
-            field: "iri",
-            left: iri.clone(),
-            right: iri,
-        }];
-        return Some(link("same-iri", 1.0, compared));
-    }
     // Identifiers first: a shared one decides, two different ones of a scheme forbid.
     let mut website = None;
     for id in &l.ids {
@@ -627,16 +640,6 @@ mod tests {
     }
 
     #[test]
-    fn an_object_whose_holder_is_an_institution_by_iri() {
-        let mut object = entity("object", "fotothek", "Roßplatz");
-        object.identifiers.push("https://x.example/museum".into());
-        let museum = entity("museum", "isil", "Stadtgeschichtliches Museum Leipzig");
-        let links = link(LinkKind::ObjectHolder, &[object], &[museum]);
-        assert_eq!(links.len(), 1);
-        assert_eq!(links[0].rule, "same-iri");
-    }
-
-    #[test]
     fn many_events_at_one_place_link_to_it_by_name() {
         let events: Vec<Entity> = (0..3)
             .map(|i| entity(&format!("e{i}"), "kalender", "Museum Berlin-Karlshorst"))
@@ -645,6 +648,25 @@ mod tests {
         let links = link(LinkKind::EventVenue, &events, &[museum]);
         assert_eq!(links.len(), 3);
         assert!(links.iter().all(|l| l.rule == "name-unique"));
+    }
+
+    #[test]
+    fn an_object_goes_to_the_institution_its_holder_names_by_isil() {
+        let mut object = entity("object", "kenom", "Landesbibliothek");
+        object.identifiers.push("DE-68".into());
+        let mut library = entity(
+            "library",
+            "isil",
+            "Schleswig-Holsteinische Landesbibliothek",
+        );
+        library.identifiers.push("de-68".into());
+        let other = entity("other", "isil", "Landesbibliothek");
+        let links = link(LinkKind::ObjectHolder, &[object], &[library, other]);
+        assert_eq!(links.len(), 1);
+        assert_eq!(
+            (links[0].to.as_str(), links[0].rule),
+            ("https://x.example/library", "identifier")
+        );
     }
 
     #[test]

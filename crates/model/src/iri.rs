@@ -79,7 +79,8 @@ impl Minter {
     }
 
     /// The IRI of the evidence of one link, `{base}id/link/{hash}`: the same link (subject,
-    /// predicate, object) gets the same IRI in every run.
+    /// predicate, object) gets the same IRI in every run. A pair of values compared as evidence
+    /// is named the same way, by its field and its two values.
     pub fn link(&self, subject: &str, predicate: &str, object: &str) -> NamedNode {
         // FNV-1a, twice with different offsets: 128 stable bits, no dependency.
         let fnv = |offset: u64| {

@@ -15,7 +15,7 @@ use kulturnetz_store::{Backend, Description, QueryOutcome, QueryRequest, StoreEr
 use oxrdf::vocab::{rdf, xsd};
 use oxrdf::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Term, Triple};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
@@ -143,9 +143,10 @@ pub(crate) fn link(
     let mut writer = backend.replace_graph(GraphNameRef::NamedNode(links_graph.as_ref()))?;
     let mut per_kind: BTreeMap<String, u64> = BTreeMap::new();
     let mut triples = 0u64;
+    let mut parts = HashSet::new();
     for (link, reason) in &links {
         *per_kind.entry(link.kind.as_str().to_owned()).or_default() += 1;
-        for triple in evidence(&minter, &run, link, reason.as_deref()) {
+        for triple in evidence(&minter, &run, link, reason.as_deref(), &mut parts) {
             writer.insert(triple.as_ref())?;
             triples += 1;
         }
@@ -187,8 +188,16 @@ fn predicate(kind: LinkKind) -> NamedNodeRef<'static> {
     }
 }
 
-/// The link and the node of its evidence.
-fn evidence(minter: &Minter, run: &NamedNode, link: &Link, reason: Option<&str>) -> Vec<Triple> {
+/// The link and the node of its evidence. A pair of values compared is a node of its own,
+/// named by its field and values, and written once (`parts` holds those written): the events
+/// at one place share the comparisons of the place with its venue.
+fn evidence(
+    minter: &Minter,
+    run: &NamedNode,
+    link: &Link,
+    reason: Option<&str>,
+    parts: &mut HashSet<NamedNode>,
+) -> Vec<Triple> {
     let p = predicate(link.kind);
     let node = minter.link(link.from.as_str(), p.as_str(), link.to.as_str());
     let text = Literal::new_simple_literal;
@@ -210,14 +219,16 @@ fn evidence(minter: &Minter, run: &NamedNode, link: &Link, reason: Option<&str>)
     if let Some(reason) = reason {
         triples.push(Triple::new(node.clone(), kn::OVERRIDE_REASON, text(reason)));
     }
-    for (i, Compared { field, left, right }) in link.compared.iter().enumerate() {
-        let part = NamedNode::new_unchecked(format!("{}#{}", node.as_str(), i + 1));
-        triples.extend([
-            Triple::new(node.clone(), kn::COMPARED, part.clone()),
-            Triple::new(part.clone(), kn::COMPARED_FIELD, text(field)),
-            Triple::new(part.clone(), kn::SUBJECT_VALUE, text(left)),
-            Triple::new(part, kn::OBJECT_VALUE, text(right)),
-        ]);
+    for Compared { field, left, right } in &link.compared {
+        let part = minter.link(field, left, right);
+        triples.push(Triple::new(node.clone(), kn::COMPARED, part.clone()));
+        if parts.insert(part.clone()) {
+            triples.extend([
+                Triple::new(part.clone(), kn::COMPARED_FIELD, text(field)),
+                Triple::new(part.clone(), kn::SUBJECT_VALUE, text(left)),
+                Triple::new(part, kn::OBJECT_VALUE, text(right)),
+            ]);
+        }
     }
     triples
 }
@@ -315,27 +326,30 @@ fn read_records(
         "venues",
         &format!(
             "VALUES ?t {{ {VENUE_CLASSES} }} ?s a ?t . \
-             FILTER(?t != schema:Place || NOT EXISTS {{ ?e schema:location ?s }})"
+             MINUS {{ ?e schema:location ?s BIND(schema:Place AS ?t) }}"
         ),
         "?s",
         "",
     );
-    let events = query("events", "?s schema:location ?x .", "?x", "");
+    // An occurrence of a series that has a place is found through the series
+    // (schema:superEvent): linking the series is enough (an occurrence moved elsewhere is not
+    // linked on its own).
+    let events = query(
+        "events",
+        "?s schema:location ?x . \
+         MINUS { ?s schema:superEvent/schema:location ?place }",
+        "?x",
+        "",
+    );
     let accessibility = query(
         "accessibility records",
         "?s kn:accessibility ?a .",
         "?s",
         "",
     );
-    // The holder's own IRI is an identifier too: an object whose holder is a published
-    // institution's IRI links to it by `same-iri`.
-    let objects = query(
-        "objects",
-        "?s schema:holdingArchive ?x .",
-        "?x",
-        "UNION { SELECT DISTINCT ?x (\"holder\" AS ?k) (STR(?x) AS ?v) \
-         WHERE { ?o schema:holdingArchive ?x FILTER(isIRI(?x)) } }",
-    );
+    // An object whose holder is another source's institution by IRI is linked already; one
+    // whose holder is a node of its own source is compared by that node's values (its ISIL).
+    let objects = query("objects", "?s schema:holdingArchive ?x .", "?x", "");
     let source_of = |g: &NamedNode| {
         g.as_str()
             .strip_prefix(prefix.as_str())
@@ -395,7 +409,7 @@ fn entities(
         };
         match k.value() {
             "name" if !entity.names.contains(&value) => entity.names.push(value),
-            "id" | "holder" if !entity.identifiers.contains(&value) => {
+            "id" if !entity.identifiers.contains(&value) => {
                 entity.identifiers.push(value);
             }
             // An address as one text, as iCalendar's LOCATION gives it after the name:

@@ -161,7 +161,9 @@ SELECT ?rule ?reason { GRAPH <https://daten.kultur.example/graph/links> {
         format!("?s\t?p\t?o\n<id/organization/de-mus-1>\t{SAME_AS}\t<id/venue/osm-1>\n")
     );
 
-    // A mistake in the file names its line and field, and stops the ingest as a usage error.
+    // A mistake in the file names its line and field, and stops the ingest as a usage error
+    // before any source runs (the changed list is not published).
+    site.write("liste.ttl", &format!("{LISTE}# changed\n"));
     site.write(
         "links/overrides.csv",
         "subject,kind,object,decision,reason\n\
@@ -176,6 +178,7 @@ SELECT ?rule ?reason { GRAPH <https://daten.kultur.example/graph/links> {
         ),
         "{stderr}"
     );
+    assert!(!stderr.contains("loaded"), "{stderr}");
 }
 
 /// Precision and recall per link kind over an ingest of every bundled source, against the

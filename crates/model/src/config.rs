@@ -825,6 +825,37 @@ format = "turtle"
     }
 
     #[test]
+    fn the_link_overrides_file_and_the_reserved_graph_names() {
+        let site = "[site]\nbase_iri = \"https://x.example/\"\n";
+        let config = parse(site).unwrap();
+        assert_eq!(
+            config.pipeline.link_overrides,
+            Path::new("links/overrides.csv")
+        );
+        let config = parse(&format!(
+            "{site}[pipeline]\nlink_overrides = \"steward/links.csv\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            config.pipeline.link_overrides,
+            Path::new("steward/links.csv")
+        );
+        for id in ["meta", "links"] {
+            let err = parse(&format!(
+                "{site}[[source]]\nid = \"{id}\"\nkind = \"rdf\"\npath = \"a.ttl\"\n"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(
+                err.contains(&format!(
+                    "source id \"{id}\" is reserved for the pipeline's own graph"
+                )),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn errors_name_file_line_and_column() {
         let err = parse(
             "[site]\nbase_iri = \"https://x.example/\"\n[server]\nquery_timeout = \"soon\"\n",

@@ -1,7 +1,7 @@
 //! Ingesting sources, one after the other, each in stages: plan (fingerprint; unchanged →
 //! skip) → convert (into a staged graph) → tolerance → validate (SHACL; a gate may refuse the
-//! graph) → link → commit (the graph, its provenance and its validation report published
-//! together).
+//! graph) → commit (the graph, its provenance and its validation report published together);
+//! then, once for all sources, link.
 
 use crate::convert::{self, Converted};
 use crate::plan::{self, Planned};
@@ -26,8 +26,8 @@ pub struct IngestOptions {
     /// Publish these sources even if their accepted records fell further than `max_shrink`
     /// allows (the run that held them is confirmed).
     pub accept_shrink: Vec<String>,
-    /// Convert, validate and link each source, then drop its staging: nothing is published and
-    /// no report goes into the meta graph (`kulturnetz validate`). Implies `force`.
+    /// Convert and validate each source, then drop its staging: nothing is published, nothing
+    /// is linked and no report goes into the meta graph (`kulturnetz validate`). Implies `force`.
     pub dry_run: bool,
 }
 
@@ -100,6 +100,10 @@ pub fn ingest(
     }
     // Every shapes file is read once, before any source runs: a bad one publishes nothing.
     let shapes = ShapeLibrary::read(config, planned.iter().map(|(s, _)| *s))?;
+    // So is the overrides file of the linking stage.
+    if !options.dry_run {
+        link::check_overrides(config)?;
+    }
     let mut report = Report::default();
     for (source, connector) in planned {
         on_event(Event::Started(source));

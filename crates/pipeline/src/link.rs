@@ -96,6 +96,12 @@ fn fingerprint(config: &Config) -> Result<String, PipelineError> {
     Ok(format!("{:x}", hash.finalize()))
 }
 
+/// Reads the overrides file, so that a mistake in it stops an ingest before any source runs.
+pub(crate) fn check_overrides(config: &Config) -> Result<(), PipelineError> {
+    let file = config.resolve(&config.pipeline.link_overrides);
+    Overrides::read(&file, &config.pipeline.link_overrides).map(drop)
+}
+
 /// Computes the links between the published graphs of the configured sources and replaces the
 /// links graph with them and their evidence; records the run in the meta graph.
 pub(crate) fn link(

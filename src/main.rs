@@ -75,6 +75,7 @@ fn main() -> ExitCode {
                             kulturnetz_pipeline::PipelineError::UnknownSource(_)
                                 | kulturnetz_pipeline::PipelineError::Config(_)
                                 | kulturnetz_pipeline::PipelineError::Shapes { .. }
+                                | kulturnetz_pipeline::PipelineError::Overrides { .. }
                         )
                     })
             {

@@ -334,6 +334,7 @@ fn the_application_profile_is_well_formed_and_speaks_german_and_english() {
             "accessibility.ttl",
             "datasets.ttl",
             "events.ttl",
+            "links.ttl",
             "objects.ttl",
             "places.ttl",
             "venues.ttl"

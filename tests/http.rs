@@ -228,7 +228,7 @@ fn issue_11_a_browser_gets_a_page_at_the_root_and_the_endpoint() {
     assert_eq!((r.status, r.body.as_str()), (200, "n\r\n2\r\n"));
 }
 
-/// The pipeline owns its sources' graphs and the meta graph: a client's write there is refused
+/// The pipeline owns its sources' graphs, the meta graph and the links graph: a client's write there is refused
 /// with 409 naming the source, so that the meta graph's counts and fingerprints stay true.
 #[test]
 fn writes_into_the_pipelines_graphs_are_409() {
@@ -263,6 +263,24 @@ fn writes_into_the_pipelines_graphs_are_409() {
         "PUT",
     );
     assert!(body.contains("is the graph of source \"data\""), "{body}");
+    let body = refused(
+        reply(
+            client()
+                .put(format!(
+                    "{}/store?graph={}",
+                    server.url,
+                    enc("https://daten.kultur.example/graph/links")
+                ))
+                .header("Content-Type", "text/turtle")
+                .header("Authorization", "Bearer s3cret")
+                .send("<http://ex.example/a> <http://ex.example/b> 1 ."),
+        ),
+        "PUT into the links graph",
+    );
+    assert!(
+        body.contains("is the pipeline's graph of links between sources"),
+        "{body}"
+    );
     refused(
         reply(
             client()

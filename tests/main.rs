@@ -7,6 +7,7 @@ mod dumps;
 mod gate;
 mod http;
 mod init;
+mod links;
 mod map;
 mod rejects;
 mod util;

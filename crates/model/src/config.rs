@@ -99,6 +99,10 @@ pub struct PipelineConfig {
     /// How many sources are converted, validated and published at the same time; each holds
     /// its staged graph in memory until it is published. Default: the machine's cores, at most 4.
     pub jobs: usize,
+    /// The data stewards' file of link overrides (CSV: `subject,kind,object,decision,reason`;
+    /// `decision` is `pin` or `forbid`), read by the linking stage after every ingest that
+    /// changed something. A missing file means no overrides.
+    pub link_overrides: PathBuf,
 }
 
 impl PipelineConfig {
@@ -119,6 +123,7 @@ impl Default for PipelineConfig {
             fetch_retries: 2,
             shapes: PathBuf::from("ontologies/shapes"),
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+            link_overrides: PathBuf::from("links/overrides.csv"),
         }
     }
 }
@@ -602,10 +607,13 @@ impl Config {
                     ),
                 ));
             }
-            if source.id == "meta" {
+            if source.id == "meta" || source.id == "links" {
                 return Err(ConfigError::at(
                     at,
-                    "source id \"meta\" is reserved for pipeline metadata",
+                    format!(
+                        "source id {:?} is reserved for the pipeline's own graph",
+                        source.id
+                    ),
                 ));
             }
             match (&source.url, source.path.as_os_str().is_empty()) {
@@ -825,6 +833,37 @@ format = "turtle"
         assert_eq!(config.sources[1].max_rejected, Tolerance::Share(0.015));
         assert_eq!(config.sources[1].options["format"].as_str(), Some("turtle"));
         assert!(config.server.union_default_graph);
+    }
+
+    #[test]
+    fn the_link_overrides_file_and_the_reserved_graph_names() {
+        let site = "[site]\nbase_iri = \"https://x.example/\"\n";
+        let config = parse(site).unwrap();
+        assert_eq!(
+            config.pipeline.link_overrides,
+            Path::new("links/overrides.csv")
+        );
+        let config = parse(&format!(
+            "{site}[pipeline]\nlink_overrides = \"steward/links.csv\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            config.pipeline.link_overrides,
+            Path::new("steward/links.csv")
+        );
+        for id in ["meta", "links"] {
+            let err = parse(&format!(
+                "{site}[[source]]\nid = \"{id}\"\nkind = \"rdf\"\npath = \"a.ttl\"\n"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(
+                err.contains(&format!(
+                    "source id \"{id}\" is reserved for the pipeline's own graph"
+                )),
+                "{err}"
+            );
+        }
     }
 
     #[test]

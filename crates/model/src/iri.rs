@@ -72,6 +72,35 @@ impl Minter {
         NamedNode::new_unchecked(format!("{}graph/meta", self.base))
     }
 
+    /// The named graph of the links between sources (`owl:sameAs`, event → venue, …) and their
+    /// evidence, derived from the published graphs after each ingest.
+    pub fn links_graph(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}graph/links", self.base))
+    }
+
+    /// The IRI of the evidence of one link, `{base}id/link/{hash}`: the same link (subject,
+    /// predicate, object) gets the same IRI in every run. A pair of values compared as evidence
+    /// is named the same way, by its field and its two values.
+    pub fn link(&self, subject: &str, predicate: &str, object: &str) -> NamedNode {
+        // FNV-1a, twice with different offsets: 128 stable bits, no dependency.
+        let fnv = |offset: u64| {
+            let mut h = offset;
+            for part in [subject, predicate, object] {
+                for b in part.bytes().chain([0]) {
+                    h ^= u64::from(b);
+                    h = h.wrapping_mul(0x0000_0100_0000_01b3);
+                }
+            }
+            h
+        };
+        NamedNode::new_unchecked(format!(
+            "{}id/link/{:016x}{:016x}",
+            self.base,
+            fnv(0xcbf2_9ce4_8422_2325),
+            fnv(0x6c62_272e_07bb_0142)
+        ))
+    }
+
     /// The IRI of a thing of `kind` identified by `key` (an identifier, or name and locality).
     ///
     /// The key is slugged, so the same identifier always gives the same IRI.
@@ -218,5 +247,34 @@ mod tests {
         assert_eq!(m.graph("a b").as_str(), "https://x.example/graph/a%20b");
         assert!(NamedNode::new(m.graph("ä/ö?#").as_str()).is_ok());
         assert_eq!(m.meta_graph().as_str(), "https://x.example/graph/meta");
+        assert_eq!(m.links_graph().as_str(), "https://x.example/graph/links");
+    }
+
+    #[test]
+    fn link_iris_are_stable_and_distinct() {
+        let m = Minter::new("https://x.example/").unwrap();
+        let a = m.link(
+            "https://x.example/a",
+            "http://www.w3.org/2002/07/owl#sameAs",
+            "https://x.example/b",
+        );
+        assert_eq!(
+            a,
+            m.link(
+                "https://x.example/a",
+                "http://www.w3.org/2002/07/owl#sameAs",
+                "https://x.example/b"
+            )
+        );
+        assert_ne!(
+            a,
+            m.link(
+                "https://x.example/b",
+                "http://www.w3.org/2002/07/owl#sameAs",
+                "https://x.example/a"
+            )
+        );
+        assert!(a.as_str().starts_with("https://x.example/id/link/"));
+        assert!(NamedNode::new(a.as_str()).is_ok());
     }
 }

@@ -156,6 +156,19 @@ pub mod kn {
         HAS_LIFT = "hasLift",
         DOOR_WIDTH = "doorWidth",
         INSCRIPTION = "inscription",
+        ACCESSIBILITY_RECORD = "accessibilityRecord",
+        LINK_CLASS = "Link",
+        LINK_KIND = "linkKind",
+        LINK_RULE = "linkRule",
+        LINK_SCORE = "linkScore",
+        COMPARED = "compared",
+        COMPARED_FIELD = "comparedField",
+        SUBJECT_VALUE = "subjectValue",
+        OBJECT_VALUE = "objectValue",
+        OVERRIDE_REASON = "overrideReason",
+        LINK_ACTIVITY = "LinkActivity",
+        LINKS_MADE = "linksMade",
+        OVERRIDES_FILE = "overridesFile",
     }}
 }
 
@@ -179,6 +192,11 @@ pub mod owl {
 /// PROV-O (<https://www.w3.org/TR/prov-o/>).
 pub mod prov {
     namespace! { "prov" "http://www.w3.org/ns/prov#" {
+        ACTIVITY = "Activity",
+        ENDED_AT_TIME = "endedAtTime",
+        STARTED_AT_TIME = "startedAtTime",
+        USED = "used",
+        WAS_GENERATED_BY = "wasGeneratedBy",
         ENTITY = "Entity",
         GENERATED_AT_TIME = "generatedAtTime",
         WAS_DERIVED_FROM = "wasDerivedFrom",

@@ -22,6 +22,16 @@ pub enum PipelineError {
         /// What is wrong.
         message: String,
     },
+    /// The link overrides file is not as documented.
+    #[error("{}:{line}: {message}", file.display())]
+    Overrides {
+        /// The file, as configured.
+        file: std::path::PathBuf,
+        /// The line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
     /// A file to load cannot be read.
     #[error("{name}: cannot read: {error}")]
     Read {

@@ -1,7 +1,7 @@
 //! Ingesting sources, up to `[pipeline] jobs` at once, each in stages: plan (fingerprint; unchanged →
 //! skip) → convert (into a staged graph) → tolerance → validate (SHACL; a gate may refuse the
-//! graph) → link → commit (the graph, its provenance and its validation report published
-//! together).
+//! graph) → commit (the graph, its provenance and its validation report published together);
+//! then, once for all sources, link.
 
 use crate::convert::{self, Converted};
 use crate::plan::{self, Planned};
@@ -26,8 +26,8 @@ pub struct IngestOptions {
     /// Publish these sources even if their accepted records fell further than `max_shrink`
     /// allows (the run that held them is confirmed).
     pub accept_shrink: Vec<String>,
-    /// Convert, validate and link each source, then drop its staging: nothing is published and
-    /// no report goes into the meta graph (`kulturnetz validate`). Implies `force`.
+    /// Convert and validate each source, then drop its staging: nothing is published, nothing
+    /// is linked and no report goes into the meta graph (`kulturnetz validate`). Implies `force`.
     pub dry_run: bool,
 }
 
@@ -100,6 +100,10 @@ pub fn ingest(
     }
     // Every shapes file is read once, before any source runs: a bad one publishes nothing.
     let shapes = ShapeLibrary::read(config, planned.iter().map(|(s, _)| *s))?;
+    // So is the overrides file of the linking stage.
+    if !options.dry_run {
+        link::check_overrides(config)?;
+    }
     let commits = Mutex::new(());
     let run = Run {
         config,
@@ -161,7 +165,14 @@ pub fn ingest(
     }
     let mut report = Report::default();
     report.sources.extend(reports.into_iter().flatten());
-    if report.sources.iter().any(|s| s.outcome == Outcome::Loaded) && !options.dry_run {
+    let loaded = report.sources.iter().any(|s| s.outcome == Outcome::Loaded);
+    // Links are derived from every published graph at once, so they are made after the sources.
+    if !options.dry_run
+        && let Some(fingerprint) = link::needed(config, backend, loaded)?
+    {
+        report.linking = Some(link::link(config, backend, &fingerprint)?);
+    }
+    if loaded && !options.dry_run {
         // Transactions leave many small files behind; one compaction makes reads as fast as
         // after a bulk load.
         backend.compact()?;
@@ -367,8 +378,6 @@ fn ingest_source(
             minter.meta_graph().as_str()
         )));
     }
-    let linking = link::link(&mut *staging, source)?;
-    report.linking = Some(linking);
     report.statements = statements;
 
     let counts = provenance::Counts {

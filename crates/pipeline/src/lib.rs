@@ -4,11 +4,12 @@
 //! Each source goes through stages, each a module of its own: `plan` (a fingerprint of its input,
 //! settings and connector version; a source whose fingerprint did not change since its last
 //! ingest is skipped), `convert` (the connector writes into a staged graph,
-//! [`kulturnetz_store::Staging`]), the `max_rejected` tolerance, `validate` and `link` (both see
-//! the staged graph next to the published ones before anyone else does), and the commit, which
-//! publishes the graph together with its `provenance` in the meta graph (`{base}graph/meta`:
-//! fingerprint, counts, time and licence as PROV-O and VoID). A source that fails at any stage
-//! leaves its previously published graph untouched. Rejected records are kept in
+//! [`kulturnetz_store::Staging`]), the `max_rejected` tolerance, `validate` (it sees the staged
+//! graph before anyone else does), and the commit, which publishes the graph together with its
+//! `provenance` in the meta graph (`{base}graph/meta`: fingerprint, counts, time and licence as
+//! PROV-O and VoID). A source that fails at any stage leaves its previously published graph
+//! untouched. After all sources, `link` makes the links between sources from the published
+//! graphs into `{base}graph/links` (with `kulturnetz-link`), if anything changed. Rejected records are kept in
 //! `data/rejected/{source}.jsonl`, one diagnostic a line with the record as the input has it
 //! ([`RejectLog`]).
 //!

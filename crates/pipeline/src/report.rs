@@ -3,6 +3,7 @@
 use kulturnetz_model::Diagnostic;
 use oxrdf::NamedNode;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// What happened to one source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,9 +56,6 @@ pub struct SourceReport {
     /// What the validation stage found, if the source got that far.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<Validation>,
-    /// What the linking stage added, if the source got that far.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub linking: Option<Linking>,
 }
 
 impl SourceReport {
@@ -77,7 +75,6 @@ impl SourceReport {
             diagnostics: Vec::new(),
             notes: Vec::new(),
             validation: None,
-            linking: None,
         }
     }
 
@@ -138,13 +135,27 @@ pub struct Violation {
     pub component: String,
 }
 
-/// What linking a staged graph to the published ones added.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// What the linking stage made of the published graphs (`{base}graph/links`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Linking {
-    /// Link rules run (none yet: cross-source linking comes next).
-    pub rules: u64,
-    /// Links added to the staged graph.
+    /// Links in the links graph, pinned ones included.
     pub links: u64,
+    /// Of them, per kind (`same-as`, `event-venue`, `venue-accessibility`, `object-holder`).
+    pub per_kind: BTreeMap<String, u64>,
+    /// Links pinned by the overrides file.
+    pub pinned: u64,
+    /// Links the overrides file forbids.
+    pub forbidden: u64,
+    /// Institutions and venues read.
+    pub venues: u64,
+    /// Events with a place read.
+    pub events: u64,
+    /// Records with accessibility read.
+    pub accessibility: u64,
+    /// Objects with a holder read.
+    pub objects: u64,
+    /// How long it took, in seconds.
+    pub seconds: f64,
 }
 
 /// The report of one ingest.
@@ -152,6 +163,9 @@ pub struct Linking {
 pub struct Report {
     /// One entry per source, in configuration order.
     pub sources: Vec<SourceReport>,
+    /// The linking stage, if it ran (a source was published, or the overrides changed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linking: Option<Linking>,
 }
 
 impl Report {

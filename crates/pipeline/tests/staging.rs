@@ -93,7 +93,8 @@ fn a_failing_source_leaves_its_previous_graph_and_metadata() {
             .iter()
             .map(|g| g.triples)
             .collect::<Vec<_>>(),
-        [1, 7]
+        // The source's graph, the (empty) links graph, the meta graph.
+        [1, 0, 32]
     );
 }
 
@@ -162,9 +163,17 @@ impl Backend for Watching<'_> {
     }
     fn replace_graph<'a>(
         &'a self,
-        _: GraphNameRef<'_>,
+        graph: GraphNameRef<'_>,
     ) -> Result<Box<dyn GraphWriter + 'a>, StoreError> {
-        panic!("the pipeline writes only through a staging")
+        // The links graph is derived from the published graphs after they are committed, and
+        // replaced whole.
+        assert_eq!(
+            graph.to_string(),
+            "<https://daten.kultur.example/graph/links>",
+            "a source's graph is written only through a staging"
+        );
+        self.log.lock().unwrap().push(format!("replace {graph}"));
+        self.inner.replace_graph(graph)
     }
     fn extend_graph(
         &self,
@@ -177,7 +186,8 @@ impl Backend for Watching<'_> {
         panic!("the pipeline writes only through a staging")
     }
     fn describe(&self, meta: &[Description]) -> Result<(), StoreError> {
-        // Only the report of a run that published nothing is written without a staging.
+        // Only the report of a run that published nothing, and the linking run, are written
+        // without a staging.
         self.log.lock().unwrap().push("describe".into());
         self.inner.describe(meta)
     }
@@ -226,13 +236,15 @@ fn a_successful_source_publishes_graph_and_metadata_in_one_commit() {
     let source = &report.sources[0];
     assert_eq!(source.outcome, Outcome::Loaded);
     assert_eq!(source.triples, 2);
-    assert!(source.validation.is_some() && source.linking.is_some());
+    assert!(source.validation.is_some() && report.linking.is_some());
     assert_eq!(
         watching.log.into_inner().unwrap(),
         [
             format!("stage <{GRAPH}>"),
             "before commit: [\"\\\"old\\\"\"]".to_owned(),
             "after commit: [\"\\\"new\\\"\", \"\\\"newer\\\"\"]".to_owned(),
+            "replace <https://daten.kultur.example/graph/links>".to_owned(),
+            "describe".to_owned(),
             // Counting the graphs again is left to whoever lists them next.
             "compact".to_owned(),
         ]
@@ -454,8 +466,8 @@ fn sources_run_at_once_up_to_jobs_and_publish_one_at_a_time() {
         }
         assert_eq!(
             store.graphs().unwrap().len(),
-            4,
-            "three sources and the meta graph"
+            5,
+            "three sources, the links graph and the meta graph"
         );
     }
 }

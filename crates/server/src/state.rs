@@ -72,10 +72,10 @@ pub(crate) fn check_writable(state: &AppState, graph: &str) -> Result<(), crate:
     let Some(name) = pipeline_graph(state, graph) else {
         return Ok(());
     };
-    let owner = if name == "meta" {
-        "the pipeline's meta graph".to_owned()
-    } else {
-        format!("the graph of source {name:?}")
+    let owner = match name {
+        "meta" => "the pipeline's meta graph".to_owned(),
+        "links" => "the pipeline's graph of links between sources".to_owned(),
+        _ => format!("the graph of source {name:?}"),
     };
     Err(crate::error::ApiError::Conflict(format!(
         "<{graph}> is {owner}: it is written only by the pipeline (change the source and ingest \

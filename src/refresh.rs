@@ -12,11 +12,21 @@ use std::time::Duration;
 pub(crate) struct PipelineIngester {
     config: Config,
     store: Arc<Embedded>,
+    /// The search indexes, which follow each run.
+    search: Arc<kulturnetz_search::SearchIndex>,
 }
 
 impl PipelineIngester {
-    pub(crate) fn new(config: Config, store: Arc<Embedded>) -> Self {
-        Self { config, store }
+    pub(crate) fn new(
+        config: Config,
+        store: Arc<Embedded>,
+        search: Arc<kulturnetz_search::SearchIndex>,
+    ) -> Self {
+        Self {
+            config,
+            store,
+            search,
+        }
     }
 }
 
@@ -40,6 +50,14 @@ impl Ingester for PipelineIngester {
             });
         match result {
             Ok(report) => {
+                // Searches answer from the previous index until the update commits.
+                let indexed =
+                    crate::search::follow(&self.search, &self.config, &self.store, &report);
+                match indexed {
+                    Ok(Some(line)) => log(line),
+                    Ok(None) => {}
+                    Err(e) => log(format!("search index: {e:#}")),
+                }
                 let problem = report.has_failures().then(|| {
                     let ids: Vec<_> = report
                         .sources

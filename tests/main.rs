@@ -8,6 +8,7 @@ mod http;
 mod init;
 mod map;
 mod rejects;
+mod search;
 mod util;
 mod validate;
 mod w3c;

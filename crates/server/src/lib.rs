@@ -35,6 +35,7 @@ mod listen;
 mod negotiate;
 mod page;
 mod queue;
+mod search;
 mod sparql;
 mod state;
 #[cfg(test)]
@@ -120,6 +121,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(health::routes())
         .merge(page::routes())
         .merge(admin::routes())
+        .merge(search::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {

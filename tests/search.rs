@@ -428,6 +428,23 @@ fn issue_14_sparql_functions_agree_with_the_rest_endpoint() {
         "{}",
         r.body
     );
+    // Oxigraph's own GeoSPARQL functions still work.
+    let r = sparql(
+        &server,
+        &format!(
+            "{prefixes}SELECT ?d {{ BIND(geof:distance(\"POINT(11 50)\"^^geo:wktLiteral, \"POINT(11 51)\"^^geo:wktLiteral, <http://www.opengis.net/def/uom/OGC/1.0/metre>) AS ?d) }}"
+        ),
+    );
+    let d: f64 = column(&r, "d")[0].parse().expect("a distance");
+    assert!((d - 111_000.0).abs() < 1_000.0, "{d}");
+    let r = sparql(
+        &server,
+        &format!(
+            "{prefixes}ASK {{ FILTER(geof:sfWithin(\"POINT(11 50)\"^^geo:wktLiteral, \"POLYGON((10 49, 12 49, 12 51, 10 51, 10 49))\"^^geo:wktLiteral)) }}"
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("true"), "{}", r.body);
 }
 
 /// Waits for an ingest run started over HTTP to finish.
@@ -501,6 +518,15 @@ fn issue_14_the_index_follows_each_ingest() {
     assert!(found(&server, "Paintings").is_empty());
     assert_eq!(found(&server, "Dessau"), ["id/object/4"]);
     assert_eq!(found(&server, "drawing"), ["id/object/4"]);
+    // A graph of a client's own, written over HTTP: indexed by the next rebuild.
+    let r = reply(
+        client()
+            .put(format!("{}/store?graph={}", server.url, enc(CLIENT_GRAPH)))
+            .header("Authorization", &format!("Bearer {TOKEN}"))
+            .header("Content-Type", "text/turtle")
+            .send("<https://other.example/zeppelin> <http://www.w3.org/2000/01/rdf-schema#label> \"Zeppelin\" ."),
+    );
+    assert!(r.status == 201 || r.status == 204, "{}", r.body);
     drop(server);
 
     // A new source is findable after `kulturnetz ingest`.
@@ -527,11 +553,31 @@ fn issue_14_the_index_follows_each_ingest() {
     let (code, _, stderr) = site.run(&["reindex"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("rebuilt: 10 documents (4 with a point) from 3 graphs"),
+        stderr.contains("rebuilt: 11 documents (4 with a point) from 4 graphs"),
         "{stderr}"
     );
     std::fs::write(site.path().join("search/FORMAT"), "0\n").expect("write");
-    let server = site.serve(&["--no-ingest"], &[]);
+    let server = site.serve(&["--no-ingest"], &[("KULTURNETZ_WRITE_TOKEN", TOKEN)]);
     assert!(server.log.contains("has format 0"), "{}", server.log);
     assert_eq!(found(&server, "Glocke"), ["id/object/9"]);
+    assert_eq!(
+        found(&server, "Zeppelin"),
+        ["https://other.example/zeppelin"]
+    );
+
+    // A graph gone from the store is gone from the index after the next ingest.
+    let r = reply(
+        client()
+            .delete(format!("{}/store?graph={}", server.url, enc(CLIENT_GRAPH)))
+            .header("Authorization", &format!("Bearer {TOKEN}"))
+            .call(),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    let run = ingest_now(&server);
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert!(found(&server, "Zeppelin").is_empty());
+    assert_eq!(found(&server, "Glocke"), ["id/object/9"]);
 }
+
+/// A graph of a client's own (outside the pipeline's `{base}graph/`).
+const CLIENT_GRAPH: &str = "https://other.example/graph";

@@ -137,6 +137,9 @@ impl Embedded {
         if let Some(cancel) = cancel {
             evaluator = evaluator.with_cancellation_token(cancel.0.clone());
         }
+        for (name, function) in spargeo::GEOSPARQL_EXTENSION_FUNCTIONS {
+            evaluator = evaluator.with_custom_function(name.into_owned(), function);
+        }
         for (name, function) in &self.options.functions.0 {
             let function = Arc::clone(function);
             evaluator = evaluator.with_custom_function(name.clone(), move |args| function(args));

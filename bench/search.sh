@@ -12,7 +12,8 @@
 #
 # Knobs: KULTURNETZ (the binary; default: built with cargo), SHARED (../shared), WORK (scratch,
 # default ${TMPDIR:-/tmp}/kulturnetz-bench), OXIGRAPH (default: the pinned version of
-# ../shared/bench/requirements-peers.txt in a venv under WORK), SCALE, RUNS, WARMUP.
+# ../shared/bench/requirements-peers.txt in a venv under WORK), DATA (the generated data, with
+# all.nq; default WORK/SCALE), SCALE, RUNS, WARMUP.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
@@ -35,7 +36,7 @@ if [[ -z ${OXIGRAPH:-} ]]; then
 fi
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 
-DATA=$WORK/$SCALE
+DATA=${DATA:-$WORK/$SCALE}
 if [[ ! -f $DATA/all.nq ]]; then
   echo "no $DATA/all.nq: ../shared/bench/run.sh $SCALE generates and converts it" >&2
   exit 2

@@ -14,13 +14,13 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// The format of the index on disk; an index of another format is rebuilt at start.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 const FORMAT_FILE: &str = "FORMAT";
 const TERMS: &str = "kn_terms";
 /// The memory the writer may use before it flushes a segment.
@@ -60,7 +60,7 @@ fn schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqs),
     );
     let fields = Fields {
-        iri: b.add_text_field("iri", STRING | STORED),
+        iri: b.add_text_field("iri", STRING | STORED | FAST),
         graph: b.add_text_field("graph", STRING | STORED),
         types: b.add_text_field("type", STRING | STORED),
         has_point: b.add_text_field("has_point", STRING),
@@ -545,6 +545,10 @@ impl SearchIndex {
         } else if spatial {
             let found = match (request.near, request.bbox) {
                 (Some((centre, Some(radius))), _) => places.within(centre, radius),
+                // Without a filter the first page's worth is enough; with one, all in order.
+                (Some((centre, None)), _) if request.types.is_empty() && request.bbox.is_none() => {
+                    places.nearest(centre, want)
+                }
                 (Some((centre, None)), _) => places.nearest(centre, places.len()),
                 (None, Some(bbox)) => {
                     let mut f = places.in_box(bbox);
@@ -576,6 +580,12 @@ impl SearchIndex {
                     // Nearest first without a radius: the rest are not counted.
                     break;
                 }
+            }
+            if request.types.is_empty()
+                && request.bbox.is_none()
+                && request.near.is_some_and(|n| n.1.is_none())
+            {
+                total = places.len();
             }
         } else {
             return Err(SearchError::Request(
@@ -686,23 +696,55 @@ impl SearchIndex {
         {
             return Ok(Arc::clone(kept));
         }
-        let hits = self.search(&Request {
-            text: Some(text.to_owned()),
-            limit: MAX_CANDIDATES,
-            ..Request::default()
-        })?;
-        let scores: Arc<HashMap<String, f32>> = Arc::new(
-            hits.hits
-                .into_iter()
-                .map(|h| (h.iri, h.score.unwrap_or_default()))
-                .collect(),
-        );
+        let scores: Arc<HashMap<String, f32>> =
+            Arc::new(self.ranked(text, MAX_CANDIDATES)?.into_iter().collect());
         let mut kept = self.scores.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.len() >= KEPT_SCORES {
             kept.clear();
         }
         kept.insert(text.to_owned(), Arc::clone(&scores));
         Ok(scores)
+    }
+
+    /// The first `limit` hits of a text search for `text`, best first, as IRIs with their
+    /// scores; read from the column of IRIs, without loading the documents.
+    pub fn ranked(&self, text: &str, limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
+        let words = self.analyzers.query(text);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let err = tantivy_error(&self.dir);
+        let searcher = self.reader.searcher();
+        let query = self.text_query(&words, &[])?;
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(&err)?;
+        let mut columns: HashMap<u32, tantivy::columnar::StrColumn> = HashMap::new();
+        let mut out = Vec::with_capacity(top.len());
+        let mut iri = String::new();
+        for (score, address) in top {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let column = searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .str("iri")
+                        .map_err(&err)?
+                        .ok_or_else(|| SearchError::io(&self.dir, "no column of IRIs"))?;
+                    v.insert(column)
+                }
+            };
+            let Some(ord) = column.term_ords(address.doc_id).next() else {
+                continue;
+            };
+            iri.clear();
+            column
+                .ord_to_str(ord, &mut iri)
+                .map_err(|e| SearchError::io(&self.dir, e))?;
+            out.push((iri.clone(), score));
+        }
+        Ok(out)
     }
 
     /// The point of `iri`, if the index has one.

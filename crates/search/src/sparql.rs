@@ -14,7 +14,7 @@
 
 use crate::SearchIndex;
 use crate::geo::{Point, parse_wkt};
-use crate::index::{MAX_CANDIDATES, Request};
+use crate::index::MAX_CANDIDATES;
 use oxrdf::{Literal, NamedNode, Term};
 use spargebra::Query;
 use spargebra::algebra::GraphPattern;
@@ -151,10 +151,27 @@ pub fn rewrite(query: Query, index: &SearchIndex) -> Result<Query, RewriteError>
 
 /// Whether `query` has a search pattern (a cheap look before [`rewrite`]).
 pub fn has_search_pattern(query: &Query) -> bool {
-    let text = query.to_string();
-    ["textSearch", "nearby", "nearest"]
-        .iter()
-        .any(|l| text.contains(&format!("<{KN}{l}>")))
+    use kulturnetz_sparql::visit::{Node, walk_query};
+    use std::ops::ControlFlow;
+    walk_query(query, |node, _| match node {
+        Node::Pattern(GraphPattern::Bgp { patterns })
+            if patterns.iter().any(|t| search_kind(&t.predicate).is_some()) =>
+        {
+            ControlFlow::Break(())
+        }
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break()
+}
+
+/// The search a predicate stands for (`textSearch`, `nearby`, `nearest`), if any.
+fn search_kind(predicate: &NamedNodePattern) -> Option<&str> {
+    let NamedNodePattern::NamedNode(p) = predicate else {
+        return None;
+    };
+    p.as_str()
+        .strip_prefix(KN)
+        .filter(|l| ["textSearch", "nearby", "nearest"].contains(l))
 }
 
 fn sub(p: GraphPattern, index: &SearchIndex) -> Result<Box<GraphPattern>, RewriteError> {
@@ -256,15 +273,7 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
     let mut rest = Vec::new();
     let mut tables = Vec::new();
     for t in patterns {
-        let NamedNodePattern::NamedNode(p) = &t.predicate else {
-            rest.push(t);
-            continue;
-        };
-        let Some(kind) = p
-            .as_str()
-            .strip_prefix(KN)
-            .filter(|l| ["textSearch", "nearby", "nearest"].contains(l))
-        else {
+        let Some(kind) = search_kind(&t.predicate).map(str::to_owned) else {
             rest.push(t);
             continue;
         };
@@ -278,7 +287,7 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
                 "kn:{kind} needs a literal as its object, as in ?hit kn:{kind} \"…\""
             )));
         };
-        let iris = hits(kind, arg.value(), index)?;
+        let iris = hits(&kind, arg.value(), index)?;
         tables.push(GraphPattern::Values {
             variables: vec![v.clone()],
             bindings: iris
@@ -287,54 +296,59 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
                 .collect(),
         });
     }
-    let mut out = GraphPattern::Bgp { patterns: rest };
+    let Some(mut hits) = tables.pop() else {
+        return Ok(GraphPattern::Bgp { patterns: rest });
+    };
     for table in tables.into_iter().rev() {
-        out = GraphPattern::Join {
+        hits = GraphPattern::Join {
             left: Box::new(table),
-            right: Box::new(out),
+            right: Box::new(hits),
         };
     }
-    Ok(out)
+    if rest.is_empty() {
+        return Ok(hits);
+    }
+    Ok(GraphPattern::Join {
+        left: Box::new(hits),
+        right: Box::new(GraphPattern::Bgp { patterns: rest }),
+    })
 }
 
-/// The IRIs a search pattern stands for, best or nearest first.
+/// The IRIs a search pattern stands for, best or nearest first: from the index's columns and
+/// the R-tree, without loading documents.
 fn hits(kind: &str, arg: &str, index: &SearchIndex) -> Result<Vec<String>, RewriteError> {
-    let mut request = Request {
-        limit: MAX_CANDIDATES,
-        ..Request::default()
-    };
     if kind == "textSearch" {
-        request.text = Some(arg.to_owned());
-    } else {
-        let n: Vec<f64> = arg
-            .split_whitespace()
-            .filter_map(|x| x.parse().ok())
-            .collect();
-        let [lat, lon, x] = n[..] else {
-            return Err(RewriteError(format!(
-                "kn:{kind} takes \"lat lon {}\", not {arg:?}",
-                if kind == "nearby" { "km" } else { "k" }
-            )));
-        };
-        let centre = Point::new(lat, lon).ok_or_else(|| {
-            RewriteError(format!(
-                "kn:{kind}: {lat} {lon} is not a point on the earth"
-            ))
-        })?;
-        if !(x.is_finite() && x >= 0.0) {
-            return Err(RewriteError(format!(
-                "kn:{kind}: {x} must be a number, 0 or more"
-            )));
-        }
-        if kind == "nearby" {
-            request.near = Some((centre, Some(x * 1000.0)));
-        } else {
-            request.near = Some((centre, None));
-            request.limit = (x as usize).min(MAX_CANDIDATES);
-        }
+        let ranked = index
+            .ranked(arg, MAX_CANDIDATES)
+            .map_err(|e| RewriteError(e.to_string()))?;
+        return Ok(ranked.into_iter().map(|(iri, _)| iri).collect());
     }
-    let hits = index
-        .search(&request)
-        .map_err(|e| RewriteError(e.to_string()))?;
-    Ok(hits.hits.into_iter().map(|h| h.iri).collect())
+    let n: Vec<f64> = arg
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let [lat, lon, x] = n[..] else {
+        return Err(RewriteError(format!(
+            "kn:{kind} takes \"lat lon {}\", not {arg:?}",
+            if kind == "nearby" { "km" } else { "k" }
+        )));
+    };
+    let centre = Point::new(lat, lon).ok_or_else(|| {
+        RewriteError(format!(
+            "kn:{kind}: {lat} {lon} is not a point on the earth"
+        ))
+    })?;
+    if !(x.is_finite() && x >= 0.0) {
+        return Err(RewriteError(format!(
+            "kn:{kind}: {x} must be a number, 0 or more"
+        )));
+    }
+    let places = index.places();
+    let mut found = if kind == "nearby" {
+        places.within(centre, x * 1000.0)
+    } else {
+        places.nearest(centre, (x as usize).min(MAX_CANDIDATES))
+    };
+    found.truncate(MAX_CANDIDATES);
+    Ok(found.into_iter().map(|f| f.iri).collect())
 }

@@ -672,9 +672,12 @@ fn query(args: &cli::QueryArgs) -> Result<()> {
     };
     let slot = kulturnetz_search::sparql::Slot::default();
     let store = open_store_with(&config, search::functions(&slot))?;
-    let index = search::open(&config)?;
-    if index.rebuild.is_none() {
-        let _ = slot.set(Arc::clone(&index.index));
+    // A query reads the index if there is a built one; it does not make one (`reindex` does).
+    if search::is_built(&config) {
+        let index = search::open(&config)?;
+        if index.rebuild.is_none() {
+            let _ = slot.set(Arc::clone(&index.index));
+        }
     }
     // Parsing and evaluation recurse over the query: give them the server's generous stack.
     std::thread::scope(|scope| {

@@ -22,6 +22,11 @@ pub(crate) fn dir(config: &Config) -> PathBuf {
     }
 }
 
+/// Whether a whole build of the index is there (its `FORMAT` file, written after one).
+pub(crate) fn is_built(config: &Config) -> bool {
+    dir(config).join(kulturnetz_search::FORMAT_FILE).is_file()
+}
+
 /// The search index, opened (not yet built: see [`ready`]) and the reason it must be rebuilt.
 pub(crate) struct Opened {
     pub(crate) index: Arc<SearchIndex>,

@@ -548,6 +548,15 @@ fn issue_14_the_index_follows_each_ingest() {
     let server = site.serve(&["--no-ingest"], &[]);
     assert_eq!(found(&server, "Glocke"), ["id/object/9"]);
     drop(server);
+    // The search patterns from the shell too.
+    let (code, stdout, stderr) = site.run(&[
+        "query",
+        "SELECT ?s { ?s <https://w3id.org/kulturnetz/ontology/kulturnetz#textSearch> \"Glocke\" }",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "s\r\nhttps://daten.kultur.example/id/object/9\r\n");
 
     // `reindex` rebuilds from the store; an index of an older format is rebuilt at start.
     let (code, _, stderr) = site.run(&["reindex"]);

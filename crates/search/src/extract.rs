@@ -189,3 +189,83 @@ pub fn documents<E>(triples: impl Iterator<Item = Result<Triple, E>>) -> Result<
     }
     Ok(docs.into_values().collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxrdf::{BlankNode, NamedNode};
+
+    fn iri(s: &str) -> NamedNode {
+        NamedNode::new_unchecked(s)
+    }
+
+    fn triple(s: impl Into<NamedOrBlankNode>, p: &str, o: impl Into<Term>) -> Triple {
+        Triple::new(s, iri(p), o)
+    }
+
+    #[test]
+    fn subjects_with_names_descriptions_and_points() {
+        let venue = iri("https://x.example/id/venue/1");
+        let geometry = BlankNode::new_unchecked("g");
+        let coordinates = iri("https://x.example/id/venue/2/geo");
+        let wkt = Literal::new_typed_literal(
+            "POLYGON((10 50, 12 50, 12 52, 10 52))",
+            iri("http://www.opengis.net/ont/geosparql#wktLiteral"),
+        );
+        let triples = vec![
+            triple(venue.clone(), RDF_TYPE, iri("http://schema.org/Museum")),
+            triple(
+                venue.clone(),
+                "http://schema.org/description",
+                Literal::new_simple_literal("b"),
+            ),
+            triple(
+                venue.clone(),
+                "http://schema.org/name",
+                Literal::new_simple_literal("a"),
+            ),
+            triple(
+                venue.clone(),
+                "http://www.opengis.net/ont/geosparql#hasGeometry",
+                geometry.clone(),
+            ),
+            triple(geometry, "http://www.opengis.net/ont/geosparql#asWKT", wkt),
+            triple(
+                iri("https://x.example/id/venue/2"),
+                "http://schema.org/geo",
+                coordinates.clone(),
+            ),
+            triple(
+                coordinates.clone(),
+                RDF_TYPE,
+                iri("http://schema.org/GeoCoordinates"),
+            ),
+            triple(
+                coordinates.clone(),
+                "http://schema.org/latitude",
+                Literal::from(50.5),
+            ),
+            triple(
+                coordinates,
+                "http://schema.org/longitude",
+                Literal::new_simple_literal(" 11.25"),
+            ),
+            triple(
+                iri("https://x.example/id/thing"),
+                "http://example.org/other",
+                Literal::from(1),
+            ),
+        ];
+        let docs = documents(triples.into_iter().map(Ok::<_, ()>)).unwrap();
+        // The coordinates node is part of venue 2, not a document; the thing has nothing to find.
+        assert_eq!(docs.len(), 2, "{docs:?}");
+        assert_eq!(docs[0].iri, "https://x.example/id/venue/1");
+        assert_eq!(docs[0].types, ["http://schema.org/Museum"]);
+        assert_eq!(docs[0].names[0].value(), "a");
+        assert_eq!(docs[0].descriptions[0].value(), "b");
+        // The centroid of the polygon's vertices.
+        assert_eq!(docs[0].point, Point::new(51.0, 11.0));
+        assert_eq!(docs[1].iri, "https://x.example/id/venue/2");
+        assert_eq!(docs[1].point, Point::new(50.5, 11.25));
+    }
+}

@@ -21,7 +21,8 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Ter
 
 /// The format of the index on disk; an index of another format is rebuilt at start.
 pub const FORMAT: u32 = 2;
-const FORMAT_FILE: &str = "FORMAT";
+/// The file in the index's folder that holds its [`FORMAT`], written after a whole build.
+pub const FORMAT_FILE: &str = "FORMAT";
 const TERMS: &str = "kn_terms";
 /// The memory the writer may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 << 20;

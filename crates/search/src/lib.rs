@@ -46,7 +46,7 @@ mod index;
 pub mod sparql;
 
 pub use geo::{BoundingBox, EARTH_RADIUS_M, Point};
-pub use index::{FORMAT, Hit, Hits, MAX_CANDIDATES, Request, SearchIndex, Stats};
+pub use index::{FORMAT, FORMAT_FILE, Hit, Hits, MAX_CANDIDATES, Request, SearchIndex, Stats};
 
 use std::path::{Path, PathBuf};
 

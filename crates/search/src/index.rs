@@ -412,6 +412,11 @@ impl SearchIndex {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        // Each commit adds a segment; the writer merges them in the background. Letting the
+        // merges finish (searches go on meanwhile) keeps the number of segments bounded over
+        // many ingests; the merged segments are seen from the next reload.
+        writer.wait_merging_threads().map_err(&err)?;
+        self.reader.reload().map_err(&err)?;
         Ok(stats)
     }
 

@@ -80,6 +80,15 @@ pub(crate) enum Command {
     /// Check the configured sources against their SHACL shapes without publishing, or one RDF
     /// file against one shapes file.
     Validate(ValidateArgs),
+    /// Rebuild the search indexes (full text and places, in `search/` beside the store) from
+    /// the store.
+    Reindex(ReindexArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReindexArgs {
+    #[command(flatten)]
+    pub(crate) config: StoreArg,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod catalog;
 mod cli;
 mod init;
 mod refresh;
+mod search;
 mod validate;
 mod void;
 
@@ -98,6 +99,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Convert(args) => convert(&args),
         Command::Init(args) => init(&args),
         Command::Validate(args) => validate(&args, cli.log_format),
+        Command::Reindex(args) => reindex(&args),
     }
 }
 
@@ -127,6 +129,7 @@ fn validate_sources(args: &cli::ValidateArgs, log: LogFormat) -> Result<()> {
         scratch.path(),
         &EmbeddedOptions {
             service_policy: ServicePolicy::new(config.server.service_allow.iter().cloned()),
+            ..EmbeddedOptions::default()
         },
     )
     .map_err(|e| anyhow!(e.to_string()))?;
@@ -136,6 +139,15 @@ fn validate_sources(args: &cli::ValidateArgs, log: LogFormat) -> Result<()> {
         ..IngestOptions::default()
     };
     let report = run_ingest(&config, &store, &options, log)?;
+    let mut index = search::open(&config)?;
+    match search::ready(&mut index, &config, &store)? {
+        Some(line) => say(log, &line),
+        None => {
+            if let Some(line) = search::follow(&index.index, &config, &store, &report)? {
+                say(log, &line);
+            }
+        }
+    }
     if let Some(path) = &args.report {
         let file = std::fs::File::create(path)
             .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -211,9 +223,15 @@ fn store_config(args: &cli::StoreArg) -> Result<Config> {
 }
 
 fn open_store(config: &Config) -> Result<Embedded> {
+    open_store_with(config, kulturnetz_store::Functions::default())
+}
+
+/// The store, its queries able to call `functions` (the search functions).
+fn open_store_with(config: &Config, functions: kulturnetz_store::Functions) -> Result<Embedded> {
     let path = config.resolve(&config.store.path);
     let options = EmbeddedOptions {
         service_policy: ServicePolicy::new(config.server.service_allow.iter().cloned()),
+        functions,
     };
     Embedded::open(&path, &options).map_err(|e| match e {
         kulturnetz_store::StoreError::Locked { .. } => anyhow::Error::new(e).context(format!(
@@ -499,7 +517,11 @@ fn source_lines(s: &kulturnetz_pipeline::SourceReport) -> Vec<String> {
 
 fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
     let config = store_config(&args.config)?;
-    let store = Arc::new(open_store(&config)?);
+    let slot = kulturnetz_search::sparql::Slot::default();
+    let store = Arc::new(open_store_with(&config, search::functions(&slot))?);
+    // Opened once the store is ours (its lock), so that no other process writes the index.
+    let mut index = search::open(&config)?;
+    let _ = slot.set(Arc::clone(&index.index));
     let store_path = config.resolve(&config.store.path);
     if args.no_ingest || config.path.as_os_str().is_empty() {
         // Not counted here: on a large store that takes seconds, and the server counts its
@@ -524,6 +546,11 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
                 &format!("dumps written to {}", dumps_dir(&config).display()),
             );
         }
+        if let Some(line) = search::ready(&mut index, &config, &store)? {
+            say(log, &line);
+        } else if let Some(line) = search::follow(&index.index, &config, &store, &report)? {
+            say(log, &line);
+        }
         // The counts come from the report (kept in the meta graph), not from counting the store,
         // so that a restart stays fast however large the store grows.
         let failed = report
@@ -545,6 +572,9 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
                 }
             ),
         );
+    }
+    if let Some(line) = search::ready(&mut index, &config, &store)? {
+        say(log, &line);
     }
     let bind = args
         .bind
@@ -583,10 +613,12 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
             options.clone(),
         );
         state.count_graphs();
+        state.set_search(Arc::clone(&index.index));
         if !config.path.as_os_str().is_empty() {
             state.set_ingester(Arc::new(refresh::PipelineIngester::new(
                 config.clone(),
                 Arc::clone(&store),
+                Arc::clone(&index.index),
             )));
             if let Some(refresh) = config.pipeline.refresh {
                 refresh::schedule(&state, refresh)?;
@@ -670,6 +702,15 @@ fn ingest(args: &cli::IngestArgs, log: LogFormat) -> Result<()> {
     if !args.no_dumps {
         refresh_dumps(&config, &store, &report)?;
     }
+    let mut index = search::open(&config)?;
+    match search::ready(&mut index, &config, &store)? {
+        Some(line) => say(log, &line),
+        None => {
+            if let Some(line) = search::follow(&index.index, &config, &store, &report)? {
+                say(log, &line);
+            }
+        }
+    }
     if let Some(path) = &args.report {
         let file = std::fs::File::create(path)
             .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -701,14 +742,29 @@ fn query(args: &cli::QueryArgs) -> Result<()> {
         }
         None => args.query.clone(),
     };
-    let store = open_store(&config)?;
+    let slot = kulturnetz_search::sparql::Slot::default();
+    let store = open_store_with(&config, search::functions(&slot))?;
+    // A query reads the index if there is a built one; it does not make one (`reindex` does).
+    if search::is_built(&config) {
+        let index = search::open(&config)?;
+        if index.rebuild.is_none() {
+            let _ = slot.set(Arc::clone(&index.index));
+        }
+    }
     // Parsing and evaluation recurse over the query: give them the server's generous stack.
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(256 << 20)
             .spawn_scoped(scope, || {
-                let query = kulturnetz_sparql::parse_query(&text, None)
+                let mut query = kulturnetz_sparql::parse_query(&text, None)
                     .map_err(|e| UsageError(e.to_string()))?;
+                if kulturnetz_search::sparql::has_search_pattern(&query) {
+                    let index = slot.get().ok_or_else(|| {
+                        UsageError("the query has a search pattern and there is no search index: run `kulturnetz reindex`".into())
+                    })?;
+                    query = kulturnetz_search::sparql::rewrite(query, index)
+                        .map_err(|e| UsageError(e.to_string()))?;
+                }
                 let form = kulturnetz_sparql::Form::of(&query);
                 let format = match args.format {
                     Some(name) => kulturnetz_sparql::OutputFormat::by_name(form, name.name())
@@ -731,6 +787,15 @@ fn query(args: &cli::QueryArgs) -> Result<()> {
             .join()
             .unwrap_or_else(|_| Err(anyhow!("the query thread panicked")))
     })
+}
+
+/// `reindex`: the search indexes rebuilt from the store.
+fn reindex(args: &cli::ReindexArgs) -> Result<()> {
+    let config = store_config(&args.config)?;
+    let store = open_store(&config)?;
+    let index = search::open(&config)?;
+    eprintln!("{}", search::rebuild(&index.index, &config, &store)?);
+    Ok(())
 }
 
 fn load(args: &cli::LoadArgs) -> Result<()> {

@@ -12,11 +12,21 @@ use std::time::Duration;
 pub(crate) struct PipelineIngester {
     config: Config,
     store: Arc<Embedded>,
+    /// The search indexes, which follow each run.
+    search: Arc<kulturnetz_search::SearchIndex>,
 }
 
 impl PipelineIngester {
-    pub(crate) fn new(config: Config, store: Arc<Embedded>) -> Self {
-        Self { config, store }
+    pub(crate) fn new(
+        config: Config,
+        store: Arc<Embedded>,
+        search: Arc<kulturnetz_search::SearchIndex>,
+    ) -> Self {
+        Self {
+            config,
+            store,
+            search,
+        }
     }
 }
 
@@ -47,6 +57,14 @@ impl Ingester for PipelineIngester {
                     )),
                     Ok(false) => {}
                     Err(e) => log(format!("the dumps could not be written: {e:#}")),
+                }
+                // Searches answer from the previous index until the update commits.
+                let indexed =
+                    crate::search::follow(&self.search, &self.config, &self.store, &report);
+                match indexed {
+                    Ok(Some(line)) => log(line),
+                    Ok(None) => {}
+                    Err(e) => log(format!("search index: {e:#}")),
                 }
                 let problem = report.has_failures().then(|| {
                     let ids: Vec<_> = report

@@ -10,6 +10,7 @@ mod init;
 mod links;
 mod map;
 mod rejects;
+mod search;
 mod util;
 mod validate;
 mod w3c;

@@ -37,6 +37,7 @@ mod negotiate;
 mod page;
 mod queue;
 mod resource;
+mod search;
 mod sparql;
 mod state;
 #[cfg(test)]
@@ -129,6 +130,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(admin::routes())
         .merge(dumps::routes())
         .merge(resource::routes())
+        .merge(search::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {

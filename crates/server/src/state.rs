@@ -16,6 +16,8 @@ pub struct AppState {
     pub(crate) runs: crate::admin::Runs,
     /// Whether a recount of the graphs runs in the background.
     recounting: std::sync::atomic::AtomicBool,
+    /// The search indexes (`/api/search`, the SPARQL search patterns), once handed over.
+    pub(crate) search: std::sync::OnceLock<Arc<kulturnetz_search::SearchIndex>>,
 }
 
 impl AppState {
@@ -28,7 +30,14 @@ impl AppState {
             site,
             runs: crate::admin::Runs::default(),
             recounting: std::sync::atomic::AtomicBool::new(false),
+            search: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Hands the server the search indexes of its store (`/api/search`, `kn:textSearch` and
+    /// the other SPARQL search patterns). A second call is ignored.
+    pub fn set_search(&self, index: Arc<kulturnetz_search::SearchIndex>) {
+        let _ = self.search.set(index);
     }
 
     /// The site this server publishes.

@@ -26,6 +26,23 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub struct EmbeddedOptions {
     /// Hosts that `SERVICE` and `LOAD` may reach.
     pub service_policy: ServicePolicy,
+    /// Extension functions that queries and updates may call, by IRI (the search functions).
+    pub functions: Functions,
+}
+
+/// An extension function: its arguments to its value, `None` for an error (unbound).
+pub type Function = Arc<dyn Fn(&[Term]) -> Option<Term> + Send + Sync>;
+
+/// Extension functions by IRI, see [`EmbeddedOptions::functions`].
+#[derive(Clone, Default)]
+pub struct Functions(pub Vec<(NamedNode, Function)>);
+
+impl std::fmt::Debug for Functions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 /// The file in the store's folder that one process at a time holds locked.
@@ -119,6 +136,13 @@ impl Embedded {
         }
         if let Some(cancel) = cancel {
             evaluator = evaluator.with_cancellation_token(cancel.0.clone());
+        }
+        for (name, function) in spargeo::GEOSPARQL_EXTENSION_FUNCTIONS {
+            evaluator = evaluator.with_custom_function(name.into_owned(), function);
+        }
+        for (name, function) in &self.options.functions.0 {
+            let function = Arc::clone(function);
+            evaluator = evaluator.with_custom_function(name.clone(), move |args| function(args));
         }
         evaluator
     }

@@ -47,7 +47,7 @@ mod run;
 mod staged;
 
 pub use dump::{DumpFile, DumpSource, GraphStats, Manifest, dump};
-pub use embedded::{Embedded, EmbeddedOptions};
+pub use embedded::{Embedded, EmbeddedOptions, Function, Functions};
 pub use error::StoreError;
 pub use kulturnetz_sparql::{ServicePolicy, service_host};
 pub use run::{QueryError, Written, run_query};

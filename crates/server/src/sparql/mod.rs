@@ -185,7 +185,16 @@ async fn run_query(
     text: &str,
     params: &Params,
 ) -> Result<Response, ApiError> {
-    let query = kulturnetz_sparql::parse_query(text, Some(&url.0))?;
+    let mut query = kulturnetz_sparql::parse_query(text, Some(&url.0))?;
+    if let Some(index) = state.search.get()
+        && kulturnetz_search::sparql::has_search_pattern(&query)
+    {
+        // The search patterns become VALUES from the index before the store sees the query.
+        query =
+            kulturnetz_search::sparql::rewrite(query, index).map_err(|e| ApiError::BadQuery {
+                message: e.to_string(),
+            })?;
+    }
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = output_format(Form::of(&query), accept, params.one("format")?)?;
     let request = QueryRequest {

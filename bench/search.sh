@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Search against plain SPARQL, side by side in one run: the generated data of ../shared/bench
+# (scale medium: 10k venues, 200k objects, 20k events, 1.7 M quads) loaded into a Kulturnetz store
+# and into Oxigraph's; `kulturnetz reindex` builds the search indexes (time, size); then both
+# servers answer the same three questions, interleaved run by run (bench/search.py): a text
+# search on titles, the ten nearest venues, and events in a date range at wheelchair-accessible
+# venues near a point. Last, a one-source change is ingested, to show that the index update
+# follows the source, not the store.
+#
+#   bench/search.sh                       # scale medium, 20 runs a query
+#   SCALE=small RUNS=50 bench/search.sh
+#
+# Knobs: KULTURNETZ (the binary; default: built with cargo), SHARED (../shared), WORK (scratch,
+# default ${TMPDIR:-/tmp}/kulturnetz-bench), OXIGRAPH (default: the pinned version of
+# ../shared/bench/requirements-peers.txt in a venv under WORK), DATA (the generated data, with
+# all.nq; default WORK/SCALE), SCALE, RUNS, WARMUP.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${SHARED:-$ROOT/../shared}
+WORK=${WORK:-${TMPDIR:-/tmp}/kulturnetz-bench}
+SCALE=${SCALE:-medium}
+RUNS=${RUNS:-20}
+WARMUP=${WARMUP:-3}
+mkdir -p "$WORK"
+
+if [[ -z ${KULTURNETZ:-} ]]; then
+  (cd "$ROOT" && cargo build --release --quiet)
+  KULTURNETZ=${CARGO_TARGET_DIR:-$ROOT/target}/release/kulturnetz
+fi
+if [[ -z ${OXIGRAPH:-} ]]; then
+  if [[ ! -x $WORK/venv/bin/oxigraph ]]; then
+    python3 -m venv "$WORK/venv"
+    "$WORK/venv/bin/pip" install --quiet "$(grep '^oxigraph==' "$SHARED/bench/requirements-peers.txt")"
+  fi
+  OXIGRAPH=$WORK/venv/bin/oxigraph
+fi
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
+
+DATA=${DATA:-$WORK/$SCALE}
+if [[ ! -f $DATA/all.nq ]]; then
+  echo "no $DATA/all.nq: ../shared/bench/run.sh $SCALE generates and converts it" >&2
+  exit 2
+fi
+QUADS=$(wc -l <"$DATA/all.nq")
+RUN=$WORK/search-$SCALE
+rm -rf "$RUN"
+mkdir -p "$RUN"
+
+# Wall-clock seconds and peak RSS (MB) of a command, from GNU time.
+timed() {
+  /usr/bin/time -f '%e %M' -o "$RUN/time" "$@" >"$RUN/out" 2>"$RUN/err" || { cat "$RUN/err" >&2; exit 1; }
+  read -r secs kb <"$RUN/time"
+  echo "$secs $((kb / 1024))"
+}
+
+echo "loading $QUADS quads into both stores" >&2
+read -r KN_LOAD _ < <(timed "$KULTURNETZ" load "$DATA/all.nq" --store "$RUN/kn/store")
+read -r OX_LOAD _ < <(timed "$OXIGRAPH" load --location "$RUN/oxigraph" --file "$DATA/all.nq")
+read -r INDEX_S INDEX_MB < <(timed "$KULTURNETZ" reindex --store "$RUN/kn/store")
+INDEX_LINE=$(grep 'rebuilt' "$RUN/err")
+INDEX_BYTES=$(du -sb "$RUN/kn/search" | cut -f1)
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+KN_PORT=$(port)
+OX_PORT=$(port)
+"$KULTURNETZ" serve --no-ingest --store "$RUN/kn/store" --bind "127.0.0.1:$KN_PORT" 2>"$RUN/kn.log" &
+KN_PID=$!
+"$OXIGRAPH" serve-read-only --location "$RUN/oxigraph" --bind "127.0.0.1:$OX_PORT" \
+  --union-default-graph 2>"$RUN/oxigraph.log" &
+OX_PID=$!
+trap 'kill $KN_PID $OX_PID 2>/dev/null || true' EXIT
+for url in "http://127.0.0.1:$KN_PORT/health" "http://127.0.0.1:$OX_PORT/query"; do
+  for _ in $(seq 600); do curl -fs -o /dev/null "$url" 2>/dev/null && break; sleep 0.1; done
+done
+
+python3 "$ROOT/bench/search.py" --kulturnetz "http://127.0.0.1:$KN_PORT" \
+  --oxigraph "http://127.0.0.1:$OX_PORT/query" --runs "$RUNS" --warmup "$WARMUP" >"$RUN/queries.md"
+kill $KN_PID
+wait $KN_PID 2>/dev/null || true
+
+# A one-source change: a new source of 100 venues ingested into the same store.
+python3 - "$RUN/extra.ttl" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(100):
+        f.write(f'<https://daten.kultur.example/id/venue/extra{i}> <http://schema.org/name> "Neuer Ort {i}"@de ;'
+                f' <http://schema.org/latitude> {50.9 + i / 1000} ; <http://schema.org/longitude> {11.0 + i / 1000} .\n')
+PY
+cat >"$RUN/kulturnetz.toml" <<TOML
+[site]
+base_iri = "https://daten.kultur.example/"
+title = "Search benchmark"
+
+[store]
+path = "kn/store"
+
+[[source]]
+id = "extra"
+kind = "rdf"
+path = "extra.ttl"
+validate = "off"
+TOML
+(cd "$RUN" && timed "$KULTURNETZ" ingest --config kulturnetz.toml >/dev/null)
+UPDATE_LINE=$(grep 'search index' "$RUN/err" || true)
+
+mquads=$(python3 -c "print($QUADS / 1e6)")
+cat <<MD
+# Search against plain SPARQL ($SCALE: $QUADS quads), $(date -u +%Y-%m-%d)
+
+| step | seconds |
+|---|---|
+| \`kulturnetz load\` | $KN_LOAD |
+| \`oxigraph load\` | $OX_LOAD |
+| \`kulturnetz reindex\` | $INDEX_S (peak $INDEX_MB MB) |
+
+- reindex: $INDEX_LINE
+- index size: $(python3 -c "print(f'{$INDEX_BYTES / 1e6:.1f} MB, {$INDEX_BYTES / 1e6 / $mquads:.1f} MB per million triples')");
+  build $(python3 -c "print(f'{$INDEX_S / $mquads:.1f}')") s per million triples
+- one new source of 100 venues (300 triples), ingested into the same store: $UPDATE_LINE
+
+$(cat "$RUN/queries.md")
+MD

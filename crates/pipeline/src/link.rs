@@ -13,7 +13,7 @@ use kulturnetz_model::vocab::{kn, owl, prov, schema, void};
 use kulturnetz_model::{Config, Minter};
 use kulturnetz_store::{Backend, Description, QueryOutcome, QueryRequest, StoreError};
 use oxrdf::vocab::{rdf, xsd};
-use oxrdf::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Term, Triple};
+use oxrdf::{Literal, NamedNode, NamedNodeRef, Term, Triple};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -146,18 +146,18 @@ pub(crate) fn link(
         links_graph.as_str(),
         stamp.replace(':', "")
     ));
-    let mut writer = backend.replace_graph(GraphNameRef::NamedNode(links_graph.as_ref()))?;
+    // Staged like a source's graph, so that the links and the description of the run that
+    // made them are published in one step.
+    let mut staging = backend.stage(links_graph.as_ref())?;
     let mut per_kind: BTreeMap<String, u64> = BTreeMap::new();
-    let mut triples = 0u64;
     let mut parts = HashSet::new();
     for (link, reason) in &links {
         *per_kind.entry(link.kind.as_str().to_owned()).or_default() += 1;
         for triple in evidence(&minter, &run, link, reason.as_deref(), &mut parts) {
-            writer.insert(triple.as_ref())?;
-            triples += 1;
+            staging.insert(triple.as_ref())?;
         }
     }
-    writer.commit()?;
+    let triples = staging.seal()?;
 
     let ended = SystemTime::now();
     let report = Linking {
@@ -171,7 +171,7 @@ pub(crate) fn link(
         objects: records.objects.len() as u64,
         seconds: clock.elapsed().as_secs_f64(),
     };
-    backend.describe(&[activity(
+    staging.commit(&[activity(
         &minter,
         &run,
         &report,

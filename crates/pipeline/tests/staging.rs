@@ -155,6 +155,11 @@ impl Backend for Watching<'_> {
     }
     fn stage(&self, graph: NamedNodeRef<'_>) -> Result<Box<dyn Staging + '_>, StoreError> {
         self.log.lock().unwrap().push(format!("stage {graph}"));
+        if graph.as_str() == "https://daten.kultur.example/graph/links" {
+            // The links graph is derived from the published graphs after they are committed,
+            // and staged with the description of its run; the source's graph does not change.
+            return self.inner.stage(graph);
+        }
         Ok(Box::new(WatchingStaging {
             inner: self.inner.stage(graph)?,
             backend: self.inner,
@@ -163,17 +168,9 @@ impl Backend for Watching<'_> {
     }
     fn replace_graph<'a>(
         &'a self,
-        graph: GraphNameRef<'_>,
+        _: GraphNameRef<'_>,
     ) -> Result<Box<dyn GraphWriter + 'a>, StoreError> {
-        // The links graph is derived from the published graphs after they are committed, and
-        // replaced whole.
-        assert_eq!(
-            graph.to_string(),
-            "<https://daten.kultur.example/graph/links>",
-            "a source's graph is written only through a staging"
-        );
-        self.log.lock().unwrap().push(format!("replace {graph}"));
-        self.inner.replace_graph(graph)
+        panic!("the pipeline writes only through a staging")
     }
     fn extend_graph(
         &self,
@@ -186,8 +183,7 @@ impl Backend for Watching<'_> {
         panic!("the pipeline writes only through a staging")
     }
     fn describe(&self, meta: &[Description]) -> Result<(), StoreError> {
-        // Only the report of a run that published nothing, and the linking run, are written
-        // without a staging.
+        // Only the report of a run that published nothing is written without a staging.
         self.log.lock().unwrap().push("describe".into());
         self.inner.describe(meta)
     }
@@ -243,8 +239,7 @@ fn a_successful_source_publishes_graph_and_metadata_in_one_commit() {
             format!("stage <{GRAPH}>"),
             "before commit: [\"\\\"old\\\"\"]".to_owned(),
             "after commit: [\"\\\"new\\\"\", \"\\\"newer\\\"\"]".to_owned(),
-            "replace <https://daten.kultur.example/graph/links>".to_owned(),
-            "describe".to_owned(),
+            "stage <https://daten.kultur.example/graph/links>".to_owned(),
             // Counting the graphs again is left to whoever lists them next.
             "compact".to_owned(),
         ]

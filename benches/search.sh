@@ -2,13 +2,13 @@
 # Search against plain SPARQL, side by side in one run: the generated data of ../shared/bench
 # (scale medium: 10k venues, 200k objects, 20k events, 1.7 M quads) loaded into a Kulturnetz store
 # and into Oxigraph's; `kulturnetz reindex` builds the search indexes (time, size); then both
-# servers answer the same three questions, interleaved run by run (bench/search.py): a text
+# servers answer the same three questions, interleaved run by run (benches/search.py): a text
 # search on titles, the ten nearest venues, and events in a date range at wheelchair-accessible
 # venues near a point. Last, a one-source change is ingested, to show that the index update
 # follows the source, not the store.
 #
-#   bench/search.sh                       # scale medium, 20 runs a query
-#   SCALE=small RUNS=50 bench/search.sh
+#   benches/search.sh                       # scale medium, 20 runs a query
+#   SCALE=small RUNS=50 benches/search.sh
 #
 # Knobs: KULTURNETZ (the binary; default: built with cargo), SHARED (../shared), WORK (scratch,
 # default ${TMPDIR:-/tmp}/kulturnetz-bench), OXIGRAPH (default: the pinned version of
@@ -73,7 +73,7 @@ for url in "http://127.0.0.1:$KN_PORT/health" "http://127.0.0.1:$OX_PORT/query";
   for _ in $(seq 600); do curl -fs -o /dev/null "$url" 2>/dev/null && break; sleep 0.1; done
 done
 
-python3 "$ROOT/bench/search.py" --kulturnetz "http://127.0.0.1:$KN_PORT" \
+python3 "$ROOT/benches/search.py" --kulturnetz "http://127.0.0.1:$KN_PORT" \
   --oxigraph "http://127.0.0.1:$OX_PORT/query" --runs "$RUNS" --warmup "$WARMUP" >"$RUN/queries.md"
 kill $KN_PID
 wait $KN_PID 2>/dev/null || true

@@ -6,9 +6,9 @@
 # interleaved; the report gives the median wall-clock time and peak memory of each and the
 # ratios the pipeline is held to (ingest <= 1.2x and load <= 1.1x `oxigraph load`).
 #
-#   bench/ingest.sh                      # 10k institutions, 1M objects, 100k events, 3 runs
-#   OBJECTS=200000 EVENTS=20000 RUNS=1 bench/ingest.sh
-#   VALIDATE=warn bench/ingest.sh        # with SHACL validation against ontologies/shapes
+#   benches/ingest.sh                      # 10k institutions, 1M objects, 100k events, 3 runs
+#   OBJECTS=200000 EVENTS=20000 RUNS=1 benches/ingest.sh
+#   VALIDATE=warn benches/ingest.sh        # with SHACL validation against ontologies/shapes
 #
 # Knobs: KULTURNETZ (the binary; default: built with cargo), SHARED (../shared), WORK (scratch,
 # default ${TMPDIR:-/tmp}/kulturnetz-bench-ingest), OXIGRAPH (default: the pinned version of
@@ -43,7 +43,7 @@ if [[ ! -f $DATA/manifest.json ]]; then
   python3 "$SHARED/bench/gen.py" --scale large --institutions "$INSTITUTIONS" \
     --objects "$OBJECTS" --events "$EVENTS" --out "$DATA"
 fi
-cp "$ROOT/bench/ingest/"*.yarrrml.yaml "$DATA/"
+cp "$ROOT/benches/ingest/"*.yarrrml.yaml "$DATA/"
 cat >"$DATA/kulturnetz.toml" <<TOML
 [site]
 base_iri = "https://daten.kultur.example/"

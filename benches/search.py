@@ -1,4 +1,4 @@
-"""The three search questions of bench/search.sh, asked of Kulturnetz and of Oxigraph's server,
+"""The three search questions of benches/search.sh, asked of Kulturnetz and of Oxigraph's server,
 interleaved run by run; prints a markdown table of median and p95 latency and result sizes.
 
 Oxigraph answers plain SPARQL (the queries of ../shared/bench/queries: q03, q11, q01). Kulturnetz

@@ -10,6 +10,7 @@
 use crate::error::ApiError;
 use crate::extract::{Params, RequestUrl};
 use crate::negotiate::{RDF_FORMATS, choose, negotiated};
+use crate::page::escape;
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Body;
@@ -361,13 +362,6 @@ fn httpdate(time: SystemTime) -> String {
 fn httpdate_parse(text: &str) -> Option<u64> {
     let time = httpdate::parse_http_date(text).ok()?;
     Some(time.duration_since(UNIX_EPOCH).ok()?.as_secs())
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

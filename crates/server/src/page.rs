@@ -174,8 +174,9 @@ Protocol and Graph Store Protocol. {access}</p>
     out
 }
 
-/// `text` with the characters that mean something in HTML escaped.
-fn escape(text: &str) -> String {
+/// `text` with the characters that mean something in HTML escaped (for every page the server
+/// writes).
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -8,6 +8,7 @@
 use crate::error::ApiError;
 use crate::extract::Params;
 use crate::negotiate::{RDF_FORMATS, choose, negotiated};
+use crate::page::escape;
 use crate::page::wants_html;
 use crate::state::AppState;
 use axum::Router;
@@ -387,11 +388,4 @@ fn page_not_found(iri: &NamedNode) -> String {
          <p><a href=\"/\">Home</a></p></main></body></html>\n",
         escape(iri.as_str())
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

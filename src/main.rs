@@ -139,15 +139,6 @@ fn validate_sources(args: &cli::ValidateArgs, log: LogFormat) -> Result<()> {
         ..IngestOptions::default()
     };
     let report = run_ingest(&config, &store, &options, log)?;
-    let mut index = search::open(&config)?;
-    match search::ready(&mut index, &config, &store)? {
-        Some(line) => say(log, &line),
-        None => {
-            if let Some(line) = search::follow(&index.index, &config, &store, &report)? {
-                say(log, &line);
-            }
-        }
-    }
     if let Some(path) = &args.report {
         let file = std::fs::File::create(path)
             .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -546,9 +537,7 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
                 &format!("dumps written to {}", dumps_dir(&config).display()),
             );
         }
-        if let Some(line) = search::ready(&mut index, &config, &store)? {
-            say(log, &line);
-        } else if let Some(line) = search::follow(&index.index, &config, &store, &report)? {
+        if let Some(line) = search::after_ingest(&mut index, &config, &store, &report)? {
             say(log, &line);
         }
         // The counts come from the report (kept in the meta graph), not from counting the store,
@@ -703,13 +692,8 @@ fn ingest(args: &cli::IngestArgs, log: LogFormat) -> Result<()> {
         refresh_dumps(&config, &store, &report)?;
     }
     let mut index = search::open(&config)?;
-    match search::ready(&mut index, &config, &store)? {
-        Some(line) => say(log, &line),
-        None => {
-            if let Some(line) = search::follow(&index.index, &config, &store, &report)? {
-                say(log, &line);
-            }
-        }
+    if let Some(line) = search::after_ingest(&mut index, &config, &store, &report)? {
+        say(log, &line);
     }
     if let Some(path) = &args.report {
         let file = std::fs::File::create(path)

@@ -85,6 +85,20 @@ pub(crate) fn ready(
     )))
 }
 
+/// After an ingest of the store the index belongs to: rebuilt whole if it must be (missing, or
+/// of another format), else updated for what the ingest published.
+pub(crate) fn after_ingest(
+    opened: &mut Opened,
+    config: &Config,
+    store: &Embedded,
+    report: &Report,
+) -> Result<Option<String>> {
+    match ready(opened, config, store)? {
+        Some(line) => Ok(Some(line)),
+        None => follow(&opened.index, config, store, report),
+    }
+}
+
 /// Rebuilds the whole index (`kulturnetz reindex`).
 pub(crate) fn rebuild(index: &SearchIndex, config: &Config, store: &Embedded) -> Result<String> {
     let started = Instant::now();

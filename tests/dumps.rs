@@ -284,6 +284,11 @@ fn issue_15_an_ingest_writes_the_dumps_and_a_dry_run_does_not() {
     let (code, _, stderr) = site.run(&["validate"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!dumps.exists(), "a dry run wrote dumps");
+    // Nor does it touch the search index: its scratch store is not the site's.
+    assert!(
+        !site.path().join("search").exists(),
+        "a dry run made a search index"
+    );
     let (code, _, stderr) = site.run(&["ingest", "--no-dumps"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!dumps.exists(), "--no-dumps wrote dumps");

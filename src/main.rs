@@ -514,6 +514,9 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
     let mut index = search::open(&config)?;
     let _ = slot.set(Arc::clone(&index.index));
     let store_path = config.resolve(&config.store.path);
+    // The ingest before the server listens, for /metrics: how long it took, whether every source
+    // was published.
+    let mut startup_ingest = None;
     if args.no_ingest || config.path.as_os_str().is_empty() {
         // Not counted here: on a large store that takes seconds, and the server counts its
         // graphs in the background once it listens.
@@ -530,6 +533,7 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
                 config.path.display()
             ),
         );
+        let started = std::time::Instant::now();
         let report = run_ingest(&config, &store, &IngestOptions::default(), log)?;
         if refresh_dumps(&config, &store, &report)? {
             say(
@@ -548,6 +552,7 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
             .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Held))
             .count();
         let triples: u64 = report.sources.iter().map(|s| s.triples).sum();
+        startup_ingest = Some((started.elapsed(), failed == 0));
         say(
             log,
             &format!(
@@ -603,6 +608,9 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
         );
         state.count_graphs();
         state.set_search(Arc::clone(&index.index));
+        if let Some((elapsed, succeeded)) = startup_ingest {
+            state.note_startup_ingest(elapsed, succeeded);
+        }
         if !config.path.as_os_str().is_empty() {
             state.set_ingester(Arc::new(refresh::PipelineIngester::new(
                 config.clone(),

@@ -9,6 +9,7 @@ mod http;
 mod init;
 mod links;
 mod map;
+mod metrics;
 mod rejects;
 mod search;
 mod util;

@@ -235,6 +235,13 @@ impl SearchIndex {
         &self.dir
     }
 
+    /// When the index was last committed (the time of its `meta.json`), if it ever was.
+    pub fn modified(&self) -> Option<std::time::SystemTime> {
+        std::fs::metadata(self.dir.join("meta.json"))
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
     /// Reads every point from the index into the spatial index (at start).
     fn load_places(&self) -> Result<(), SearchError> {
         let searcher = self.reader.searcher();

@@ -131,6 +131,11 @@ impl AppState {
         let _ = self.runs.ingester.set(ingester);
     }
 
+    /// Notes in the metrics a run of the pipeline that ran before the server started.
+    pub fn note_startup_ingest(&self, elapsed: std::time::Duration, succeeded: bool) {
+        self.metrics.ingest("startup", succeeded, elapsed);
+    }
+
     /// Starts a run on a thread of its own and returns its id, unless one is running.
     pub fn start_ingest(
         self: &Arc<Self>,
@@ -161,6 +166,7 @@ impl AppState {
             id
         };
         let state = Arc::clone(self);
+        let started = std::time::Instant::now();
         let spawned = std::thread::Builder::new()
             .name(format!("ingest-{id}"))
             .spawn(move || {
@@ -179,8 +185,17 @@ impl AppState {
                 if let Err(e) = state.backend.refresh_counts() {
                     tracing::warn!("cannot count the graphs after an ingest: {e}");
                 }
+                let finished = SystemTime::now();
+                state.metrics.ingest(
+                    match trigger {
+                        Trigger::Request => "request",
+                        Trigger::Schedule => "schedule",
+                    },
+                    outcome.problem.is_none(),
+                    started.elapsed(),
+                );
                 state.runs.with_run(id, |run| {
-                    run.finished = Some(SystemTime::now());
+                    run.finished = Some(finished);
                     run.outcome = Some(outcome);
                 });
                 state.runs.lock().active = None;

@@ -33,6 +33,7 @@ mod extract;
 mod graph_store;
 mod health;
 mod listen;
+mod metrics;
 mod negotiate;
 mod page;
 mod queue;
@@ -131,7 +132,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(dumps::routes())
         .merge(resource::routes())
         .merge(search::routes())
+        .merge(metrics::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            metrics::track,
+        ))
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {
             error::ApiError::Internal("a handler panicked".into()).into_response()

@@ -12,6 +12,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub(crate) struct Queue {
     running: Arc<Semaphore>,
+    max_running: usize,
     waiting: AtomicUsize,
     max_waiting: usize,
 }
@@ -20,6 +21,7 @@ impl Queue {
     pub(crate) fn new(max_running: usize, max_waiting: usize) -> Self {
         Self {
             running: Arc::new(Semaphore::new(max_running)),
+            max_running,
             waiting: AtomicUsize::new(0),
             max_waiting,
         }
@@ -35,6 +37,15 @@ impl Queue {
             .acquire_owned()
             .await
             .map_err(|_| ApiError::Busy)
+    }
+
+    /// How many queries run now, and how many wait.
+    pub(crate) fn load(&self) -> (usize, usize) {
+        let free = self.running.available_permits();
+        (
+            self.max_running.saturating_sub(free),
+            self.waiting.load(Ordering::SeqCst),
+        )
     }
 
     /// How many queries wait now.

@@ -18,6 +18,8 @@ pub struct AppState {
     recounting: std::sync::atomic::AtomicBool,
     /// The search indexes (`/api/search`, the SPARQL search patterns), once handed over.
     pub(crate) search: std::sync::OnceLock<Arc<kulturnetz_search::SearchIndex>>,
+    /// What `/metrics` reports.
+    pub(crate) metrics: crate::metrics::Metrics,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             runs: crate::admin::Runs::default(),
             recounting: std::sync::atomic::AtomicBool::new(false),
             search: std::sync::OnceLock::new(),
+            metrics: crate::metrics::Metrics::default(),
         })
     }
 

@@ -6,6 +6,7 @@ mod service_description;
 use crate::body::{content_type, read_limited, utf8};
 use crate::error::ApiError;
 use crate::extract::{Params, RequestUrl, WriteAccess};
+use crate::metrics::QueryOutcome;
 use crate::negotiate::{negotiated, output_format};
 use crate::state::{AppState, State};
 use crate::watchdog::{Late, Watchdog};
@@ -195,6 +196,13 @@ async fn run_query(
                 message: e.to_string(),
             })?;
     }
+    // Noted in /metrics however this ends (a dropped future included: the client went away).
+    let mut timer = QueryTimer {
+        state,
+        form: crate::metrics::form(&query),
+        started: Instant::now(),
+        outcome: QueryOutcome::Failed,
+    };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = output_format(Form::of(&query), accept, params.one("format")?)?;
     let request = QueryRequest {
@@ -227,9 +235,11 @@ async fn run_query(
             kulturnetz_store::run_query(&*state.backend, &request, format, max_rows, Vec::new());
         if !late.answer() {
             // The client has had its 504 and the connection is closed: this goes nowhere.
+            timer.outcome = QueryOutcome::Timeout;
             return Err(ApiError::Timeout(timeout));
         }
-        let (body, _) = result.map_err(|e| ApiError::from_query(e, timeout))?;
+        let (body, _) = result.map_err(|e| timer.failed(ApiError::from_query(e, timeout)))?;
+        timer.outcome = QueryOutcome::Answered;
         return Ok(negotiated(Body::from(body), format.media_type()));
     }
     // On a runtime's shared thread: evaluate on the blocking pool. Whatever ends this handler
@@ -243,13 +253,41 @@ async fn run_query(
     });
     let remaining = timeout.saturating_sub(started.elapsed());
     let (body, _) = match tokio::time::timeout(remaining, task).await {
-        Ok(joined) => joined?.map_err(|e| ApiError::from_query(e, timeout))?,
+        Ok(joined) => joined?.map_err(|e| timer.failed(ApiError::from_query(e, timeout)))?,
         Err(_) => {
             cancel.cancel();
+            timer.outcome = QueryOutcome::Timeout;
             return Err(ApiError::Timeout(timeout));
         }
     };
+    timer.outcome = QueryOutcome::Answered;
     Ok(negotiated(Body::from(body), format.media_type()))
+}
+
+/// Notes a query's time and outcome in the metrics when it ends, however it ends.
+struct QueryTimer<'a> {
+    state: &'a AppState,
+    form: &'static str,
+    started: Instant,
+    outcome: QueryOutcome,
+}
+
+impl QueryTimer<'_> {
+    /// Notes an error's kind as the outcome, and gives the error back.
+    fn failed(&mut self, error: ApiError) -> ApiError {
+        if matches!(error, ApiError::Timeout(_)) {
+            self.outcome = QueryOutcome::Timeout;
+        }
+        error
+    }
+}
+
+impl Drop for QueryTimer<'_> {
+    fn drop(&mut self) {
+        self.state
+            .metrics
+            .query(self.form, self.outcome, self.started.elapsed());
+    }
 }
 
 struct CancelOnDrop(Cancel);

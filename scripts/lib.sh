@@ -19,6 +19,6 @@ quietly() {
 build_notice() {
     local target="${CARGO_TARGET_DIR:-target}"
     if ! ls "$target"/release/deps/liboxrocksdb_sys-*.rlib >/dev/null 2>&1; then
-        echo "The first build compiles RocksDB and tantivy and takes about 35 minutes on 2 cores (later builds take seconds)." >&2
+        echo "The first build compiles RocksDB and tantivy and takes 35-55 minutes on 2 cores (later builds take seconds)." >&2
     fi
 }

@@ -410,16 +410,6 @@ fn term_section(out: &mut String, lang: Lang, parsed: &Parsed, term: &NamedNode)
         "<dt>IRI</dt><dd><code>{}</code></dd>",
         escape(term.as_str())
     );
-    let named = |p: &str| -> Vec<&Term> {
-        triples
-            .iter()
-            .filter(|t| {
-                t.predicate.as_str() == p
-                    && matches!(&t.subject, NamedOrBlankNode::NamedNode(s) if s == term)
-            })
-            .map(|t| &t.object)
-            .collect()
-    };
     let rows: [(&str, &str, &str); 7] = [
         (rdf::TYPE.as_str(), "Typ", "Type"),
         (rdfs::SUB_CLASS_OF.as_str(), "Unterklasse von", "Subclass of"),
@@ -434,12 +424,12 @@ fn term_section(out: &mut String, lang: Lang, parsed: &Parsed, term: &NamedNode)
         (rdfs::SEE_ALSO.as_str(), "Siehe auch", "See also"),
     ];
     for (p, de, en) in rows {
-        let objects = named(p);
-        if objects.is_empty() {
+        let values = objects(triples, term, p);
+        if values.is_empty() {
             continue;
         }
         let _ = write!(out, "<dt>{}</dt><dd>", say(de, en));
-        for (i, o) in objects.iter().enumerate() {
+        for (i, o) in values.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
             }
@@ -492,6 +482,18 @@ fn term_section(out: &mut String, lang: Lang, parsed: &Parsed, term: &NamedNode)
         out.push_str("</ul></dd>");
     }
     out.push_str("</dl></article>\n");
+}
+
+/// The objects of `subject`'s `predicate`.
+fn objects<'a>(triples: &'a [Triple], subject: &NamedNode, predicate: &str) -> Vec<&'a Term> {
+    triples
+        .iter()
+        .filter(|t| {
+            t.predicate.as_str() == predicate
+                && matches!(&t.subject, NamedOrBlankNode::NamedNode(s) if s == subject)
+        })
+        .map(|t| &t.object)
+        .collect()
 }
 
 /// The shapes that use `term`: file, node shape (prefixed), its label, and how it uses it.

@@ -53,7 +53,9 @@ fn issue_16_the_pages_in_a_browser() {
             !required,
             "KULTURNETZ_REQUIRE_BROWSER=1 but {what} is missing: run scripts/ensure-deps --test"
         );
-        eprintln!("SKIPPED issue_16_the_pages_in_a_browser: {what} is missing (scripts/ensure-deps --test installs it)");
+        eprintln!(
+            "SKIPPED issue_16_the_pages_in_a_browser: {what} is missing (scripts/ensure-deps --test installs it)"
+        );
         return;
     }
     let site = sample_site();
@@ -74,7 +76,14 @@ fn issue_16_the_pages_in_a_browser() {
         output.status.success(),
         "the browser test failed:\n{stdout}\n{stderr}"
     );
-    for name in ["landing", "landing-result", "resource", "ontology", "graph", "landing-de"] {
+    for name in [
+        "landing",
+        "landing-result",
+        "resource",
+        "ontology",
+        "graph",
+        "landing-de",
+    ] {
         let shot = artefacts.join(format!("browser-{name}.png"));
         assert!(shot.is_file(), "no screenshot {}", shot.display());
     }

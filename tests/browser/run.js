@@ -93,7 +93,7 @@ async function main() {
     await page.goto(`${base}/`);
     await page.fill('#query-text', '');
     await page.focus('#query-text');
-    await page.keyboard.type('SELECT * { ?s a kn:Acc');
+    await page.keyboard.type('SELECT * { ?s a kn:Accessib');
     await page.waitForSelector('#completions li[aria-selected="true"]');
     const offered = await page.locator('#completions li').allTextContents();
     check(offered.some((t) => t.startsWith('kn:Accessibility')), `completion offered ${offered}`);

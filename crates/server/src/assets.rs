@@ -67,7 +67,10 @@ async fn asset(Path(file): Path<String>) -> Response {
     };
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.media_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.media_type),
+            ),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
@@ -92,7 +95,10 @@ mod tests {
     async fn assets_are_named_by_their_hash_and_cached_for_long() {
         let app = App::new(None);
         let js = href("app", "js");
-        assert!(js.starts_with("/assets/app.") && js.ends_with(".js"), "{js}");
+        assert!(
+            js.starts_with("/assets/app.") && js.ends_with(".js"),
+            "{js}"
+        );
         let r = app.call(request("GET", &js, &[], "")).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.header("content-type"), "text/javascript; charset=utf-8");

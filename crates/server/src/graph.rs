@@ -116,7 +116,8 @@ fn triples(state: &Arc<AppState>, source: &Source, format: RdfFormat) -> Respons
             .graph_triples(graph.as_ref())
             .map_err(std::io::Error::other)?
         {
-            serializer.serialize_triple(&triple.map_err(std::io::Error::other)?)?;
+            let triple = triple.map_err(std::io::Error::other)?;
+            serializer.serialize_triple(&crate::ontology::xml_safe(triple, format))?;
         }
         serializer.finish()?;
         Ok(())

@@ -137,11 +137,11 @@ mod tests {
         assert_eq!(Lang::of(&en, None), Lang::En);
         assert_eq!(Lang::of(&en, Some("de")), Lang::De);
         assert_eq!(Lang::of(&headers(&[]), None), Lang::De);
-        assert_eq!(Lang::of(&headers(&[("accept-language", "fr")]), None), Lang::De);
-        let cookie = headers(&[
-            ("accept-language", "de"),
-            ("cookie", "a=b; kn_lang=en"),
-        ]);
+        assert_eq!(
+            Lang::of(&headers(&[("accept-language", "fr")]), None),
+            Lang::De
+        );
+        let cookie = headers(&[("accept-language", "de"), ("cookie", "a=b; kn_lang=en")]);
         assert_eq!(Lang::of(&cookie, None), Lang::En);
         assert_eq!(Lang::of(&cookie, Some("xx")), Lang::En);
         assert_eq!(

@@ -135,7 +135,10 @@ fn respond(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Res
 pub(crate) fn serialize(triples: &[Triple], format: RdfFormat) -> Result<Vec<u8>, ApiError> {
     let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
     let mut serializer = RdfSerializer::from_format(format);
-    if matches!(format, RdfFormat::Turtle | RdfFormat::RdfXml | RdfFormat::JsonLd { .. }) {
+    if matches!(
+        format,
+        RdfFormat::Turtle | RdfFormat::RdfXml | RdfFormat::JsonLd { .. }
+    ) {
         for (prefix, namespace) in kulturnetz_model::vocab::PREFIXES {
             serializer = serializer
                 .with_prefix(*prefix, *namespace)
@@ -144,9 +147,29 @@ pub(crate) fn serialize(triples: &[Triple], format: RdfFormat) -> Result<Vec<u8>
     }
     let mut writer = serializer.for_writer(Vec::new());
     for triple in triples {
-        writer.serialize_triple(triple).map_err(|e| internal(&e))?;
+        writer
+            .serialize_triple(&xml_safe(triple.clone(), format))
+            .map_err(|e| internal(&e))?;
     }
     writer.finish().map_err(|e| internal(&e))
+}
+
+/// `triple` with its blank nodes renamed `b…` for RDF/XML, whose `rdf:nodeID` must be an XML
+/// name (the store's labels are hex and may start with a digit); unchanged for other formats.
+pub(crate) fn xml_safe(triple: Triple, format: RdfFormat) -> Triple {
+    if format != RdfFormat::RdfXml {
+        return triple;
+    }
+    let rename = |b: &oxrdf::BlankNode| oxrdf::BlankNode::new_unchecked(format!("b{}", b.as_str()));
+    let subject = match &triple.subject {
+        NamedOrBlankNode::BlankNode(b) => NamedOrBlankNode::from(rename(b)),
+        s => s.clone(),
+    };
+    let object = match &triple.object {
+        Term::BlankNode(b) => Term::from(rename(b)),
+        o => o.clone(),
+    };
+    Triple::new(subject, triple.predicate, object)
 }
 
 /// The ontology's classes and properties, and the classes and properties its shapes name
@@ -267,7 +290,11 @@ fn page(state: &AppState, lang: Lang, parsed: &Parsed) -> String {
             namespace = escape(kn::NAMESPACE),
         );
         for (p, de, en) in [
-            ("http://www.w3.org/2002/07/owl#versionInfo", "Version", "Version"),
+            (
+                "http://www.w3.org/2002/07/owl#versionInfo",
+                "Version",
+                "Version",
+            ),
             ("http://purl.org/dc/terms/license", "Lizenz", "Licence"),
         ] {
             for t in triples.iter().filter(|t| {
@@ -412,7 +439,11 @@ fn term_section(out: &mut String, lang: Lang, parsed: &Parsed, term: &NamedNode)
     );
     let rows: [(&str, &str, &str); 7] = [
         (rdf::TYPE.as_str(), "Typ", "Type"),
-        (rdfs::SUB_CLASS_OF.as_str(), "Unterklasse von", "Subclass of"),
+        (
+            rdfs::SUB_CLASS_OF.as_str(),
+            "Unterklasse von",
+            "Subclass of",
+        ),
         (
             rdfs::SUB_PROPERTY_OF.as_str(),
             "Untereigenschaft von",
@@ -420,7 +451,11 @@ fn term_section(out: &mut String, lang: Lang, parsed: &Parsed, term: &NamedNode)
         ),
         (rdfs::DOMAIN.as_str(), "Domäne", "Domain"),
         (rdfs::RANGE.as_str(), "Wertebereich", "Range"),
-        ("http://www.w3.org/2002/07/owl#inverseOf", "Invers zu", "Inverse of"),
+        (
+            "http://www.w3.org/2002/07/owl#inverseOf",
+            "Invers zu",
+            "Inverse of",
+        ),
         (rdfs::SEE_ALSO.as_str(), "Siehe auch", "See also"),
     ];
     for (p, de, en) in rows {
@@ -450,11 +485,7 @@ fn term_section(out: &mut String, lang: Lang, parsed: &Parsed, term: &NamedNode)
         })
         .collect();
     if !used.is_empty() {
-        let _ = write!(
-            out,
-            "<dt>{}</dt><dd>",
-            say("Verwendet von", "Used by")
-        );
+        let _ = write!(out, "<dt>{}</dt><dd>", say("Verwendet von", "Used by"));
         for (i, n) in used.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
@@ -465,7 +496,11 @@ fn term_section(out: &mut String, lang: Lang, parsed: &Parsed, term: &NamedNode)
     }
     let shapes = shapes_using(parsed, term, lang);
     if !shapes.is_empty() {
-        let _ = write!(out, "<dt>{}</dt><dd><ul>", say("SHACL-Formen", "SHACL shapes"));
+        let _ = write!(
+            out,
+            "<dt>{}</dt><dd><ul>",
+            say("SHACL-Formen", "SHACL shapes")
+        );
         for (file, shape, label, how) in shapes {
             let _ = write!(
                 out,
@@ -620,7 +655,10 @@ mod tests {
             .await;
         assert_eq!(r.header("content-type"), "application/n-triples");
         assert_eq!(r.header("vary"), "Accept");
-        assert!(r.body.contains(&format!("<{}Accessibility>", kn::NAMESPACE)));
+        assert!(
+            r.body
+                .contains(&format!("<{}Accessibility>", kn::NAMESPACE))
+        );
         let r = app
             .call(request("GET", "/ontology", &[("accept", "image/png")], ""))
             .await;

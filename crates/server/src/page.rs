@@ -82,7 +82,11 @@ pub(crate) async fn respond(
 
 /// A page as an answer: HTML that varies by language, revalidated on every visit, that runs no
 /// script and loads no style from anywhere but this server.
-pub(crate) fn html_response(status: StatusCode, html: String, lang_param: Option<&str>) -> Response {
+pub(crate) fn html_response(
+    status: StatusCode,
+    html: String,
+    lang_param: Option<&str>,
+) -> Response {
     let mut response = Response::new(Body::from(html));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -276,7 +280,10 @@ fn render(state: &AppState, lang: Lang, sources: Option<&[Source]>) -> String {
         &mut out,
         state,
         lang,
-        &format!("{site}: {}", say("Offene Kulturdaten", "Open cultural data")),
+        &format!(
+            "{site}: {}",
+            say("Offene Kulturdaten", "Open cultural data")
+        ),
         "/",
         true,
     );
@@ -465,11 +472,17 @@ fn render_editor(out: &mut String, state: &AppState, lang: Lang) {
             let _ = write!(
                 out,
                 "<li><a class=\"example\" data-example=\"{i}\" href=\"/sparql?query={query}\">{title}</a>",
-                query = escape(&form_urlencoded::byte_serialize(e.query.as_bytes()).collect::<String>()),
+                query = escape(
+                    &form_urlencoded::byte_serialize(e.query.as_bytes()).collect::<String>()
+                ),
                 title = escape(&e.title),
             );
             if !e.description.is_empty() {
-                let _ = write!(out, " <span class=\"muted\">{}</span>", escape(&e.description));
+                let _ = write!(
+                    out,
+                    " <span class=\"muted\">{}</span>",
+                    escape(&e.description)
+                );
             }
             out.push_str("</li>\n");
         }
@@ -560,11 +573,13 @@ fn completions(lang: Lang) -> Vec<Completion> {
     crate::ontology::terms(lang)
         .into_iter()
         .filter_map(|(iri, class, label)| {
-            let name = kulturnetz_model::vocab::PREFIXES.iter().find_map(|(p, ns)| {
-                iri.strip_prefix(ns)
-                    .filter(|l| !l.is_empty() && !l.contains(['/', '#']))
-                    .map(|l| format!("{p}:{l}"))
-            })?;
+            let name = kulturnetz_model::vocab::PREFIXES
+                .iter()
+                .find_map(|(p, ns)| {
+                    iri.strip_prefix(ns)
+                        .filter(|l| !l.is_empty() && !l.contains(['/', '#']))
+                        .map(|l| format!("{p}:{l}"))
+                })?;
             Some(Completion {
                 name,
                 kind: if class { "class" } else { "property" },
@@ -702,7 +717,10 @@ mod tests {
         assert_eq!(r.header("vary"), crate::lang::VARY);
         assert!(r.body.contains("<html lang=\"en\">"), "{}", r.body);
         assert!(r.body.contains("<title>Test: Open cultural data</title>"));
-        assert!(r.body.contains("<form id=\"query-form\" action=\"/sparql\" method=\"get\">"));
+        assert!(
+            r.body
+                .contains("<form id=\"query-form\" action=\"/sparql\" method=\"get\">")
+        );
         assert!(
             r.body.contains(
                 "<tr><th scope=\"row\"><code>http://ex.example/g</code></th><td class=\"n\">3</td>"
@@ -725,9 +743,17 @@ mod tests {
             .call(request("GET", "/", &[("accept-language", "en")], ""))
             .await;
         assert!(r.body.contains("<html lang=\"en\">"));
-        assert!(r.body.contains("href=\"/?lang=de\" hreflang=\"de\" lang=\"de\">Deutsch</a>"));
+        assert!(
+            r.body
+                .contains("href=\"/?lang=de\" hreflang=\"de\" lang=\"de\">Deutsch</a>")
+        );
         let r = app
-            .call(request("GET", "/?lang=de", &[("accept-language", "en")], ""))
+            .call(request(
+                "GET",
+                "/?lang=de",
+                &[("accept-language", "en")],
+                "",
+            ))
             .await;
         assert!(r.body.contains("<html lang=\"de\">"));
         assert!(r.header("set-cookie").starts_with("kn_lang=de;"));

@@ -7,8 +7,8 @@
 
 use crate::error::ApiError;
 use crate::extract::Params;
-use crate::negotiate::{RDF_FORMATS, choose, negotiated};
 use crate::lang::Lang;
+use crate::negotiate::{RDF_FORMATS, choose, negotiated};
 use crate::page::escape;
 use crate::page::wants_html;
 use crate::state::AppState;

@@ -71,9 +71,9 @@ async fn respond(
                 uri.path(),
                 false,
             );
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<h1>{}</h1>\n<p><code>{}</code> {}</p>\n<p><a href=\"/#data\">{}</a></p>\n",
+                "<h1>{}</h1>\n<p><code>{}</code> {}</p>\n<p><a href=\"/#data\">{}</a></p>",
                 lang.say("Nicht gefunden", "Not found"),
                 escape(&iri),
                 lang.say("ist hier kein Graph.", "is not a graph here."),
@@ -193,9 +193,9 @@ fn page(
             escape(modified)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<dt>Dumps</dt><dd>{}</dd></dl>\n",
+        "<dt>Dumps</dt><dd>{}</dd></dl>",
         crate::page::dump_links(state, source)
     );
     let _ = writeln!(
@@ -204,9 +204,9 @@ fn page(
          <a href=\"?format=rdf\">RDF/XML</a> · <a href=\"?format=jsonld\">JSON-LD</a></p>",
         say("Die Tripel als Daten", "The triples as data")
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section aria-labelledby=\"prov-h\"><h2 id=\"prov-h\">{}</h2>\n",
+        "<section aria-labelledby=\"prov-h\"><h2 id=\"prov-h\">{}</h2>",
         say("Herkunft (Meta-Graph)", "Provenance (meta graph)")
     );
     if source.meta.is_empty() {
@@ -219,9 +219,9 @@ fn page(
             )
         );
     } else {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
+            "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
             say("Eigenschaft", "Property"),
             say("Wert", "Value"),
         );
@@ -236,9 +236,9 @@ fn page(
         out.push_str("</tbody></table></div>\n");
     }
     out.push_str("</section>\n");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section aria-labelledby=\"classes-h\"><h2 id=\"classes-h\">{}</h2>\n",
+        "<section aria-labelledby=\"classes-h\"><h2 id=\"classes-h\">{}</h2>",
         say("Klassen", "Classes")
     );
     if classes.is_empty() {
@@ -251,9 +251,9 @@ fn page(
             )
         );
     } else {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"n\">{}</th></tr></thead><tbody>\n",
+            "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"n\">{}</th></tr></thead><tbody>",
             say("Klasse", "Class"),
             say("Ressourcen", "Resources"),
         );

@@ -126,7 +126,7 @@ mod tests {
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (k, v) in pairs {
-            map.append(*k, HeaderValue::from_static(*v));
+            map.append(*k, HeaderValue::from_static(v));
         }
         map
     }

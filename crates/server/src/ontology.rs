@@ -379,10 +379,10 @@ fn term_section(out: &mut String, lang: Lang, parsed: &Parsed, term: &NamedNode)
     let triples = &parsed.ontology;
     let anchor = local(term);
     let label = text(triples, term, rdfs::LABEL.as_str(), lang).unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<article class=\"term\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\">\
-         <h3 id=\"{anchor}-h\"><code>kn:{anchor}</code> <span class=\"muted\">{label}</span></h3>\n",
+         <h3 id=\"{anchor}-h\"><code>kn:{anchor}</code> <span class=\"muted\">{label}</span></h3>",
         anchor = escape(anchor),
         label = escape(&label),
     );

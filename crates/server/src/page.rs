@@ -121,11 +121,11 @@ pub(crate) fn open_page(
 ) {
     let site = site_title(state);
     let say = |de, en| lang.say(de, en);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"{css}\">\n",
+         <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"{css}\">",
         code = lang.code(),
         title = escape(title),
         css = crate::assets::href("app", "css"),
@@ -138,7 +138,7 @@ pub(crate) fn open_page(
         );
     }
     let other = lang.other();
-    let _ = write!(
+    let _ = writeln!(
         out,
         "</head>\n<body>\n<a class=\"skip\" href=\"#main\">{skip}</a>\n\
          <header class=\"site\"><div class=\"bar\">\
@@ -151,7 +151,7 @@ pub(crate) fn open_page(
          <li><a href=\"/catalog\">{catalog}</a></li>\
          </ul></nav>\n\
          <a class=\"lang\" href=\"{path}?lang={other_code}\" hreflang=\"{other_code}\" lang=\"{other_code}\">{other_name}</a>\
-         </div></header>\n<main id=\"main\">\n",
+         </div></header>\n<main id=\"main\">",
         skip = say("Zum Inhalt springen", "Skip to the content"),
         site = escape(site),
         nav = say("Hauptnavigation", "Main navigation"),
@@ -177,10 +177,10 @@ pub(crate) fn close_page(out: &mut String, state: &AppState, lang: Lang) {
             escape(publisher)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<a href=\"/sparql\">SPARQL</a> · <a href=\"/.well-known/void\">VoID</a> · \
-         <a href=\"/catalog\">DCAT-AP.de</a> · <a href=\"/ontology\">{}</a></p></footer>\n</body>\n</html>\n",
+         <a href=\"/catalog\">DCAT-AP.de</a> · <a href=\"/ontology\">{}</a></p></footer>\n</body>\n</html>",
         lang.say("Ontologie", "Ontology"),
     );
 }
@@ -287,9 +287,9 @@ fn render(state: &AppState, lang: Lang, sources: Option<&[Source]>) -> String {
         "/",
         true,
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h1>{site}</h1>\n<p class=\"lead\">{lead} {access}</p>\n",
+        "<h1>{site}</h1>\n<p class=\"lead\">{lead} {access}</p>",
         site = escape(site),
         lead = say(
             "Offene Kulturdaten als Linked Open Data: jede Quelle als eigener benannter Graph, abfragbar mit SPARQL 1.1, als Dumps herunterladbar und im DCAT-AP.de-Katalog beschrieben.",
@@ -316,9 +316,9 @@ fn render(state: &AppState, lang: Lang, sources: Option<&[Source]>) -> String {
 
 fn render_data(out: &mut String, state: &AppState, lang: Lang, sources: Option<&[Source]>) {
     let say = |de, en| lang.say(de, en);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section id=\"data\" aria-labelledby=\"data-h\">\n<h2 id=\"data-h\">{}</h2>\n",
+        "<section id=\"data\" aria-labelledby=\"data-h\">\n<h2 id=\"data-h\">{}</h2>",
         say("Was dieser Endpunkt enthält", "What this endpoint holds")
     );
     match sources {
@@ -344,12 +344,12 @@ fn render_data(out: &mut String, state: &AppState, lang: Lang, sources: Option<&
         }
         Some(sources) => {
             let total: u64 = sources.iter().map(|g| g.triples).sum();
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<p>{n} {graphs}, {total} {triples}.</p>\n<div class=\"table-wrap\"><table>\n\
                  <caption>{caption}</caption>\n<thead><tr><th scope=\"col\">{source}</th>\
                  <th scope=\"col\" class=\"n\">{triples_h}</th><th scope=\"col\">{license}</th>\
-                 <th scope=\"col\">{updated}</th><th scope=\"col\">Dumps</th></tr></thead>\n<tbody>\n",
+                 <th scope=\"col\">{updated}</th><th scope=\"col\">Dumps</th></tr></thead>\n<tbody>",
                 n = sources.len(),
                 graphs = say("benannte Graphen", "named graphs"),
                 total = number(total, lang),
@@ -392,13 +392,13 @@ fn render_data(out: &mut String, state: &AppState, lang: Lang, sources: Option<&
             out.push_str("</tbody></table></div>\n");
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<ul class=\"links\">\
          <li><a href=\"/dumps/\">{dumps}</a></li>\
          <li><a href=\"/catalog\">{catalog}</a></li>\
          <li><a href=\"/.well-known/void\">{void}</a></li>\
-         <li><a href=\"/ontology\">{ontology}</a></li></ul>\n</section>\n",
+         <li><a href=\"/ontology\">{ontology}</a></li></ul>\n</section>",
         dumps = say(
             "Alle Dumps (N-Quads, Turtle, SHA256SUMS)",
             "Every dump (N-Quads, Turtle, SHA256SUMS)"
@@ -443,7 +443,7 @@ pub(crate) fn number(n: u64, lang: Lang) -> String {
     let separator = lang.say(".", ",");
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(separator);
         }
         out.push(c);
@@ -454,15 +454,15 @@ pub(crate) fn number(n: u64, lang: Lang) -> String {
 fn render_editor(out: &mut String, state: &AppState, lang: Lang) {
     let say = |de, en| lang.say(de, en);
     let examples = examples(state, lang);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section id=\"query\" aria-labelledby=\"query-h\">\n<h2 id=\"query-h\">{}</h2>\n",
+        "<section id=\"query\" aria-labelledby=\"query-h\">\n<h2 id=\"query-h\">{}</h2>",
         say("SPARQL-Abfrage", "SPARQL query")
     );
     if !examples.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<h3>{}</h3>\n<ul class=\"examples\">\n",
+            "<h3>{}</h3>\n<ul class=\"examples\">",
             say(
                 "Beispiele: ein Klick lädt und startet die Abfrage",
                 "Examples: one click loads and runs the query"
@@ -532,7 +532,7 @@ fn render_editor(out: &mut String, state: &AppState, lang: Lang) {
             escape(f.media_type())
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
         "</select></span></p>\n</form>\n\
          <details><summary>{prefixes_h}</summary><pre class=\"prefixes\">{prefixes}</pre></details>\n\
@@ -541,7 +541,7 @@ fn render_editor(out: &mut String, state: &AppState, lang: Lang) {
          <p class=\"downloads\">{download}: <a id=\"download-csv\" href=\"/sparql\" download=\"result.csv\">CSV</a> · \
          <a id=\"download-json\" href=\"/sparql\" download=\"result.json\">JSON</a></p>\n\
          <div id=\"map-box\" hidden><h4 id=\"map-h\">{map}</h4><div id=\"map\"></div></div>\n\
-         <div class=\"table-wrap\" id=\"result-box\"></div>\n</section>\n",
+         <div class=\"table-wrap\" id=\"result-box\"></div>\n</section>",
         prefixes_h = say("Präfixe", "Prefixes"),
         prefixes = escape(&prefixes),
         result = say("Ergebnis", "Result"),
@@ -656,10 +656,10 @@ fn render_paths(out: &mut String, lang: Lang) {
             "liveness; Prometheus metrics",
         ),
     ];
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section aria-labelledby=\"paths-h\">\n<h2 id=\"paths-h\">{}</h2>\n<div class=\"table-wrap\"><table>\n\
-         <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+         <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
         say("Was wo bereitsteht", "What is served where"),
         say("Pfad", "Path"),
         say("Was", "What"),

@@ -202,9 +202,9 @@ fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) 
         &path,
         false,
     );
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<h1>{title}</h1>\n<p><code>{iri}</code></p>\n",
+        "<h1>{title}</h1>\n<p><code>{iri}</code></p>",
         title = escape(&label),
         iri = escape(iri.as_str()),
     );
@@ -224,9 +224,9 @@ fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) 
         }
         html.push_str("</p>\n");
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
+        "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
         say(german, "Angaben", "Statements"),
         say(german, "Eigenschaft", "Property"),
         say(german, "Wert", "Value"),
@@ -243,9 +243,9 @@ fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) 
     }
     html.push_str("</tbody></table>\n");
     if !described.incoming.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
+            "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
             say(german, "Verweise hierher", "Pointing here"),
             say(german, "Ressource", "Resource"),
             say(german, "Eigenschaft", "Property"),
@@ -273,11 +273,11 @@ fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) 
             );
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<p>{}: <a href=\"?format=ttl\">Turtle</a> · <a href=\"?format=nt\">N-Triples</a> · \
          <a href=\"?format=rdf\">RDF/XML</a> · <a href=\"?format=jsonld\">JSON-LD</a> · \
-         <a href=\"/sparql\">SPARQL</a></p>\n",
+         <a href=\"/sparql\">SPARQL</a></p>",
         say(german, "Als Daten", "As data"),
     );
     crate::page::close_page(&mut html, state, lang);

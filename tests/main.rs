@@ -1,5 +1,6 @@
 //! End-to-end tests: the `kulturnetz` binary, spawned the way users run it, over real HTTP.
 
+mod browser;
 mod cli;
 mod conformance;
 mod crash;
@@ -10,6 +11,7 @@ mod init;
 mod links;
 mod map;
 mod metrics;
+mod pages;
 mod rejects;
 mod search;
 mod util;

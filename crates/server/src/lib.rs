@@ -26,19 +26,24 @@
 //! ```
 
 mod admin;
+mod assets;
 mod body;
 mod dumps;
 mod error;
 mod extract;
+mod graph;
 mod graph_store;
 mod health;
+mod lang;
 mod listen;
 mod metrics;
 mod negotiate;
+mod ontology;
 mod page;
 mod queue;
 mod resource;
 mod search;
+mod sources;
 mod sparql;
 mod state;
 #[cfg(test)]
@@ -88,6 +93,9 @@ pub struct ServerOptions {
     /// The folder of the dumps served at `/dumps/` (what `kulturnetz_store::dump` writes);
     /// `None`: no dumps.
     pub dumps: Option<std::path::PathBuf>,
+    /// The folder of the site's named queries (`queries/*.rq`), the landing page's examples;
+    /// `None`: no examples.
+    pub queries: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerOptions {
@@ -117,6 +125,7 @@ impl ServerOptions {
             max_connections: config.max_connections.max(1),
             header_read_timeout: config.header_read_timeout,
             dumps: None,
+            queries: None,
         }
     }
 }
@@ -133,6 +142,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(resource::routes())
         .merge(search::routes())
         .merge(metrics::routes())
+        .merge(assets::routes())
+        .merge(ontology::routes())
+        .merge(graph::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),

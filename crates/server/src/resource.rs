@@ -1,12 +1,13 @@
 //! Dereferenceable IRIs: `GET /id/…` answers for the resource `{base}id/…` the site mints, with
-//! content negotiation (`Vary: Accept, Accept-Language`) between an HTML page for a person and
+//! content negotiation (`Vary: Accept, Accept-Language, Cookie`) between an HTML page for a person and
 //! every RDF format. The RDF is what the store says about the resource in every graph (its
-//! outgoing statements); the page adds, in German or English by `Accept-Language`, its label,
+//! outgoing statements); the page adds, in German or English (`crate::lang`), its label,
 //! types, properties with links, the resources that point to it (at most [`INCOMING`]) and the
 //! sources it comes from with their dumps. An IRI the store knows nothing about is a 404.
 
 use crate::error::ApiError;
 use crate::extract::Params;
+use crate::lang::Lang;
 use crate::negotiate::{RDF_FORMATS, choose, negotiated};
 use crate::page::escape;
 use crate::page::wants_html;
@@ -81,7 +82,7 @@ async fn respond(
     } else if let Some(format) = format {
         rdf(&iri, &described, format)?
     } else {
-        let german = prefers_german(headers);
+        let german = Lang::of(headers, params.one("lang")?) == Lang::De;
         (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -89,10 +90,12 @@ async fn respond(
         )
             .into_response()
     };
-    response.headers_mut().insert(
-        header::VARY,
-        HeaderValue::from_static("Accept, Accept-Language"),
-    );
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static(crate::lang::VARY));
+    if let Some(cookie) = Lang::cookie(params.one("lang")?) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
     Ok(response)
 }
 
@@ -178,53 +181,31 @@ fn rdf(iri: &NamedNode, described: &Described, format: RdfFormat) -> Result<Resp
     Ok(negotiated(body.into(), format.media_type()))
 }
 
-/// Whether `Accept-Language` puts German before English (the default when it names neither).
-fn prefers_german(headers: &HeaderMap) -> bool {
-    let Some(languages) = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return true;
-    };
-    let weight = |tag: &str| {
-        languages
-            .split(',')
-            .filter_map(|range| {
-                let mut parts = range.split(';');
-                let language = parts.next()?.trim().to_ascii_lowercase();
-                let q = parts
-                    .filter_map(|p| p.split_once('='))
-                    .find(|(k, _)| k.trim() == "q")
-                    .map_or(1.0, |(_, v)| v.trim().parse().unwrap_or(0.0));
-                (language == tag || language.starts_with(&format!("{tag}-"))).then_some(q)
-            })
-            .fold(0.0_f32, f32::max)
-    };
-    let (de, en) = (weight("de"), weight("en"));
-    de >= en
-}
-
 /// The text of the page in the preferred language.
 fn say(german: bool, de: &'static str, en: &'static str) -> &'static str {
     if german { de } else { en }
 }
 
 fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) -> String {
-    let site = &state.site;
     let label = label(&described.outgoing, german).unwrap_or_else(|| iri.as_str().to_owned());
+    let lang = if german { Lang::De } else { Lang::En };
+    let path = iri
+        .as_str()
+        .strip_prefix(state.site.base_iri.as_str())
+        .map_or_else(|| "/".to_owned(), |rest| format!("/{rest}"));
     let mut html = String::new();
-    let _ = write!(
+    crate::page::open_page(
+        &mut html,
+        state,
+        lang,
+        &format!("{label} – {}", crate::page::site_title(state)),
+        &path,
+        false,
+    );
+    let _ = writeln!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} – {site}</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#111}}\
-         table{{border-collapse:collapse;width:100%}}th,td{{text-align:left;vertical-align:top;padding:.25rem .5rem;border-bottom:1px solid #ccc}}\
-         code{{word-break:break-all}}a{{color:#0645ad}}</style></head>\n<body><main>\n\
-         <h1>{title}</h1>\n<p><code>{iri}</code></p>\n",
-        lang = if german { "de" } else { "en" },
+        "<h1>{title}</h1>\n<p><code>{iri}</code></p>",
         title = escape(&label),
-        site = escape(&site.title),
         iri = escape(iri.as_str()),
     );
     let types: Vec<&Term> = described
@@ -243,9 +224,9 @@ fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) 
         }
         html.push_str("</p>\n");
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
+        "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
         say(german, "Angaben", "Statements"),
         say(german, "Eigenschaft", "Property"),
         say(german, "Wert", "Value"),
@@ -262,9 +243,9 @@ fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) 
     }
     html.push_str("</tbody></table>\n");
     if !described.incoming.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
+            "<h2>{}</h2>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
             say(german, "Verweise hierher", "Pointing here"),
             say(german, "Ressource", "Resource"),
             say(german, "Eigenschaft", "Property"),
@@ -292,13 +273,14 @@ fn page(state: &AppState, iri: &NamedNode, described: &Described, german: bool) 
             );
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<p>{}: <a href=\"?format=ttl\">Turtle</a> · <a href=\"?format=nt\">N-Triples</a> · \
          <a href=\"?format=rdf\">RDF/XML</a> · <a href=\"?format=jsonld\">JSON-LD</a> · \
-         <a href=\"/sparql\">SPARQL</a></p>\n</main></body></html>\n",
+         <a href=\"/sparql\">SPARQL</a></p>",
         say(german, "Als Daten", "As data"),
     );
+    crate::page::close_page(&mut html, state, lang);
     html
 }
 
@@ -330,14 +312,14 @@ fn label(outgoing: &[(NamedNode, Term, NamedNode)], german: bool) -> Option<Stri
         .map(|l| l.value().to_owned())
 }
 
-/// A term on the page: a resource of this site as a link to its page, another IRI as a link,
+/// A term on the page: a resource or graph of this site as a link to its page, another IRI as a link,
 /// a literal as text with its language or datatype.
-fn value(state: &AppState, term: &Term) -> String {
+pub(crate) fn value(state: &AppState, term: &Term) -> String {
     if let Term::NamedNode(n) = term {
         let href = n
             .as_str()
             .strip_prefix(state.site.base_iri.as_str())
-            .filter(|rest| rest.starts_with("id/"))
+            .filter(|rest| rest.starts_with("id/") || rest.starts_with("graph/"))
             .map_or_else(|| n.as_str().to_owned(), |rest| format!("/{rest}"));
         return format!("<a href=\"{}\">{}</a>", escape(&href), compact(n.as_str()));
     }
@@ -369,7 +351,7 @@ fn source(state: &AppState, graph: &NamedNode) -> String {
 }
 
 /// An IRI with the prefix of a known namespace, if one fits.
-fn compact(iri: &str) -> String {
+pub(crate) fn compact(iri: &str) -> String {
     for (prefix, namespace) in kulturnetz_model::vocab::PREFIXES {
         if let Some(local) = iri.strip_prefix(namespace)
             && !local.is_empty()

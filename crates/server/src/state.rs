@@ -155,3 +155,40 @@ pub(crate) fn refresh_counts(state: &Arc<AppState>) {
         state.recounting.store(false, Ordering::Release);
     });
 }
+
+/// The rows of a `SELECT` the server asks itself (for its pages), in turn with the clients'
+/// queries and within their time limit; each row has the query's variables in order.
+pub(crate) async fn select(
+    state: &Arc<AppState>,
+    query: &str,
+) -> Result<Vec<Vec<Option<oxrdf::Term>>>, crate::error::ApiError> {
+    use crate::error::ApiError;
+    use kulturnetz_store::{QueryOutcome, QueryRequest};
+    let timeout = state.options.query_timeout;
+    let query = spargebra::SparqlParser::new()
+        .parse_query(query)
+        .map_err(|e| ApiError::Internal(format!("a query of the pages: {e}")))?;
+    let permit = tokio::time::timeout(timeout, state.queue.enter())
+        .await
+        .map_err(|_| ApiError::Busy)??;
+    let backend = Arc::clone(&state.backend);
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let QueryOutcome::Solutions {
+            variables,
+            solutions,
+        } = backend.query(&QueryRequest::new(query))?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut rows = Vec::new();
+        for solution in solutions {
+            let solution = solution?;
+            rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
+        }
+        Ok::<_, ApiError>(rows)
+    });
+    tokio::time::timeout(timeout, task)
+        .await
+        .map_err(|_| ApiError::Timeout(timeout))??
+}

@@ -87,7 +87,7 @@ async fn read(
                 headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()),
             ) =>
         {
-            crate::page::respond(&state, head).await
+            crate::page::respond(&state, head, &headers, &params).await
         }
         None => service_description::respond(&state, &url, &headers, &params).await,
     }

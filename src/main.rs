@@ -577,6 +577,7 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
     let token = std::env::var("KULTURNETZ_WRITE_TOKEN").ok();
     let mut options = kulturnetz_server::ServerOptions::from_config(&config.server, token);
     options.dumps = Some(dumps_dir(&config));
+    options.queries = Some(config.resolve(Path::new("queries")));
     let read_only = options.write_token.is_none();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -30,15 +30,18 @@ mod body;
 mod dumps;
 mod error;
 mod extract;
+mod feeds;
 mod graph_store;
 mod health;
 mod listen;
 mod metrics;
 mod negotiate;
 mod page;
+mod queries;
 mod queue;
 mod resource;
 mod search;
+mod select;
 mod sparql;
 mod state;
 #[cfg(test)]
@@ -88,6 +91,9 @@ pub struct ServerOptions {
     /// The folder of the dumps served at `/dumps/` (what `kulturnetz_store::dump` writes);
     /// `None`: no dumps.
     pub dumps: Option<std::path::PathBuf>,
+    /// The folder of the named queries served at `/api/queries/` (the site's `queries/`);
+    /// `None` or a missing folder: no named queries.
+    pub queries: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerOptions {
@@ -117,6 +123,7 @@ impl ServerOptions {
             max_connections: config.max_connections.max(1),
             header_read_timeout: config.header_read_timeout,
             dumps: None,
+            queries: None,
         }
     }
 }
@@ -133,6 +140,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(resource::routes())
         .merge(search::routes())
         .merge(metrics::routes())
+        .merge(feeds::routes())
+        .merge(queries::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),

@@ -1,0 +1,866 @@
+//! The feeds' parameters, checked, and the SPARQL they become; the solutions read back into
+//! events and venues.
+
+use super::bad;
+use crate::error::ApiError;
+use crate::extract::Params;
+use crate::select::Rows;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use oxrdf::{Literal, NamedNode, Term};
+use std::fmt::Write as _;
+
+/// Kilometres per degree of latitude (the mean earth radius of 6371.0088 km).
+pub(crate) const KM_PER_DEGREE: f64 = 111.195;
+/// The radius around `near` unless `radius_km` says otherwise.
+const DEFAULT_RADIUS_KM: f64 = 10.0;
+/// The largest radius, in kilometres: the planar distance of the filter (docs/feeds.md) is
+/// meant for a city or a region, not for half the earth.
+const MAX_RADIUS_KM: f64 = 500.0;
+/// The longest `q` may be, in characters.
+const MAX_QUERY_CHARS: usize = 200;
+
+const PREFIXES: &str = "PREFIX schema: <http://schema.org/>\n\
+PREFIX owl: <http://www.w3.org/2002/07/owl#>\n\
+PREFIX kn: <https://w3id.org/kulturnetz/ontology/kulturnetz#>\n\
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n";
+
+/// A need that `accessible=` asks a venue to meet (docs/feeds.md, "Accessibility").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    Wheelchair,
+    StepFree,
+    Toilet,
+    Hearing,
+    Visual,
+}
+
+impl Need {
+    pub(crate) const ALL: [Self; 5] = [
+        Self::Wheelchair,
+        Self::StepFree,
+        Self::Toilet,
+        Self::Hearing,
+        Self::Visual,
+    ];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Wheelchair => "wheelchair",
+            Self::StepFree => "step-free",
+            Self::Toilet => "toilet",
+            Self::Hearing => "hearing",
+            Self::Visual => "visual",
+        }
+    }
+
+    /// The variable of the summary column.
+    fn column(self) -> &'static str {
+        match self {
+            Self::Wheelchair => "wheelchair",
+            Self::StepFree => "step_free",
+            Self::Toilet => "toilet",
+            Self::Hearing => "hearing",
+            Self::Visual => "visual",
+        }
+    }
+
+    /// The condition on an accessibility node `?a` (a `kn:Accessibility`).
+    pub(crate) fn condition(self) -> &'static str {
+        match self {
+            Self::Wheelchair => "?a kn:wheelchairAccess kn:Yes .",
+            Self::StepFree => {
+                "{ ?a kn:wheelchairAccess kn:Yes } UNION { ?a kn:entrance/kn:isLevel true } \
+                 UNION { ?a kn:entrance/kn:hasStep false } UNION { ?a kn:entrance/kn:hasRamp true } \
+                 UNION { ?a kn:entrance/kn:hasLift true }"
+            }
+            Self::Toilet => "?a kn:hasToiletWheelchairAccessible true .",
+            Self::Hearing => {
+                "{ ?a kn:hearingSupport kn:Yes } UNION { ?a kn:hasInductionLoop true }"
+            }
+            Self::Visual => "{ ?a kn:visualSupport kn:Yes } UNION { ?a kn:hasTactilePaving true }",
+        }
+    }
+
+    fn parse(value: &str) -> Result<Vec<Self>, ApiError> {
+        value
+            .split(',')
+            .map(|n| {
+                let n = n.trim();
+                Self::ALL
+                    .into_iter()
+                    .find(|need| need.name() == n)
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "accessible={value:?}: {n:?} is none of wheelchair, step-free, toilet, hearing, visual"
+                        ))
+                    })
+            })
+            .collect()
+    }
+}
+
+/// The pattern from `subject` (an event's venue or a venue) to the accessibility node `?a` of
+/// the place or of any record linked to it as the same place, as the linking stage makes them.
+fn accessibility(place: &str) -> String {
+    format!(
+        "{place} (owl:sameAs|^owl:sameAs)* ?ap . \
+         {{ ?ap kn:accessibility ?a }} UNION {{ ?ap kn:accessibilityRecord/kn:accessibility ?a }}"
+    )
+}
+
+/// A feed request, checked.
+#[derive(Debug, Default)]
+pub(crate) struct Request {
+    /// The earliest start, an `xsd:dateTime` in UTC.
+    from: Option<String>,
+    /// The latest start and whether it is included (a date-time) or not (the day after a date).
+    to: Option<(String, bool)>,
+    pub(crate) near: Option<(f64, f64, f64)>,
+    bbox: Option<[f64; 4]>,
+    needs: Vec<Need>,
+    categories: Vec<String>,
+    words: Vec<String>,
+    sources: Vec<String>,
+    cursor: Vec<String>,
+    base: String,
+}
+
+const EVENT_PARAMS: &[&str] = &[
+    "from",
+    "to",
+    "near",
+    "radius_km",
+    "bbox",
+    "accessible",
+    "category",
+    "q",
+    "source",
+    "limit",
+    "cursor",
+];
+const VENUE_PARAMS: &[&str] = &[
+    "near",
+    "radius_km",
+    "bbox",
+    "accessible",
+    "category",
+    "q",
+    "source",
+    "limit",
+    "cursor",
+];
+
+/// An instant as the feeds compare them: `xsd:dateTime` in UTC, to the second.
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A date (`2023-05-07`) or date-time (with an offset, or without one: then read as UTC) of
+/// `key`; for a date, `end_of_day` gives the start of the next day instead of its own.
+fn instant(key: &str, value: &str, end_of_day: bool) -> Result<(String, bool), ApiError> {
+    let v = value.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        let day = if end_of_day {
+            date.succ_opt()
+                .ok_or_else(|| bad(format!("{key}={value:?}: out of range")))?
+        } else {
+            date
+        };
+        let t = day
+            .and_hms_opt(0, 0, 0)
+            .ok_or_else(|| bad(format!("{key}={value:?}: out of range")))?;
+        return Ok((utc(t.and_utc()), false));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok((utc(t.with_timezone(&Utc)), true));
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S") {
+        return Ok((utc(t.and_utc()), true));
+    }
+    Err(bad(format!(
+        "{key}={value:?}: expected a date (2024-05-01) or a date-time (2024-05-01T18:00:00+02:00)"
+    )))
+}
+
+fn numbers<const N: usize>(key: &str, value: &str, form: &str) -> Result<[f64; N], ApiError> {
+    let parts: Vec<f64> = value
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| bad(format!("{key}={value:?}: expected {form}")))?;
+    parts
+        .try_into()
+        .map_err(|_| bad(format!("{key}={value:?}: expected {form}")))
+}
+
+/// A number as an `xsd:double` literal.
+fn double(v: f64) -> String {
+    format!("\"{v:e}\"^^xsd:double")
+}
+
+/// A string as a SPARQL literal, escaped by `oxrdf`.
+fn literal(s: &str) -> String {
+    Literal::new_simple_literal(s).to_string()
+}
+
+/// Encodes the key of the last item of a page as an opaque cursor.
+pub(crate) fn cursor_of(parts: &[&str]) -> String {
+    parts
+        .join("\n")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode_cursor(value: &str, parts: usize) -> Result<Vec<String>, ApiError> {
+    let wrong = || {
+        bad(format!(
+            "cursor={value:?}: not a cursor of this feed (use the `next` of the previous page)"
+        ))
+    };
+    if value.len() % 2 != 0 || value.len() > 8192 {
+        return Err(wrong());
+    }
+    let bytes = (0..value.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(value.get(i..i + 2).unwrap_or("x"), 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| wrong())?;
+    let text = String::from_utf8(bytes).map_err(|_| wrong())?;
+    let split: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    if split.len() != parts || NamedNode::new(split[parts - 1].as_str()).is_err() {
+        return Err(wrong());
+    }
+    if parts == 2
+        && !(split[0].len() >= 20
+            && split[0]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"-:T.Z+".contains(&b)))
+    {
+        return Err(wrong());
+    }
+    Ok(split)
+}
+
+impl Request {
+    /// The parameters of `/feeds/events`; without `from`, events from `now` on.
+    pub(crate) fn events(
+        params: &Params,
+        now: DateTime<Utc>,
+        base: &str,
+    ) -> Result<Self, ApiError> {
+        check_known(params, EVENT_PARAMS)?;
+        let mut request = Self::common(params, base)?;
+        request.from = Some(match params.one("from")? {
+            Some(v) => instant("from", v, false)?.0,
+            None => utc(now),
+        });
+        request.to = params
+            .one("to")?
+            .map(|v| instant("to", v, true))
+            .transpose()?;
+        if let Some(c) = params.one("cursor")? {
+            request.cursor = decode_cursor(c, 2)?;
+        }
+        Ok(request)
+    }
+
+    /// The parameters of `/feeds/venues`.
+    pub(crate) fn venues(params: &Params, base: &str) -> Result<Self, ApiError> {
+        check_known(params, VENUE_PARAMS)?;
+        let mut request = Self::common(params, base)?;
+        if let Some(c) = params.one("cursor")? {
+            request.cursor = decode_cursor(c, 1)?;
+        }
+        Ok(request)
+    }
+
+    fn common(params: &Params, base: &str) -> Result<Self, ApiError> {
+        let mut request = Self {
+            base: base.to_owned(),
+            ..Self::default()
+        };
+        let radius = params
+            .one("radius_km")?
+            .map(|v| {
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| r.is_finite() && *r > 0.0 && *r <= MAX_RADIUS_KM)
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "radius_km={v:?}: expected kilometres, more than 0 and at most {MAX_RADIUS_KM}"
+                        ))
+                    })
+            })
+            .transpose()?;
+        if let Some(v) = params.one("near")? {
+            let [lat, lon] = numbers::<2>("near", v, "lat,lon (e.g. 52.52,13.40)")?;
+            if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+                return Err(bad(format!(
+                    "near={v:?}: latitude must be within -90..90 and longitude within -180..180"
+                )));
+            }
+            request.near = Some((lat, lon, radius.unwrap_or(DEFAULT_RADIUS_KM)));
+        } else if radius.is_some() {
+            return Err(bad("radius_km needs near=lat,lon"));
+        }
+        if let Some(v) = params.one("bbox")? {
+            let [s, w, n, e] = numbers::<4>("bbox", v, "south,west,north,east")?;
+            if !(-90.0..=90.0).contains(&s)
+                || !(-90.0..=90.0).contains(&n)
+                || !(-180.0..=180.0).contains(&w)
+                || !(-180.0..=180.0).contains(&e)
+                || s > n
+                || w > e
+            {
+                return Err(bad(format!(
+                    "bbox={v:?}: expected south,west,north,east with south <= north and west <= east"
+                )));
+            }
+            request.bbox = Some([s, w, n, e]);
+        }
+        if let Some(v) = params.one("accessible")? {
+            request.needs = Need::parse(v)?;
+        }
+        for v in params.all("category") {
+            let v = v.trim();
+            if v.is_empty() || v.chars().count() > MAX_QUERY_CHARS {
+                return Err(bad(format!(
+                    "category={v:?}: expected a category of 1 to {MAX_QUERY_CHARS} characters"
+                )));
+            }
+            request.categories.push(v.to_owned());
+        }
+        if let Some(v) = params.one("q")? {
+            if v.chars().count() > MAX_QUERY_CHARS {
+                return Err(bad(format!("q: longer than {MAX_QUERY_CHARS} characters")));
+            }
+            request.words = v.split_whitespace().map(str::to_owned).collect();
+            if request.words.is_empty() {
+                return Err(bad("q is empty: give one or more words"));
+            }
+        }
+        for v in params.all("source") {
+            let v = v.trim();
+            if v.is_empty()
+                || !v
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            {
+                return Err(bad(format!(
+                    "source={v:?}: expected the id of a source (letters, digits, - _ .)"
+                )));
+            }
+            request.sources.push(v.to_owned());
+        }
+        Ok(request)
+    }
+
+    /// The graph of a source.
+    fn graph(&self, id: &str) -> String {
+        format!("<{}graph/{id}>", self.base)
+    }
+
+    /// The filters every feed shares, on the place `place` (`?venue`, or an event's venue).
+    fn place_filters(&self, subject: &str, place_path: &str, out: &mut String) {
+        let place = format!("{subject} {place_path}");
+        for need in &self.needs {
+            let _ = writeln!(
+                out,
+                "  FILTER EXISTS {{ {} {} }}",
+                accessibility(&place),
+                need.condition()
+            );
+        }
+        let geo = |out: &mut String, v: &str, condition: String| {
+            let _ = writeln!(
+                out,
+                "  FILTER EXISTS {{ {place} (owl:sameAs|^owl:sameAs)*/schema:geo ?{v}g . \
+                 ?{v}g schema:latitude ?{v}lat ; schema:longitude ?{v}lon . \
+                 BIND(xsd:double(?{v}lat) AS ?{v}y) BIND(xsd:double(?{v}lon) AS ?{v}x) FILTER({condition}) }}"
+            );
+        };
+        if let Some((lat, lon, radius)) = self.near {
+            let ky = KM_PER_DEGREE;
+            let kx = KM_PER_DEGREE * lat.to_radians().cos();
+            geo(
+                out,
+                "n",
+                format!(
+                    "(?ny - {lat}) * (?ny - {lat}) * {ky2} + (?nx - {lon}) * (?nx - {lon}) * {kx2} <= {r2}",
+                    lat = double(lat),
+                    lon = double(lon),
+                    ky2 = double(ky * ky),
+                    kx2 = double(kx * kx),
+                    r2 = double(radius * radius),
+                ),
+            );
+        }
+        if let Some([s, w, n, e]) = self.bbox {
+            geo(
+                out,
+                "b",
+                format!(
+                    "?by >= {} && ?by <= {} && ?bx >= {} && ?bx <= {}",
+                    double(s),
+                    double(n),
+                    double(w),
+                    double(e)
+                ),
+            );
+        }
+        if !self.sources.is_empty() {
+            let graphs: Vec<String> = self.sources.iter().map(|s| self.graph(s)).collect();
+            let _ = writeln!(out, "  FILTER(?g IN ({}))", graphs.join(", "));
+        }
+    }
+
+    /// Words and categories, on `subject` and the properties `text` and `category` lead to.
+    fn text_filters(&self, subject: &str, text: &str, category: &str, out: &mut String) {
+        for word in &self.words {
+            let _ = writeln!(
+                out,
+                "  FILTER EXISTS {{ {subject} {text} ?qt . FILTER(CONTAINS(LCASE(STR(?qt)), LCASE({}))) }}",
+                literal(word)
+            );
+        }
+        if !self.categories.is_empty() {
+            let wanted: Vec<String> = self
+                .categories
+                .iter()
+                .map(|c| format!("LCASE({})", literal(c)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  FILTER EXISTS {{ {subject} {category} ?ck . FILTER(LCASE(STR(?ck)) IN ({})) }}",
+                wanted.join(", ")
+            );
+        }
+    }
+
+    /// The `SELECT` of a page of events: the first `limit` events by (start, IRI) after the
+    /// cursor, each with what the feed shows of it.
+    pub(crate) fn events_query(&self, limit: usize) -> Result<spargebra::Query, ApiError> {
+        let mut q = String::from(PREFIXES);
+        q.push_str(
+            "SELECT ?event ?start ?when ?source (MIN(?name_) AS ?name) (MIN(?series_name_) AS ?series_name)\n\
+             (MIN(?end_) AS ?end) (MIN(?description_) AS ?description) (MIN(STR(?url_)) AS ?url)\n\
+             (MIN(?venue_) AS ?venue) (MIN(?venue_name_) AS ?venue_name) (MIN(?street_) AS ?street)\n\
+             (MIN(?postal_code_) AS ?postal_code) (MIN(?locality_) AS ?locality) (MIN(?point_) AS ?point)\n\
+             (GROUP_CONCAT(DISTINCT STR(?keyword_); SEPARATOR=\"\\t\") AS ?categories)\n\
+             (MIN(STR(?price_)) AS ?price) (MIN(STR(?currency_)) AS ?currency) (MIN(STR(?free_)) AS ?free)\n\
+             (MIN(?organizer_) AS ?organizer) (MIN(?organizer_name_) AS ?organizer_name)\n\
+             ?wheelchair ?step_free ?toilet ?hearing ?visual\nWHERE {\n\
+             { SELECT ?event ?start ?when (MIN(STR(?g)) AS ?source) WHERE {\n\
+               GRAPH ?g { ?event schema:startDate ?start }\n",
+        );
+        let _ = writeln!(
+            q,
+            "  FILTER(isIRI(?event) && STRSTARTS(STR(?g), {}))",
+            literal(&format!("{}graph/", self.base))
+        );
+        q.push_str(
+            "  FILTER NOT EXISTS { ?event a schema:EventSeries }\n\
+             BIND(STR(?start) AS ?lex)\n\
+             BIND(xsd:dateTime(IF(STRLEN(?lex) = 10, CONCAT(?lex, \"T00:00:00Z\"), \
+             IF(REGEX(?lex, \"(Z|[+-][0-9][0-9]:?[0-9][0-9])$\"), \
+             REPLACE(?lex, \"([+-][0-9][0-9])([0-9][0-9])$\", \"$1:$2\"), CONCAT(?lex, \"Z\")))) AS ?when)\n\
+             FILTER(BOUND(?when))\n",
+        );
+        if let Some(from) = &self.from {
+            let _ = writeln!(q, "  FILTER(?when >= \"{from}\"^^xsd:dateTime)");
+        }
+        if let Some((to, inclusive)) = &self.to {
+            let op = if *inclusive { "<=" } else { "<" };
+            let _ = writeln!(q, "  FILTER(?when {op} \"{to}\"^^xsd:dateTime)");
+        }
+        if let [when, iri] = self.cursor.as_slice() {
+            let _ = writeln!(
+                q,
+                "  FILTER(?when > \"{when}\"^^xsd:dateTime || (?when = \"{when}\"^^xsd:dateTime && STR(?event) > {}))",
+                literal(iri)
+            );
+        }
+        self.place_filters("?event", "schema:location/", &mut q);
+        self.text_filters(
+            "?event",
+            "schema:superEvent?/(schema:name|schema:description)",
+            "schema:superEvent?/(schema:keywords|schema:genre)",
+            &mut q,
+        );
+        let _ = writeln!(
+            q,
+            "}} GROUP BY ?event ?start ?when ORDER BY ?when ?event LIMIT {limit} }}"
+        );
+        for need in Need::ALL {
+            let _ = writeln!(
+                q,
+                "BIND(EXISTS {{ {} {} }} AS ?{})",
+                accessibility("?event schema:location/"),
+                need.condition(),
+                need.column()
+            );
+        }
+        q.push_str(
+            "OPTIONAL { ?event schema:name ?name_ }\n\
+             OPTIONAL { ?event schema:superEvent/schema:name ?series_name_ }\n\
+             OPTIONAL { ?event schema:endDate ?end_ }\n\
+             OPTIONAL { ?event schema:superEvent?/schema:description ?description_ }\n\
+             OPTIONAL { ?event schema:superEvent?/schema:url ?url_ }\n\
+             OPTIONAL { ?event schema:superEvent?/schema:keywords ?keyword_ }\n\
+             OPTIONAL { ?event schema:superEvent?/schema:offers ?offer_ .\n\
+               OPTIONAL { ?offer_ schema:price ?price_ } OPTIONAL { ?offer_ schema:priceCurrency ?currency_ } }\n\
+             OPTIONAL { ?event schema:superEvent?/schema:isAccessibleForFree ?free_ }\n\
+             OPTIONAL { ?event schema:superEvent?/schema:organizer ?organizer_ .\n\
+               OPTIONAL { ?organizer_ schema:name ?organizer_name_ } }\n\
+             OPTIONAL { ?event schema:location ?venue_ .\n",
+        );
+        q.push_str(PLACE_DETAILS);
+        q.push_str(
+            "}\n} GROUP BY ?event ?start ?when ?source ?wheelchair ?step_free ?toilet ?hearing ?visual\n\
+             ORDER BY ?when ?event\n",
+        );
+        parse(&q)
+    }
+
+    /// The `SELECT` of a page of venues: the first `limit` places by IRI after the cursor that
+    /// are typed as places or are the venue of an event.
+    pub(crate) fn venues_query(&self, limit: usize) -> Result<spargebra::Query, ApiError> {
+        let mut q = String::from(PREFIXES);
+        q.push_str(
+            "SELECT ?venue ?source (MIN(?venue_name_) AS ?venue_name) (MIN(?street_) AS ?street)\n\
+             (MIN(?postal_code_) AS ?postal_code) (MIN(?locality_) AS ?locality) (MIN(?point_) AS ?point)\n\
+             (MIN(STR(?url_)) AS ?url) (GROUP_CONCAT(DISTINCT STR(?keyword_); SEPARATOR=\"\\t\") AS ?categories)\n\
+             ?wheelchair ?step_free ?toilet ?hearing ?visual\nWHERE {\n\
+             { SELECT ?venue (MIN(STR(?g)) AS ?source) WHERE {\n\
+               GRAPH ?g { { ?venue a ?type VALUES ?type { schema:Place schema:EventVenue schema:Museum \
+             schema:MusicVenue schema:PerformingArtsTheater schema:Library schema:CivicStructure \
+             schema:LandmarksOrHistoricalBuildings } } UNION { ?any schema:location ?venue } }\n",
+        );
+        let _ = writeln!(
+            q,
+            "  FILTER(isIRI(?venue) && STRSTARTS(STR(?g), {}) && ?g != {})",
+            literal(&format!("{}graph/", self.base)),
+            self.graph("links")
+        );
+        if let [iri] = self.cursor.as_slice() {
+            let _ = writeln!(q, "  FILTER(STR(?venue) > {})", literal(iri));
+        }
+        self.place_filters("?venue", "", &mut q);
+        self.text_filters(
+            "?venue",
+            "(schema:name|schema:description)",
+            "(schema:keywords|schema:additionalType)",
+            &mut q,
+        );
+        let _ = writeln!(q, "}} GROUP BY ?venue ORDER BY ?venue LIMIT {limit} }}");
+        for need in Need::ALL {
+            let _ = writeln!(
+                q,
+                "BIND(EXISTS {{ {} {} }} AS ?{})",
+                accessibility("?venue"),
+                need.condition(),
+                need.column()
+            );
+        }
+        q.push_str("BIND(?venue AS ?venue_)\n");
+        q.push_str(PLACE_DETAILS);
+        q.push_str(
+            "OPTIONAL { ?venue schema:url ?url_ }\n\
+             OPTIONAL { ?venue (schema:keywords|schema:additionalType) ?keyword_ }\n\
+             } GROUP BY ?venue ?source ?wheelchair ?step_free ?toilet ?hearing ?visual\n\
+             ORDER BY ?venue\n",
+        );
+        parse(&q)
+    }
+}
+
+/// A venue's name, address and coordinates (its own, or a linked record's), from `?venue_`.
+const PLACE_DETAILS: &str = "  OPTIONAL { ?venue_ schema:name ?venue_name_ }\n\
+  OPTIONAL { ?venue_ (owl:sameAs|^owl:sameAs)* ?addressed_ . ?addressed_ schema:address ?address_ .\n\
+    OPTIONAL { ?address_ schema:streetAddress ?street_a }\n\
+    OPTIONAL { ?address_ schema:postalCode ?postal_code_ }\n\
+    OPTIONAL { ?address_ schema:addressLocality ?locality_ }\n\
+    BIND(COALESCE(?street_a, IF(isLiteral(?address_), STR(?address_), ?unbound_)) AS ?street_) }\n\
+  OPTIONAL { ?venue_ (owl:sameAs|^owl:sameAs)*/schema:geo ?geo_ .\n\
+    ?geo_ schema:latitude ?lat_ ; schema:longitude ?lon_ .\n\
+    BIND(CONCAT(STR(xsd:double(?lat_)), \" \", STR(xsd:double(?lon_))) AS ?point_) }\n";
+
+fn parse(query: &str) -> Result<spargebra::Query, ApiError> {
+    spargebra::SparqlParser::new()
+        .parse_query(query)
+        .map_err(|e| ApiError::Internal(format!("a feed query does not parse: {e}\n{query}")))
+}
+
+fn check_known(params: &Params, known: &[&str]) -> Result<(), ApiError> {
+    for (key, _) in &params.0 {
+        if !known.contains(&key.as_str()) {
+            return Err(bad(format!(
+                "unknown parameter `{key}`: this feed takes {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A place as the feeds show it.
+#[derive(Debug, Default)]
+pub(crate) struct Place {
+    pub(crate) iri: String,
+    pub(crate) name: Option<String>,
+    pub(crate) street: Option<String>,
+    pub(crate) postal_code: Option<String>,
+    pub(crate) locality: Option<String>,
+    pub(crate) point: Option<(f64, f64)>,
+}
+
+/// Which needs a place meets, by the linked accessibility data.
+#[derive(Debug, Default)]
+pub(crate) struct Access(pub(crate) Vec<(Need, bool)>);
+
+/// An event as the feeds show it.
+#[derive(Debug)]
+pub(crate) struct Event {
+    pub(crate) iri: String,
+    /// The start as the source gives it (an `xsd:date` or `xsd:dateTime`).
+    pub(crate) start: String,
+    /// The start as compared and ordered: an `xsd:dateTime`.
+    pub(crate) when: String,
+    pub(crate) end: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) venue: Option<Place>,
+    pub(crate) categories: Vec<String>,
+    pub(crate) price: Option<String>,
+    pub(crate) currency: Option<String>,
+    pub(crate) free: Option<bool>,
+    pub(crate) organizer: Option<String>,
+    pub(crate) organizer_name: Option<String>,
+    pub(crate) source: String,
+    pub(crate) access: Access,
+    pub(crate) distance_km: Option<f64>,
+}
+
+impl Event {
+    pub(crate) fn cursor(&self) -> String {
+        cursor_of(&[&self.when, &self.iri])
+    }
+}
+
+/// A venue as the feeds show it.
+#[derive(Debug)]
+pub(crate) struct Venue {
+    pub(crate) iri: String,
+    pub(crate) place: Place,
+    pub(crate) url: Option<String>,
+    pub(crate) categories: Vec<String>,
+    pub(crate) source: String,
+    pub(crate) access: Access,
+    pub(crate) distance_km: Option<f64>,
+}
+
+/// Reads the values of one row by variable name.
+struct Row<'r> {
+    rows: &'r Rows,
+    row: &'r [Option<Term>],
+}
+
+impl Row<'_> {
+    fn term(&self, name: &str) -> Option<&Term> {
+        self.rows
+            .column(name)
+            .and_then(|i| self.row.get(i))
+            .and_then(Option::as_ref)
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        match self.term(name)? {
+            Term::NamedNode(n) => Some(n.as_str().to_owned()),
+            Term::Literal(l) => Some(l.value().to_owned()).filter(|v| !v.is_empty()),
+            _ => None,
+        }
+    }
+
+    fn iri(&self, name: &str) -> Option<String> {
+        match self.term(name)? {
+            Term::NamedNode(n) => Some(n.as_str().to_owned()),
+            _ => None,
+        }
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        matches!(self.term(name), Some(Term::Literal(l)) if l.value() == "true")
+    }
+
+    fn list(&self, name: &str) -> Vec<String> {
+        let mut list: Vec<String> = self
+            .text(name)
+            .map(|v| v.split('\t').map(str::to_owned).collect())
+            .unwrap_or_default();
+        list.sort();
+        list
+    }
+
+    fn access(&self) -> Access {
+        Access(
+            Need::ALL
+                .into_iter()
+                .map(|n| (n, self.flag(n.column())))
+                .collect(),
+        )
+    }
+
+    fn place(&self, iri: String) -> Place {
+        let point = self.text("point").and_then(|p| {
+            let (lat, lon) = p.split_once(' ')?;
+            let (lat, lon) = (lat.parse::<f64>().ok()?, lon.parse::<f64>().ok()?);
+            ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
+        });
+        Place {
+            iri,
+            name: self.text("venue_name"),
+            street: self.text("street"),
+            postal_code: self.text("postal_code"),
+            locality: self.text("locality"),
+            point,
+        }
+    }
+
+    fn source(&self, base: &str) -> String {
+        let graph = self.text("source").unwrap_or_default();
+        graph
+            .strip_prefix(base)
+            .and_then(|g| g.strip_prefix("graph/"))
+            .map_or(graph.clone(), str::to_owned)
+    }
+}
+
+/// The distance of `point` from the centre of `near`, as the filter measures it.
+fn distance(near: Option<(f64, f64, f64)>, point: Option<(f64, f64)>) -> Option<f64> {
+    let ((lat0, lon0, _), (lat, lon)) = (near?, point?);
+    let dy = (lat - lat0) * KM_PER_DEGREE;
+    let dx = (lon - lon0) * KM_PER_DEGREE * lat0.to_radians().cos();
+    Some(((dx * dx + dy * dy).sqrt() * 1000.0).round() / 1000.0)
+}
+
+/// The events of the solutions of [`Request::events_query`].
+pub(crate) fn events(rows: &Rows, request: &Request) -> Vec<Event> {
+    rows.rows
+        .iter()
+        .filter_map(|row| {
+            let r = Row { rows, row };
+            let iri = r.iri("event")?;
+            let venue = r.term("venue").map(|v| {
+                let iri = match v {
+                    Term::NamedNode(n) => n.as_str().to_owned(),
+                    _ => String::new(),
+                };
+                r.place(iri)
+            });
+            let distance_km = distance(request.near, venue.as_ref().and_then(|v| v.point));
+            Some(Event {
+                start: r.text("start")?,
+                when: r.text("when")?,
+                end: r.text("end"),
+                name: r.text("name").or_else(|| r.text("series_name")),
+                description: r.text("description"),
+                url: r.text("url"),
+                categories: r.list("categories"),
+                price: r.text("price"),
+                currency: r.text("currency"),
+                free: r.text("free").map(|f| f == "true" || f == "1"),
+                organizer: r.text("organizer"),
+                organizer_name: r.text("organizer_name"),
+                source: r.source(&request.base),
+                access: r.access(),
+                venue,
+                distance_km,
+                iri,
+            })
+        })
+        .collect()
+}
+
+/// The venues of the solutions of [`Request::venues_query`].
+pub(crate) fn venues(rows: &Rows, request: &Request) -> Vec<Venue> {
+    rows.rows
+        .iter()
+        .filter_map(|row| {
+            let r = Row { rows, row };
+            let iri = r.iri("venue")?;
+            let place = r.place(iri.clone());
+            Some(Venue {
+                distance_km: distance(request.near, place.point),
+                place,
+                url: r.text("url"),
+                categories: r.list("categories"),
+                source: r.source(&request.base),
+                access: r.access(),
+                iri,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(q: &str) -> Params {
+        Params::parse(q.as_bytes())
+    }
+
+    #[test]
+    fn queries_parse_with_every_filter() {
+        let now = Utc::now();
+        let p = params(
+            "from=2023-05-01&to=2023-05-31T12:00:00%2B02:00&near=52.5,13.5&radius_km=5&bbox=52,13,53,14\
+             &accessible=wheelchair,step-free,toilet,hearing,visual&category=Jazz&q=Kino%20%22%7D&source=a-b",
+        );
+        let r = Request::events(&p, now, "https://daten.kultur.example/").expect("request");
+        r.events_query(51).expect("events query");
+        let p = params("near=52.5,13.5&accessible=toilet&q=x&category=Museum&source=s");
+        let r = Request::venues(&p, "https://daten.kultur.example/").expect("request");
+        r.venues_query(51).expect("venues query");
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let now = Utc::now();
+        for (q, name) in [
+            ("from=yesterday", "from="),
+            ("to=2023-13-01", "to="),
+            ("near=52.5", "near="),
+            ("near=91,0", "near="),
+            ("radius_km=5", "radius_km"),
+            ("near=1,2&radius_km=-1", "radius_km="),
+            ("bbox=53,13,52,14", "bbox="),
+            ("accessible=ramp", "accessible="),
+            ("source=a%3Eb", "source="),
+            ("cursor=zz", "cursor="),
+            ("colour=red", "`colour`"),
+            ("q=%20", "q is empty"),
+        ] {
+            let e = Request::events(&params(q), now, "https://x.example/")
+                .expect_err(q)
+                .to_string();
+            assert!(e.contains(name), "{q}: {e}");
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let c = cursor_of(&["2023-05-07T11:00:00Z", "https://x.example/id/e"]);
+        assert_eq!(
+            decode_cursor(&c, 2).expect("cursor"),
+            ["2023-05-07T11:00:00Z", "https://x.example/id/e"]
+        );
+        let evil = cursor_of(&["2023\" } DROP ALL { \"", "https://x.example/id/e"]);
+        assert!(decode_cursor(&evil, 2).is_err());
+        let evil = cursor_of(&["2023-05-07T11:00:00Z", "https://x.example/> } DROP ALL"]);
+        assert!(decode_cursor(&evil, 2).is_err());
+    }
+}

@@ -145,7 +145,7 @@ fn facts(server: &Server) -> Facts {
     for r in select(
         server,
         &format!(
-            "{PREFIXES} SELECT ?e ?lat ?lon {{ ?e schema:location ?v . ?v (owl:sameAs|^owl:sameAs)* ?p . \
+            "{PREFIXES} SELECT ?e ?lat ?lon {{ ?e schema:location ?v . ?v (owl:sameAs|^owl:sameAs)? ?p . \
          ?p schema:geo ?geo . ?geo schema:latitude ?lat ; schema:longitude ?lon }}"
         ),
     ) {
@@ -160,7 +160,7 @@ fn facts(server: &Server) -> Facts {
         for r in select(
             server,
             &format!(
-                "{PREFIXES} SELECT DISTINCT ?e {{ ?e schema:location ?v . ?v (owl:sameAs|^owl:sameAs)* ?p . \
+                "{PREFIXES} SELECT DISTINCT ?e {{ ?e schema:location ?v . ?v (owl:sameAs|^owl:sameAs)? ?p . \
              {{ ?p kn:accessibility ?a }} UNION {{ ?p kn:accessibilityRecord ?r . ?r kn:accessibility ?a }} {condition} }}"
             ),
         ) {

@@ -99,12 +99,21 @@ impl Need {
     }
 }
 
-/// The pattern from `subject` (an event's venue or a venue) to the accessibility node `?a` of
-/// the place or of any record linked to it as the same place, as the linking stage makes them.
+/// The pattern from `place` (a path from an event to its venue, or a venue) to the
+/// accessibility node `?a` of the place or of a record linked to it as the same place, as the
+/// linking stage makes them. Two branches instead of a `(owl:sameAs|^owl:sameAs)?` path: a
+/// zero-length path whose ends are both unbound would list every node of the store.
 fn accessibility(place: &str) -> String {
     format!(
-        "{place} (owl:sameAs|^owl:sameAs)* ?ap . \
-         {{ ?ap kn:accessibility ?a }} UNION {{ ?ap kn:accessibilityRecord/kn:accessibility ?a }}"
+        "{{ {place}(kn:accessibility|kn:accessibilityRecord/kn:accessibility) ?a }} UNION \
+         {{ {place}(owl:sameAs|^owl:sameAs)/(kn:accessibility|kn:accessibilityRecord/kn:accessibility) ?a }}"
+    )
+}
+
+/// The coordinates node `var` of `place` (as in [`accessibility`]) or of a linked record.
+fn geo(place: &str, var: &str) -> String {
+    format!(
+        "{{ {place}schema:geo {var} }} UNION {{ {place}(owl:sameAs|^owl:sameAs)/schema:geo {var} }}"
     )
 }
 
@@ -373,18 +382,18 @@ impl Request {
                 need.condition()
             );
         }
-        let geo = |out: &mut String, v: &str, condition: String| {
+        let located = |out: &mut String, v: &str, condition: String| {
             let _ = writeln!(
                 out,
-                "  FILTER EXISTS {{ {place} (owl:sameAs|^owl:sameAs)*/schema:geo ?{v}g . \
-                 ?{v}g schema:latitude ?{v}lat ; schema:longitude ?{v}lon . \
-                 BIND(xsd:double(?{v}lat) AS ?{v}y) BIND(xsd:double(?{v}lon) AS ?{v}x) FILTER({condition}) }}"
+                "  FILTER EXISTS {{ {} ?{v}g schema:latitude ?{v}lat ; schema:longitude ?{v}lon . \
+                 BIND(xsd:double(?{v}lat) AS ?{v}y) BIND(xsd:double(?{v}lon) AS ?{v}x) FILTER({condition}) }}",
+                geo(&place, &format!("?{v}g"))
             );
         };
         if let Some((lat, lon, radius)) = self.near {
             let ky = KM_PER_DEGREE;
             let kx = KM_PER_DEGREE * lat.to_radians().cos();
-            geo(
+            located(
                 out,
                 "n",
                 format!(
@@ -398,7 +407,7 @@ impl Request {
             );
         }
         if let Some([s, w, n, e]) = self.bbox {
-            geo(
+            located(
                 out,
                 "b",
                 format!(
@@ -559,7 +568,7 @@ impl Request {
             let _ = writeln!(
                 q,
                 "BIND(EXISTS {{ {} {} }} AS ?{})",
-                accessibility("?venue"),
+                accessibility("?venue "),
                 need.condition(),
                 need.column()
             );
@@ -578,12 +587,12 @@ impl Request {
 
 /// A venue's name, address and coordinates (its own, or a linked record's), from `?venue_`.
 const PLACE_DETAILS: &str = "  OPTIONAL { ?venue_ schema:name ?venue_name_ }\n\
-  OPTIONAL { ?venue_ (owl:sameAs|^owl:sameAs)* ?addressed_ . ?addressed_ schema:address ?address_ .\n\
+  OPTIONAL { { ?venue_ schema:address ?address_ } UNION { ?venue_ (owl:sameAs|^owl:sameAs)/schema:address ?address_ }\n\
     OPTIONAL { ?address_ schema:streetAddress ?street_a }\n\
     OPTIONAL { ?address_ schema:postalCode ?postal_code_ }\n\
     OPTIONAL { ?address_ schema:addressLocality ?locality_ }\n\
     BIND(COALESCE(?street_a, IF(isLiteral(?address_), STR(?address_), ?unbound_)) AS ?street_) }\n\
-  OPTIONAL { ?venue_ (owl:sameAs|^owl:sameAs)*/schema:geo ?geo_ .\n\
+  OPTIONAL { { ?venue_ schema:geo ?geo_ } UNION { ?venue_ (owl:sameAs|^owl:sameAs)/schema:geo ?geo_ }\n\
     ?geo_ schema:latitude ?lat_ ; schema:longitude ?lon_ .\n\
     BIND(CONCAT(STR(xsd:double(?lat_)), \" \", STR(xsd:double(?lon_))) AS ?point_) }\n";
 

@@ -199,6 +199,15 @@ async fn events(
     let query = request.events_query(limit + 1)?;
     let rows = crate::select::select(&state, query).await?;
     let mut events = query::events(&rows, &request);
+    let iris: Vec<&str> = events.iter().map(|e| e.iri.as_str()).collect();
+    let access = if iris.is_empty() {
+        Default::default()
+    } else {
+        query::access_of(&crate::select::select(&state, query::access_query(&iris, false)?).await?)
+    };
+    for e in &mut events {
+        e.access = query::Access::of(access.get(&e.iri));
+    }
     let next = (events.len() > limit).then(|| {
         events.truncate(limit);
         events.last().map(query::Event::cursor)
@@ -231,6 +240,15 @@ async fn venues(
     let query = request.venues_query(limit + 1)?;
     let rows = crate::select::select(&state, query).await?;
     let mut venues = query::venues(&rows, &request);
+    let iris: Vec<&str> = venues.iter().map(|v| v.iri.as_str()).collect();
+    let access = if iris.is_empty() {
+        Default::default()
+    } else {
+        query::access_of(&crate::select::select(&state, query::access_query(&iris, true)?).await?)
+    };
+    for v in &mut venues {
+        v.access = query::Access::of(access.get(&v.iri));
+    }
     let next = (venues.len() > limit).then(|| {
         venues.truncate(limit);
         venues.last().map(|v| query::cursor_of(&[&v.iri]))

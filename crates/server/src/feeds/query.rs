@@ -53,17 +53,6 @@ impl Need {
         }
     }
 
-    /// The variable of the summary column.
-    fn column(self) -> &'static str {
-        match self {
-            Self::Wheelchair => "wheelchair",
-            Self::StepFree => "step_free",
-            Self::Toilet => "toilet",
-            Self::Hearing => "hearing",
-            Self::Visual => "visual",
-        }
-    }
-
     /// The condition on an accessibility node `?a` (a `kn:Accessibility`).
     pub(crate) fn condition(self) -> &'static str {
         match self {
@@ -374,18 +363,17 @@ impl Request {
     /// The filters every feed shares, on the place `place` (`?venue`, or an event's venue).
     fn place_filters(&self, subject: &str, place_path: &str, out: &mut String) {
         let place = format!("{subject} {place_path}");
-        for need in &self.needs {
-            let _ = writeln!(
-                out,
-                "  FILTER EXISTS {{ {} {} }}",
-                accessibility(&place),
-                need.condition()
-            );
+        // Joins, not FILTER EXISTS: the engine evaluates an EXISTS with a UNION inside without
+        // the outer binding, once per solution, which is quadratic. The GROUP BY of the page
+        // removes the repeats a join makes.
+        for (i, need) in self.needs.iter().enumerate() {
+            let pattern = format!("  {{ {} {} }}\n", accessibility(&place), need.condition());
+            out.push_str(&pattern.replace("?a ", &format!("?a{i} ")));
         }
         let located = |out: &mut String, v: &str, condition: String| {
             let _ = writeln!(
                 out,
-                "  FILTER EXISTS {{ {} ?{v}g schema:latitude ?{v}lat ; schema:longitude ?{v}lon . \
+                "  {{ {} ?{v}g schema:latitude ?{v}lat ; schema:longitude ?{v}lon . \
                  BIND(xsd:double(?{v}lat) AS ?{v}y) BIND(xsd:double(?{v}lon) AS ?{v}x) FILTER({condition}) }}",
                 geo(&place, &format!("?{v}g"))
             );
@@ -425,12 +413,14 @@ impl Request {
         }
     }
 
-    /// Words and categories, on `subject` and the properties `text` and `category` lead to.
-    fn text_filters(&self, subject: &str, text: &str, category: &str, out: &mut String) {
-        for word in &self.words {
+    /// Words and categories: `text` binds `?qt` to a name or description, `category` binds `?ck`
+    /// to a category (patterns without a zero-length path, which would list every node).
+    fn text_filters(&self, text: &str, category: &str, out: &mut String) {
+        for (i, word) in self.words.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "  FILTER EXISTS {{ {subject} {text} ?qt . FILTER(CONTAINS(LCASE(STR(?qt)), LCASE({}))) }}",
+                "  {{ {} FILTER(CONTAINS(LCASE(STR(?qt{i})), LCASE({}))) }}",
+                text.replace("?qt", &format!("?qt{i}")),
                 literal(word)
             );
         }
@@ -442,7 +432,7 @@ impl Request {
                 .collect();
             let _ = writeln!(
                 out,
-                "  FILTER EXISTS {{ {subject} {category} ?ck . FILTER(LCASE(STR(?ck)) IN ({})) }}",
+                "  {{ {category} FILTER(LCASE(STR(?ck)) IN ({})) }}",
                 wanted.join(", ")
             );
         }
@@ -460,7 +450,7 @@ impl Request {
              (GROUP_CONCAT(DISTINCT STR(?keyword_); SEPARATOR=\"\\t\") AS ?categories)\n\
              (MIN(STR(?price_)) AS ?price) (MIN(STR(?currency_)) AS ?currency) (MIN(STR(?free_)) AS ?free)\n\
              (MIN(?organizer_) AS ?organizer) (MIN(?organizer_name_) AS ?organizer_name)\n\
-             ?wheelchair ?step_free ?toilet ?hearing ?visual\nWHERE {\n\
+             \nWHERE {\n\
              { SELECT ?event ?start ?when (MIN(STR(?g)) AS ?source) WHERE {\n\
                GRAPH ?g { ?event schema:startDate ?start }\n",
         );
@@ -493,24 +483,16 @@ impl Request {
         }
         self.place_filters("?event", "schema:location/", &mut q);
         self.text_filters(
-            "?event",
-            "schema:superEvent?/(schema:name|schema:description)",
-            "schema:superEvent?/(schema:keywords|schema:genre)",
+            "{ ?event schema:name|schema:description ?qt } UNION \
+             { ?event schema:superEvent/(schema:name|schema:description) ?qt }",
+            "{ ?event schema:keywords|schema:genre ?ck } UNION \
+             { ?event schema:superEvent/(schema:keywords|schema:genre) ?ck }",
             &mut q,
         );
         let _ = writeln!(
             q,
             "}} GROUP BY ?event ?start ?when ORDER BY ?when ?event LIMIT {limit} }}"
         );
-        for need in Need::ALL {
-            let _ = writeln!(
-                q,
-                "BIND(EXISTS {{ {} {} }} AS ?{})",
-                accessibility("?event schema:location/"),
-                need.condition(),
-                need.column()
-            );
-        }
         q.push_str(
             "OPTIONAL { ?event schema:name ?name_ }\n\
              OPTIONAL { ?event schema:superEvent/schema:name ?series_name_ }\n\
@@ -527,7 +509,7 @@ impl Request {
         );
         q.push_str(PLACE_DETAILS);
         q.push_str(
-            "}\n} GROUP BY ?event ?start ?when ?source ?wheelchair ?step_free ?toilet ?hearing ?visual\n\
+            "}\n} GROUP BY ?event ?start ?when ?source\n\
              ORDER BY ?when ?event\n",
         );
         parse(&q)
@@ -541,7 +523,7 @@ impl Request {
             "SELECT ?venue ?source (MIN(?venue_name_) AS ?venue_name) (MIN(?street_) AS ?street)\n\
              (MIN(?postal_code_) AS ?postal_code) (MIN(?locality_) AS ?locality) (MIN(?point_) AS ?point)\n\
              (MIN(STR(?url_)) AS ?url) (GROUP_CONCAT(DISTINCT STR(?keyword_); SEPARATOR=\"\\t\") AS ?categories)\n\
-             ?wheelchair ?step_free ?toilet ?hearing ?visual\nWHERE {\n\
+             \nWHERE {\n\
              { SELECT ?venue (MIN(STR(?g)) AS ?source) WHERE {\n\
                GRAPH ?g { { ?venue a ?type VALUES ?type { schema:Place schema:EventVenue schema:Museum \
              schema:MusicVenue schema:PerformingArtsTheater schema:Library schema:CivicStructure \
@@ -558,30 +540,70 @@ impl Request {
         }
         self.place_filters("?venue", "", &mut q);
         self.text_filters(
-            "?venue",
-            "(schema:name|schema:description)",
-            "(schema:keywords|schema:additionalType)",
+            "?venue schema:name|schema:description ?qt .",
+            "?venue schema:keywords|schema:additionalType ?ck .",
             &mut q,
         );
         let _ = writeln!(q, "}} GROUP BY ?venue ORDER BY ?venue LIMIT {limit} }}");
-        for need in Need::ALL {
-            let _ = writeln!(
-                q,
-                "BIND(EXISTS {{ {} {} }} AS ?{})",
-                accessibility("?venue "),
-                need.condition(),
-                need.column()
-            );
-        }
         q.push_str("BIND(?venue AS ?venue_)\n");
         q.push_str(PLACE_DETAILS);
         q.push_str(
             "OPTIONAL { ?venue schema:url ?url_ }\n\
              OPTIONAL { ?venue (schema:keywords|schema:additionalType) ?keyword_ }\n\
-             } GROUP BY ?venue ?source ?wheelchair ?step_free ?toilet ?hearing ?visual\n\
+             } GROUP BY ?venue ?source\n\
              ORDER BY ?venue\n",
         );
         parse(&q)
+    }
+}
+
+/// Which of `items` (events, or venues if `venues`) meet which need: `?item ?need` rows.
+pub(crate) fn access_query(items: &[&str], venues: bool) -> Result<spargebra::Query, ApiError> {
+    let mut q = String::from(PREFIXES);
+    q.push_str("SELECT DISTINCT ?item ?need WHERE {\n  VALUES ?item {");
+    for item in items {
+        let iri =
+            NamedNode::new(*item).map_err(|e| ApiError::Internal(format!("an item's IRI: {e}")))?;
+        let _ = write!(q, " {iri}");
+    }
+    q.push_str(" }\n");
+    q.push_str(if venues {
+        "  BIND(?item AS ?place)\n"
+    } else {
+        "  ?item schema:location ?place .\n"
+    });
+    let _ = writeln!(q, "  {}", accessibility("?place "));
+    let branches: Vec<String> = Need::ALL
+        .iter()
+        .map(|n| format!("{{ {} BIND(\"{}\" AS ?need) }}", n.condition(), n.name()))
+        .collect();
+    let _ = writeln!(q, "  {}\n}}", branches.join(" UNION "));
+    parse(&q)
+}
+
+/// The needs each item meets, from the rows of [`access_query`].
+pub(crate) fn access_of(rows: &Rows) -> std::collections::HashMap<String, Vec<Need>> {
+    let mut map: std::collections::HashMap<String, Vec<Need>> = std::collections::HashMap::new();
+    for row in &rows.rows {
+        let r = Row { rows, row };
+        if let (Some(item), Some(need)) = (r.iri("item"), r.text("need"))
+            && let Some(need) = Need::ALL.into_iter().find(|n| n.name() == need)
+        {
+            map.entry(item).or_default().push(need);
+        }
+    }
+    map
+}
+
+impl Access {
+    /// The summary of the needs met.
+    pub(crate) fn of(met: Option<&Vec<Need>>) -> Self {
+        Self(
+            Need::ALL
+                .into_iter()
+                .map(|n| (n, met.is_some_and(|m| m.contains(&n))))
+                .collect(),
+        )
     }
 }
 
@@ -700,10 +722,6 @@ impl Row<'_> {
         }
     }
 
-    fn flag(&self, name: &str) -> bool {
-        matches!(self.term(name), Some(Term::Literal(l)) if l.value() == "true")
-    }
-
     fn list(&self, name: &str) -> Vec<String> {
         let mut list: Vec<String> = self
             .text(name)
@@ -711,15 +729,6 @@ impl Row<'_> {
             .unwrap_or_default();
         list.sort();
         list
-    }
-
-    fn access(&self) -> Access {
-        Access(
-            Need::ALL
-                .into_iter()
-                .map(|n| (n, self.flag(n.column())))
-                .collect(),
-        )
     }
 
     fn place(&self, iri: String) -> Place {
@@ -784,7 +793,7 @@ pub(crate) fn events(rows: &Rows, request: &Request) -> Vec<Event> {
                 organizer: r.text("organizer"),
                 organizer_name: r.text("organizer_name"),
                 source: r.source(&request.base),
-                access: r.access(),
+                access: Access::default(),
                 venue,
                 distance_km,
                 iri,
@@ -807,7 +816,7 @@ pub(crate) fn venues(rows: &Rows, request: &Request) -> Vec<Venue> {
                 url: r.text("url"),
                 categories: r.list("categories"),
                 source: r.source(&request.base),
-                access: r.access(),
+                access: Access::default(),
                 iri,
             })
         })

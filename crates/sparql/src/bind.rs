@@ -153,8 +153,8 @@ impl Binder<'_> {
         }
     }
 
-    fn boxed(&self, p: Box<GraphPattern>) -> Result<Box<GraphPattern>, BindError> {
-        Ok(Box::new(self.pattern(*p)?))
+    fn boxed(&self, p: GraphPattern) -> Result<Box<GraphPattern>, BindError> {
+        Ok(Box::new(self.pattern(p)?))
     }
 
     fn pattern(&self, p: GraphPattern) -> Result<GraphPattern, BindError> {
@@ -175,33 +175,33 @@ impl Binder<'_> {
                 object: self.term(object),
             },
             GraphPattern::Join { left, right } => GraphPattern::Join {
-                left: self.boxed(left)?,
-                right: self.boxed(right)?,
+                left: self.boxed(*left)?,
+                right: self.boxed(*right)?,
             },
             GraphPattern::LeftJoin {
                 left,
                 right,
                 expression,
             } => GraphPattern::LeftJoin {
-                left: self.boxed(left)?,
-                right: self.boxed(right)?,
+                left: self.boxed(*left)?,
+                right: self.boxed(*right)?,
                 expression: expression.map(|e| self.expression(e)).transpose()?,
             },
             GraphPattern::Lateral { left, right } => GraphPattern::Lateral {
-                left: self.boxed(left)?,
-                right: self.boxed(right)?,
+                left: self.boxed(*left)?,
+                right: self.boxed(*right)?,
             },
             GraphPattern::Filter { expr, inner } => GraphPattern::Filter {
                 expr: self.expression(expr)?,
-                inner: self.boxed(inner)?,
+                inner: self.boxed(*inner)?,
             },
             GraphPattern::Union { left, right } => GraphPattern::Union {
-                left: self.boxed(left)?,
-                right: self.boxed(right)?,
+                left: self.boxed(*left)?,
+                right: self.boxed(*right)?,
             },
             GraphPattern::Graph { name, inner } => GraphPattern::Graph {
                 name: self.named(name)?,
-                inner: self.boxed(inner)?,
+                inner: self.boxed(*inner)?,
             },
             GraphPattern::Extend {
                 inner,
@@ -210,21 +210,21 @@ impl Binder<'_> {
             } => {
                 self.assigned(&variable)?;
                 GraphPattern::Extend {
-                    inner: self.boxed(inner)?,
+                    inner: self.boxed(*inner)?,
                     variable,
                     expression: self.expression(expression)?,
                 }
             }
             GraphPattern::Minus { left, right } => GraphPattern::Minus {
-                left: self.boxed(left)?,
-                right: self.boxed(right)?,
+                left: self.boxed(*left)?,
+                right: self.boxed(*right)?,
             },
             GraphPattern::Values {
                 variables,
                 bindings,
             } => self.values(variables, bindings),
             GraphPattern::OrderBy { inner, expression } => GraphPattern::OrderBy {
-                inner: self.boxed(inner)?,
+                inner: self.boxed(*inner)?,
                 expression: expression
                     .into_iter()
                     .map(|o| {
@@ -253,17 +253,17 @@ impl Binder<'_> {
                 }
             }
             GraphPattern::Distinct { inner } => GraphPattern::Distinct {
-                inner: self.boxed(inner)?,
+                inner: self.boxed(*inner)?,
             },
             GraphPattern::Reduced { inner } => GraphPattern::Reduced {
-                inner: self.boxed(inner)?,
+                inner: self.boxed(*inner)?,
             },
             GraphPattern::Slice {
                 inner,
                 start,
                 length,
             } => GraphPattern::Slice {
-                inner: self.boxed(inner)?,
+                inner: self.boxed(*inner)?,
                 start,
                 length,
             },
@@ -276,7 +276,7 @@ impl Binder<'_> {
                     self.assigned(v)?;
                 }
                 GraphPattern::Group {
-                    inner: self.boxed(inner)?,
+                    inner: self.boxed(*inner)?,
                     // Grouping by a constant is grouping by nothing.
                     variables: variables
                         .into_iter()
@@ -294,7 +294,7 @@ impl Binder<'_> {
                 silent,
             } => GraphPattern::Service {
                 name: self.named(name)?,
-                inner: self.boxed(inner)?,
+                inner: self.boxed(*inner)?,
                 silent,
             },
         })
@@ -350,14 +350,14 @@ impl Binder<'_> {
         })
     }
 
-    fn boxed_expression(&self, e: Box<Expression>) -> Result<Box<Expression>, BindError> {
-        Ok(Box::new(self.expression(*e)?))
+    fn boxed_expression(&self, e: Expression) -> Result<Box<Expression>, BindError> {
+        Ok(Box::new(self.expression(e)?))
     }
 
     fn expression(&self, e: Expression) -> Result<Expression, BindError> {
         use Expression as E;
         let two = |a: Box<E>, b: Box<E>, f: fn(Box<E>, Box<E>) -> E| -> Result<E, BindError> {
-            Ok(f(self.boxed_expression(a)?, self.boxed_expression(b)?))
+            Ok(f(self.boxed_expression(*a)?, self.boxed_expression(*b)?))
         };
         let many = |list: Vec<E>| -> Result<Vec<E>, BindError> {
             list.into_iter().map(|e| self.expression(e)).collect()
@@ -380,15 +380,15 @@ impl Binder<'_> {
             E::Subtract(a, b) => two(a, b, E::Subtract)?,
             E::Multiply(a, b) => two(a, b, E::Multiply)?,
             E::Divide(a, b) => two(a, b, E::Divide)?,
-            E::In(a, list) => E::In(self.boxed_expression(a)?, many(list)?),
-            E::UnaryPlus(a) => E::UnaryPlus(self.boxed_expression(a)?),
-            E::UnaryMinus(a) => E::UnaryMinus(self.boxed_expression(a)?),
-            E::Not(a) => E::Not(self.boxed_expression(a)?),
-            E::Exists(p) => E::Exists(self.boxed(p)?),
+            E::In(a, list) => E::In(self.boxed_expression(*a)?, many(list)?),
+            E::UnaryPlus(a) => E::UnaryPlus(self.boxed_expression(*a)?),
+            E::UnaryMinus(a) => E::UnaryMinus(self.boxed_expression(*a)?),
+            E::Not(a) => E::Not(self.boxed_expression(*a)?),
+            E::Exists(p) => E::Exists(self.boxed(*p)?),
             E::If(a, b, c) => E::If(
-                self.boxed_expression(a)?,
-                self.boxed_expression(b)?,
-                self.boxed_expression(c)?,
+                self.boxed_expression(*a)?,
+                self.boxed_expression(*b)?,
+                self.boxed_expression(*c)?,
             ),
             E::Coalesce(list) => E::Coalesce(many(list)?),
             E::FunctionCall(f, args) => E::FunctionCall(f, many(args)?),

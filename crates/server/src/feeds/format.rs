@@ -107,7 +107,7 @@ pub(super) fn venues_json(venues: &[Venue], next: Option<&str>) -> Result<Vec<u8
 
 /// A GeoJSON feature: a point in longitude, latitude order (RFC 7946 §3.1.1), or no geometry
 /// for an item without coordinates (§3.2).
-fn feature(id: &str, point: Option<(f64, f64)>, properties: Value) -> Value {
+fn feature(id: &str, point: Option<(f64, f64)>, properties: &Value) -> Value {
     json!({
         "type": "Feature",
         "id": id,
@@ -126,7 +126,7 @@ pub(super) fn events_geojson(events: &[Event], next: Option<&str>) -> Result<Vec
             feature(
                 &e.iri,
                 e.venue.as_ref().and_then(|v| v.point),
-                event_json(e),
+                &event_json(e),
             )
         })
         .collect();
@@ -139,7 +139,7 @@ pub(super) fn events_geojson(events: &[Event], next: Option<&str>) -> Result<Vec
 pub(super) fn venues_geojson(venues: &[Venue], next: Option<&str>) -> Result<Vec<u8>, ApiError> {
     let features: Vec<Value> = venues
         .iter()
-        .map(|v| feature(&v.iri, v.place.point, venue_json(v)))
+        .map(|v| feature(&v.iri, v.place.point, &venue_json(v)))
         .collect();
     to_vec(&with_next(
         json!({ "type": "FeatureCollection", "features": features }),

@@ -216,7 +216,7 @@ fn decode_cursor(value: &str, parts: usize) -> Result<Vec<String>, ApiError> {
             "cursor={value:?}: not a cursor of this feed (use the `next` of the previous page)"
         ))
     };
-    if value.len() % 2 != 0 || value.len() > 8192 {
+    if !value.len().is_multiple_of(2) || value.len() > 8192 {
         return Err(wrong());
     }
     let bytes = (0..value.len())

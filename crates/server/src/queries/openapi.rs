@@ -68,7 +68,7 @@ fn parameter(p: &Param) -> Value {
     })
 }
 
-fn query_param(name: &str, description: &str, schema: Value) -> Value {
+fn query_param(name: &str, description: &str, schema: &Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
 
@@ -87,17 +87,17 @@ fn place_params() -> Vec<Value> {
         query_param(
             "near",
             "lat,lon: only what lies within radius_km of this point",
-            json!({ "type": "string", "pattern": "^-?[0-9.]+,-?[0-9.]+$" }),
+            &json!({ "type": "string", "pattern": "^-?[0-9.]+,-?[0-9.]+$" }),
         ),
         query_param(
             "radius_km",
             "The radius around near, in kilometres (default 10)",
-            json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 500 }),
+            &json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 500 }),
         ),
         query_param(
             "bbox",
             "south,west,north,east: only what lies within this box",
-            json!({ "type": "string" }),
+            &json!({ "type": "string" }),
         ),
         query_param(
             "accessible",
@@ -105,32 +105,32 @@ fn place_params() -> Vec<Value> {
                 "Comma-separated needs the venue meets by the linked accessibility data: {}",
                 needs.join(", ")
             ),
-            json!({ "type": "string" }),
+            &json!({ "type": "string" }),
         ),
         query_param(
             "category",
             "A category (keyword) the item has; repeat for any of several",
-            json!({ "type": "string" }),
+            &json!({ "type": "string" }),
         ),
         query_param(
             "q",
             "Words that must all occur in the name or description",
-            json!({ "type": "string", "maxLength": 200 }),
+            &json!({ "type": "string", "maxLength": 200 }),
         ),
         query_param(
             "source",
             "The id of a source; repeat for any of several",
-            json!({ "type": "string" }),
+            &json!({ "type": "string" }),
         ),
         query_param(
             "limit",
             "Items per page (default 50)",
-            json!({ "type": "integer", "minimum": 1, "maximum": 500 }),
+            &json!({ "type": "integer", "minimum": 1, "maximum": 500 }),
         ),
         query_param(
             "cursor",
             "The next of the previous page",
-            json!({ "type": "string" }),
+            &json!({ "type": "string" }),
         ),
     ]
 }
@@ -168,12 +168,12 @@ pub(super) fn document(state: &AppState, named: &[Named]) -> Value {
         query_param(
             "from",
             "The earliest start: a date or an RFC 3339 date-time (default: now)",
-            json!({ "type": "string" }),
+            &json!({ "type": "string" }),
         ),
         query_param(
             "to",
             "The latest start: a date (its whole day) or an RFC 3339 date-time",
-            json!({ "type": "string" }),
+            &json!({ "type": "string" }),
         ),
     ];
     event_params.extend(place_params());
@@ -259,12 +259,12 @@ pub(super) fn document(state: &AppState, named: &[Named]) -> Value {
         parameters.push(query_param(
             "limit",
             "Rows per page",
-            json!({ "type": "integer", "minimum": 1, "maximum": n.header.max_limit, "default": n.header.limit }),
+            &json!({ "type": "integer", "minimum": 1, "maximum": n.header.max_limit, "default": n.header.limit }),
         ));
         parameters.push(query_param(
             "offset",
             "Rows to skip",
-            json!({ "type": "integer", "minimum": 0, "default": 0 }),
+            &json!({ "type": "integer", "minimum": 0, "default": 0 }),
         ));
         let mut responses = errors();
         if let Value::Object(r) = &mut responses {

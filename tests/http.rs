@@ -207,7 +207,7 @@ fn issue_11_a_browser_gets_a_page_at_the_root_and_the_endpoint() {
         assert_eq!(r.media_type(), "text/html", "{path} {accept:?}");
         assert!(
             r.body
-                .contains("https://daten.kultur.example/graph/data</code></td><td class=\"n\">2<"),
+                .contains("<a href=\"/graph/data\">data</a></th><td class=\"n\">2<"),
             "{}",
             r.body
         );

@@ -613,7 +613,7 @@ fn issue_11_set_up_is_quiet_and_announces_the_first_build() {
     // The README tells the same figure.
     let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).expect("README");
     assert!(
-        readme.contains("takes about\n20–25 minutes on 2 cores"),
+        readme.contains("takes\n35–55 minutes on 2 cores"),
         "the README's build time differs from the scripts'"
     );
 }

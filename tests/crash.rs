@@ -120,18 +120,7 @@ fn issue_12_an_ingest_killed_at_any_moment_leaves_old_or_new() {
         let wanted = 1 - current;
         site.write("big.nt", inputs[wanted]);
         let after = Duration::from_millis(random.next() % (full.as_millis() as u64 * 13 / 10 + 1));
-        let mut child = crate::util::bin()
-            .args(["ingest", "--config"])
-            .arg(site.config())
-            .current_dir(site.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn ingest");
-        std::thread::sleep(after);
-        let finished = child.try_wait().expect("wait").is_some();
-        child.kill().ok();
-        child.wait().expect("reap");
+        let finished = ingest_killed_after(&site, after);
 
         let (hash, triples, stated) = published(&site);
         let now = hashes.iter().position(|h| *h == hash).unwrap_or_else(|| {
@@ -191,18 +180,7 @@ fn issue_12_a_first_ingest_killed_at_any_moment_publishes_all_or_nothing() {
     for round in 0..10 {
         std::fs::remove_dir_all(&store).expect("remove the store");
         let after = Duration::from_millis(random.next() % (full.as_millis() as u64 * 12 / 10 + 1));
-        let mut child = crate::util::bin()
-            .args(["ingest", "--config"])
-            .arg(site.config())
-            .current_dir(site.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn ingest");
-        std::thread::sleep(after);
-        let finished = child.try_wait().expect("wait").is_some();
-        child.kill().ok();
-        child.wait().expect("reap");
+        let finished = ingest_killed_after(&site, after);
         let left_before = bulk_files(&store);
         let now = published(&site);
         let published_whole = now == whole;
@@ -224,6 +202,24 @@ fn issue_12_a_first_ingest_killed_at_any_moment_publishes_all_or_nothing() {
         outcomes.iter().any(|(_, finished, _, _)| !finished),
         "{outcomes:?}"
     );
+}
+
+/// Starts `kulturnetz ingest` for the site and kills it (`SIGKILL`) after `after`; whether it had
+/// finished by then.
+fn ingest_killed_after(site: &Site, after: Duration) -> bool {
+    let mut child = crate::util::bin()
+        .args(["ingest", "--config"])
+        .arg(site.config())
+        .current_dir(site.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ingest");
+    std::thread::sleep(after);
+    let finished = child.try_wait().expect("wait").is_some();
+    child.kill().ok();
+    child.wait().expect("reap");
+    finished
 }
 
 /// The sorted files of bulk loads in the store's folder.

@@ -9,7 +9,8 @@ pub struct Point {
     pub lon: f64,
 }
 
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
+/// The mean radius of the WGS84 ellipsoid, in metres: the sphere the distances are measured on.
+pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// The size of a grid cell in degrees of latitude: about 1 km.
 const CELL_LAT: f64 = 0.009;
@@ -30,7 +31,8 @@ impl Point {
         let dp = p2 - p1;
         let dl = (other.lon - self.lon).to_radians();
         let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-        2.0 * EARTH_RADIUS_M * a.sqrt().asin()
+        // Rounding can put `a` a hair above 1 for antipodal points.
+        2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
     }
 
     /// The grid cell the point is in.

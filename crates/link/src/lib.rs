@@ -42,7 +42,7 @@ mod matcher;
 pub mod normalize;
 pub mod similarity;
 
-pub use geo::Point;
+pub use geo::{EARTH_RADIUS_M, Point};
 pub use ident::{Identifier, website};
 pub use matcher::{MAX_BLOCK, link};
 

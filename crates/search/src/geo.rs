@@ -12,8 +12,7 @@ use rstar::{AABB, RTree};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The mean radius of the WGS84 ellipsoid, in metres: the sphere the distances are measured on.
-pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+pub use kulturnetz_link::EARTH_RADIUS_M;
 
 /// A point in degrees of WGS84 latitude and longitude.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,11 +32,11 @@ impl Point {
 
     /// The great-circle distance to `other`, in metres (haversine).
     pub fn distance_m(self, other: Point) -> f64 {
-        let (p1, p2) = (self.lat.to_radians(), other.lat.to_radians());
-        let dp = p2 - p1;
-        let dl = (other.lon - self.lon).to_radians();
-        let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-        2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
+        let point = |p: Point| kulturnetz_link::Point {
+            lat: p.lat,
+            lon: p.lon,
+        };
+        point(self).distance(point(other))
     }
 
     /// The point as a unit vector from the earth's centre.

@@ -141,6 +141,13 @@ fn unix_seconds(t: SystemTime) -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// A gauge holding a moment as Unix time.
+fn timestamp(t: SystemTime) -> Gauge<f64, AtomicU64> {
+    let g = Gauge::<f64, AtomicU64>::default();
+    g.set(unix_seconds(t));
+    g
+}
+
 /// The form of a query, as its label.
 pub(crate) fn form(query: &spargebra::Query) -> &'static str {
     match query {
@@ -225,12 +232,10 @@ async fn metrics(state: State, headers: HeaderMap) -> Response {
         "When the last run of the pipeline by this server ended (Unix time; 0: none yet)",
         m.last_ingest.clone(),
     );
-    let started = Gauge::<f64, AtomicU64>::default();
-    started.set(unix_seconds(m.started));
     registry.register(
         "start_time_seconds",
         "When this server started (Unix time)",
-        started,
+        timestamp(m.started),
     );
     let (running, waiting) = state.queue.load();
     let gauge = |v: usize| {
@@ -266,21 +271,17 @@ async fn metrics(state: State, headers: HeaderMap) -> Response {
             .and_then(|m| m.modified())
             .ok()
     }) {
-        let g = Gauge::<f64, AtomicU64>::default();
-        g.set(unix_seconds(t));
         registry.register(
             "dumps_modified_timestamp_seconds",
             "When the dumps at /dumps/ were last written (Unix time)",
-            g,
+            timestamp(t),
         );
     }
     if let Some(t) = state.search.get().and_then(|index| index.modified()) {
-        let g = Gauge::<f64, AtomicU64>::default();
-        g.set(unix_seconds(t));
         registry.register(
             "search_index_modified_timestamp_seconds",
             "When the search indexes were last updated (Unix time)",
-            g,
+            timestamp(t),
         );
     }
     let mut body = String::new();

@@ -17,7 +17,6 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use kulturnetz_store::{QueryOutcome, QueryRequest};
 use oxrdf::{NamedNode, Term, Triple};
 use oxrdfio::{RdfFormat, RdfSerializer};
 use std::fmt::Write as _;
@@ -110,24 +109,8 @@ async fn describe(state: &Arc<AppState>, iri: &NamedNode) -> Result<Described, A
     let iri = iri.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let select = |query: String| -> Result<Vec<Vec<Option<Term>>>, ApiError> {
-            let query = spargebra::SparqlParser::new()
-                .parse_query(&query)
-                .map_err(|e| ApiError::Internal(format!("a description query: {e}")))?;
-            let QueryOutcome::Solutions {
-                variables,
-                solutions,
-            } = backend.query(&QueryRequest::new(query))?
-            else {
-                return Ok(Vec::new());
-            };
-            let mut rows = Vec::new();
-            for solution in solutions {
-                let solution = solution?;
-                rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
-            }
-            Ok(rows)
-        };
+        let select =
+            |query: String| crate::state::rows(backend.as_ref(), &query, "a description query");
         let named = |t: &Option<Term>| match t {
             Some(Term::NamedNode(n)) => Some(n.clone()),
             _ => None,

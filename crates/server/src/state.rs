@@ -163,32 +163,44 @@ pub(crate) async fn select(
     query: &str,
 ) -> Result<Vec<Vec<Option<oxrdf::Term>>>, crate::error::ApiError> {
     use crate::error::ApiError;
-    use kulturnetz_store::{QueryOutcome, QueryRequest};
     let timeout = state.options.query_timeout;
-    let query = spargebra::SparqlParser::new()
-        .parse_query(query)
-        .map_err(|e| ApiError::Internal(format!("a query of the pages: {e}")))?;
+    let query = query.to_owned();
     let permit = tokio::time::timeout(timeout, state.queue.enter())
         .await
         .map_err(|_| ApiError::Busy)??;
     let backend = Arc::clone(&state.backend);
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let QueryOutcome::Solutions {
-            variables,
-            solutions,
-        } = backend.query(&QueryRequest::new(query))?
-        else {
-            return Ok(Vec::new());
-        };
-        let mut rows = Vec::new();
-        for solution in solutions {
-            let solution = solution?;
-            rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
-        }
-        Ok::<_, ApiError>(rows)
+        rows(backend.as_ref(), &query, "a query of the pages")
     });
     tokio::time::timeout(timeout, task)
         .await
         .map_err(|_| ApiError::Timeout(timeout))??
+}
+
+/// Runs a `SELECT` of the server's own (`what` names it in errors) and collects its rows, each
+/// with the query's variables in order. Blocking: call it from a blocking task holding a permit.
+pub(crate) fn rows(
+    backend: &dyn kulturnetz_store::Backend,
+    query: &str,
+    what: &str,
+) -> Result<Vec<Vec<Option<oxrdf::Term>>>, crate::error::ApiError> {
+    use crate::error::ApiError;
+    use kulturnetz_store::{QueryOutcome, QueryRequest};
+    let query = spargebra::SparqlParser::new()
+        .parse_query(query)
+        .map_err(|e| ApiError::Internal(format!("{what}: {e}")))?;
+    let QueryOutcome::Solutions {
+        variables,
+        solutions,
+    } = backend.query(&QueryRequest::new(query))?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut rows = Vec::new();
+    for solution in solutions {
+        let solution = solution?;
+        rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
+    }
+    Ok(rows)
 }

@@ -1,10 +1,12 @@
 //! End-to-end tests: the `kulturnetz` binary, spawned the way users run it, over real HTTP.
 
+mod api;
 mod browser;
 mod cli;
 mod conformance;
 mod crash;
 mod dumps;
+mod feeds;
 mod gate;
 mod http;
 mod init;

@@ -182,6 +182,7 @@ impl AppState {
                 });
                 // The kept counts are stale now; count before the run is reported as ended, so
                 // that the service description after it answers at once.
+                state.data_changed();
                 if let Err(e) = state.backend.refresh_counts() {
                     tracing::warn!("cannot count the graphs after an ingest: {e}");
                 }

@@ -31,6 +31,7 @@ mod body;
 mod dumps;
 mod error;
 mod extract;
+mod feeds;
 mod graph;
 mod graph_store;
 mod health;
@@ -40,9 +41,11 @@ mod metrics;
 mod negotiate;
 mod ontology;
 mod page;
+mod queries;
 mod queue;
 mod resource;
 mod search;
+mod select;
 mod sources;
 mod sparql;
 mod state;
@@ -145,6 +148,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(assets::routes())
         .merge(ontology::routes())
         .merge(graph::routes())
+        .merge(feeds::routes())
+        .merge(queries::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),

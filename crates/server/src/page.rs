@@ -204,10 +204,10 @@ struct Example {
     query: String,
 }
 
-/// The site's example queries, by file name: each `*.rq` in the queries folder, with its
-/// `# title:` and `# description:` headers (`# title@de:` and `@en` for one language; a header
-/// continues on lines that start with `#` and more spaces). A file that cannot be read is left
-/// out.
+/// The site's example queries, by file name: each `*.rq` in the queries folder whose `#+` header
+/// (docs/queries.md) declares no parameters, with its title and description in `lang` (else the
+/// other language, else the file's name). The parameterised ones are REST calls at
+/// `/api/queries/{name}`. A file that cannot be read or whose header is wrong is left out.
 fn examples(state: &AppState, lang: Lang) -> Vec<Example> {
     let Some(dir) = state.options.queries.as_ref() else {
         return Vec::new();
@@ -225,43 +225,30 @@ fn examples(state: &AppState, lang: Lang) -> Vec<Example> {
         .filter_map(|path| {
             let query = std::fs::read_to_string(&path).ok()?;
             let name = path.file_stem()?.to_string_lossy().into_owned();
-            let header = |key: &str| header(&query, key, lang);
+            let header = crate::queries::spec::parse(&query).ok()?;
+            if !header.params.is_empty() {
+                return None;
+            }
+            let pick = |b: &crate::queries::spec::Bilingual| {
+                let (first, second) = match lang {
+                    Lang::De => (&b.de, &b.en),
+                    Lang::En => (&b.en, &b.de),
+                };
+                if first.is_empty() { second } else { first }.clone()
+            };
+            let title = pick(&header.title);
             Some(Example {
-                title: header("title").unwrap_or_else(|| name.clone()),
-                description: header("description").unwrap_or_default(),
+                title: if title.is_empty() {
+                    name.clone()
+                } else {
+                    title
+                },
+                description: pick(&header.description),
                 name,
                 query,
             })
         })
         .collect()
-}
-
-/// The value of the header `key` of a query file in `lang`, else without a language.
-fn header(query: &str, key: &str, lang: Lang) -> Option<String> {
-    let localised = format!("{key}@{}", lang.code());
-    let read = |wanted: &str| -> Option<String> {
-        let mut value: Option<String> = None;
-        for line in query.lines() {
-            let Some(comment) = line.strip_prefix('#') else {
-                break;
-            };
-            if let Some(current) = value.as_mut() {
-                if comment.starts_with("  ") && !comment.trim().is_empty() {
-                    current.push(' ');
-                    current.push_str(comment.trim());
-                    continue;
-                }
-                break;
-            }
-            if let Some((k, v)) = comment.split_once(':')
-                && k.trim() == wanted
-            {
-                value = Some(v.trim().to_owned());
-            }
-        }
-        value
-    };
-    read(&localised).or_else(|| read(key))
 }
 
 /// A term the editor completes: its prefixed name, whether a class or a property, its label.
@@ -768,18 +755,6 @@ mod tests {
             ))
             .await;
         assert!(r.body.contains("Was dieser Endpunkt enthält"), "{}", r.body);
-    }
-
-    #[test]
-    fn query_headers_are_read_per_language_and_over_lines() {
-        let query = "# title: Museums\n# title@de: Museen\n# description: One\n#   two.\nSELECT * {}\n# title: not a header\n";
-        assert_eq!(header(query, "title", Lang::De).as_deref(), Some("Museen"));
-        assert_eq!(header(query, "title", Lang::En).as_deref(), Some("Museums"));
-        assert_eq!(
-            header(query, "description", Lang::De).as_deref(),
-            Some("One two.")
-        );
-        assert_eq!(header("SELECT * {}", "title", Lang::En), None);
     }
 
     #[test]

@@ -20,6 +20,11 @@ pub struct AppState {
     pub(crate) search: std::sync::OnceLock<Arc<kulturnetz_search::SearchIndex>>,
     /// What `/metrics` reports.
     pub(crate) metrics: crate::metrics::Metrics,
+    /// Counts the writes and ingests this server made: what is derived from the data and kept
+    /// (the feeds' index) is read again when it changed.
+    pub(crate) data_version: std::sync::atomic::AtomicU64,
+    /// The feeds' index.
+    pub(crate) feeds: crate::feeds::Cache,
 }
 
 impl AppState {
@@ -34,6 +39,8 @@ impl AppState {
             recounting: std::sync::atomic::AtomicBool::new(false),
             search: std::sync::OnceLock::new(),
             metrics: crate::metrics::Metrics::default(),
+            data_version: std::sync::atomic::AtomicU64::new(0),
+            feeds: crate::feeds::Cache::default(),
         })
     }
 
@@ -41,6 +48,12 @@ impl AppState {
     /// the other SPARQL search patterns). A second call is ignored.
     pub fn set_search(&self, index: Arc<kulturnetz_search::SearchIndex>) {
         let _ = self.search.set(index);
+    }
+
+    /// Says that the data changed (a write, an ingest): what is derived from it is read again.
+    pub(crate) fn data_changed(&self) {
+        self.data_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The site this server publishes.
@@ -144,6 +157,7 @@ pub(crate) type State = axum::extract::State<Arc<AppState>>;
 /// leaves the counts stale, and the next service description counts them in its turn).
 pub(crate) fn refresh_counts(state: &Arc<AppState>) {
     use std::sync::atomic::Ordering;
+    state.data_changed();
     if state.recounting.swap(true, Ordering::AcqRel) {
         return;
     }

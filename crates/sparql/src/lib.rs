@@ -4,7 +4,8 @@
 //!
 //! This crate knows `spargebra`'s algebra and nothing of storage or HTTP, so that the store
 //! (which enforces the policy while evaluating), the server (which reads requests) and the
-//! command line share one reading of a query. Main items: [`parse_query`], [`parse_update`]
+//! command line share one reading of a query; and parameters bound into a parsed query
+//! ([`bind`]). Main items: [`parse_query`], [`parse_update`]
 //! and [`SparqlError`]; [`visit::walk_query`]; [`ServicePolicy`]; [`OutputFormat`].
 //!
 //! ```
@@ -25,6 +26,7 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod bind;
 mod error;
 pub mod format;
 mod limits;
@@ -32,6 +34,7 @@ mod policy;
 pub mod visit;
 mod writes;
 
+pub use bind::{BindError, bind};
 pub use error::{Operation, SparqlError};
 pub use format::{Form, FormatMismatch, OutputFormat};
 pub use limits::{MAX_DEPTH, MAX_NESTING, MAX_OPERATORS, check_text, parse_query, parse_update};

@@ -650,7 +650,9 @@ pub(crate) fn write_dumps(
         })
         .collect();
     let manifest = kulturnetz_store::dump(store, dir, &sources)?;
-    void::write(config, &manifest, dir)
+    let linksets = void::linksets(config, store)
+        .with_context(|| "cannot count the links between the sources for VoID")?;
+    void::write(config, &manifest, &linksets, dir)
         .with_context(|| format!("{}: cannot write the VoID description", dir.display()))?;
     catalog::write(config, &manifest, dir)
         .with_context(|| format!("{}: cannot write the DCAT catalogue", dir.display()))?;

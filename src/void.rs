@@ -1,5 +1,7 @@
 //! The VoID description of a site (<https://www.w3.org/TR/void/>), written beside the dumps
-//! from what writing them counted, and served at `/.well-known/void`.
+//! from what writing them counted, and served at `/.well-known/void`; with a `void:Linkset`
+//! for each kind of link the linking stage made between two sources (counted from the links
+//! graph after the dumps).
 //!
 //! The file is Turtle whose IRIs for the site's own paths are relative to its root
 //! (`</sparql>`, `</dumps/all.nq.gz>`, `</.well-known/void#dataset>`): a client resolves them
@@ -7,24 +9,91 @@
 //! host name or proxy.
 
 use kulturnetz_model::Config;
-use kulturnetz_store::Manifest;
-use oxrdf::{Literal, NamedNode};
+use kulturnetz_store::{Backend, Manifest, QueryOutcome, QueryRequest};
+use oxrdf::{Literal, NamedNode, Term};
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// The file the description is written to, in the dumps' folder (where the server reads it).
 const FILE: &str = kulturnetz_server::VOID_FILE;
 
+/// Links of one predicate from the entities of one source to those of another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Linkset {
+    /// The source whose graph describes the links' subjects.
+    pub(crate) subjects: String,
+    pub(crate) predicate: NamedNode,
+    /// The source whose graph describes the links' objects.
+    pub(crate) objects: String,
+    pub(crate) triples: u64,
+}
+
+/// The linksets of the links graph: each link counted once for each pair of sources whose
+/// graphs type its subject and its object.
+pub(crate) fn linksets(config: &Config, store: &dyn Backend) -> anyhow::Result<Vec<Linkset>> {
+    let minter = config.minter();
+    let links = minter.graph("links");
+    let graphs: Vec<(NamedNode, &str)> = config
+        .sources
+        .iter()
+        .map(|s| (minter.graph(&s.id), s.id.as_str()))
+        .collect();
+    let query = format!(
+        "SELECT ?sg ?p ?og (COUNT(*) AS ?n) WHERE {{ \
+         {{ SELECT DISTINCT ?s ?p ?o ?sg ?og WHERE {{ GRAPH {links} {{ ?s ?p ?o }} \
+         GRAPH ?sg {{ ?s a ?st }} GRAPH ?og {{ ?o a ?ot }} }} }} }} GROUP BY ?sg ?p ?og ORDER BY ?sg ?p ?og"
+    );
+    let query = kulturnetz_sparql::parse_query(&query, None)?;
+    let QueryOutcome::Solutions {
+        variables,
+        solutions,
+    } = store.query(&QueryRequest::new(query))?
+    else {
+        return Ok(Vec::new());
+    };
+    let source = |t: Option<&Term>| match t {
+        Some(Term::NamedNode(g)) => graphs.iter().find(|(n, _)| n == g).map(|(_, id)| *id),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for solution in solutions {
+        let solution = solution?;
+        let at = |i: usize| solution.get(&variables[i]);
+        let (
+            Some(subjects),
+            Some(Term::NamedNode(predicate)),
+            Some(objects),
+            Some(Term::Literal(n)),
+        ) = (source(at(0)), at(1), source(at(2)), at(3))
+        else {
+            continue;
+        };
+        out.push(Linkset {
+            subjects: subjects.to_owned(),
+            predicate: predicate.clone(),
+            objects: objects.to_owned(),
+            triples: n.value().parse().unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
 /// Writes `void.ttl` into `dir` (to a temporary file renamed when complete).
-pub(crate) fn write(config: &Config, manifest: &Manifest, dir: &Path) -> std::io::Result<()> {
-    let text = describe(config, manifest);
+pub(crate) fn write(
+    config: &Config,
+    manifest: &Manifest,
+    linksets: &[Linkset],
+    dir: &Path,
+) -> std::io::Result<()> {
+    let text = describe(config, manifest, linksets);
     let tmp = dir.join(format!(".{FILE}.tmp"));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, dir.join(FILE))
 }
 
-/// The description: the site as a `void:Dataset` with a subset per dumped source.
-pub(crate) fn describe(config: &Config, manifest: &Manifest) -> String {
+/// The description: the site as a `void:Dataset` with a subset per dumped source and per
+/// linkset.
+pub(crate) fn describe(config: &Config, manifest: &Manifest, linksets: &[Linkset]) -> String {
     let site = &config.site;
     let mut out = String::from(
         "@prefix void: <http://rdfs.org/ns/void#> .\n\
@@ -68,7 +137,26 @@ pub(crate) fn describe(config: &Config, manifest: &Manifest) -> String {
             fragment(&stats.source)
         );
     }
+    for linkset in linksets {
+        let _ = writeln!(out, "  void:subset {} ;", linkset_iri(linkset));
+    }
     let _ = writeln!(out, "  void:triples {} .\n", manifest.quads);
+
+    for linkset in linksets {
+        let _ = writeln!(out, "{} a void:Linkset ;", linkset_iri(linkset));
+        let _ = writeln!(
+            out,
+            "  void:subjectsTarget </.well-known/void#source-{}> ;",
+            fragment(&linkset.subjects)
+        );
+        let _ = writeln!(
+            out,
+            "  void:objectsTarget </.well-known/void#source-{}> ;",
+            fragment(&linkset.objects)
+        );
+        let _ = writeln!(out, "  void:linkPredicate {} ;", linkset.predicate);
+        let _ = writeln!(out, "  void:triples {} .\n", linkset.triples);
+    }
 
     for stats in &manifest.graphs {
         let source = config.sources.iter().find(|s| s.id == stats.source);
@@ -118,6 +206,18 @@ pub(crate) fn describe(config: &Config, manifest: &Manifest) -> String {
         let _ = writeln!(out, "  void:triples {} .\n", stats.triples);
     }
     out
+}
+
+/// The IRI of a linkset in the description: its two sources and its predicate's local name.
+fn linkset_iri(linkset: &Linkset) -> String {
+    let predicate = linkset.predicate.as_str();
+    let local = &predicate[namespace(predicate).len()..];
+    format!(
+        "</.well-known/void#linkset-{}-{}-{}>",
+        fragment(&linkset.subjects),
+        fragment(local),
+        fragment(&linkset.objects)
+    )
 }
 
 /// An IRI as Turtle writes it, if the text is one.

@@ -74,6 +74,16 @@ fn links_appear_after_an_ingest_with_their_evidence_and_go_with_their_source() {
     assert_eq!(report["linking"]["links"], 1);
     assert_eq!(report["linking"]["per_kind"]["same-as"], 1);
 
+    // VoID (beside the dumps) describes the link as a linkset between the two sources.
+    let void = std::fs::read_to_string(site.path().join("dumps/void.ttl")).expect("void.ttl");
+    let linkset = "</.well-known/void#linkset-liste-sameAs-osm> a void:Linkset ;\n\
+         \x20 void:subjectsTarget </.well-known/void#source-liste> ;\n\
+         \x20 void:objectsTarget </.well-known/void#source-osm> ;\n\
+         \x20 void:linkPredicate <http://www.w3.org/2002/07/owl#sameAs> ;\n\
+         \x20 void:triples 1 .\n";
+    assert!(void.contains(linkset), "{void}");
+    assert!(void.contains("  void:subset </.well-known/void#linkset-liste-sameAs-osm> ;"));
+
     // The evidence: rule, score, the values compared, and the run that made it, which the meta
     // graph describes.
     let evidence = query(

@@ -118,6 +118,8 @@ def load(host, port, path, headers, clients, seconds):
         t.join()
     wall = time.monotonic() - t0
     latencies.sort()
+    if len(latencies) < 2:
+        raise SystemExit(f"{path[:60]}…: {len(latencies)} answers in {seconds} s")
     q = statistics.quantiles(latencies, n=100)
     return {
         "requests": len(latencies),

@@ -7,12 +7,12 @@
 # and requests per second. The clients share the machine's cores with the servers.
 #
 #   benches/feeds.sh                          # 100k events, 10k venues, 1 and 4 clients, 15 s
-#   EVENTS=20000 VENUES=2000 SECONDS=5 benches/feeds.sh
+#   EVENTS=20000 VENUES=2000 DURATION=5 benches/feeds.sh
 #
 # Knobs: KULTURNETZ (the binary; default: built with cargo), SHARED (../shared), WORK (scratch,
 # default ${TMPDIR:-/tmp}/kulturnetz-bench), OXIGRAPH (default: the pinned version of
 # ../shared/bench/requirements-peers.txt in a venv under WORK), EVENTS, VENUES, CLIENTS ("1 4"),
-# SECONDS.
+# DURATION (seconds per server and number of clients).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
@@ -20,7 +20,7 @@ WORK=${WORK:-${TMPDIR:-/tmp}/kulturnetz-bench}
 EVENTS=${EVENTS:-100000}
 VENUES=${VENUES:-10000}
 CLIENTS=${CLIENTS:-1 4}
-SECONDS_EACH=${SECONDS:-15}
+DURATION=${DURATION:-15}
 mkdir -p "$WORK"
 
 if [[ -z ${KULTURNETZ:-} ]]; then
@@ -61,4 +61,4 @@ echo "# /feeds/events against SPARQL on Oxigraph ($EVENTS events, $VENUES venues
 echo
 # shellcheck disable=SC2086
 python3 "$ROOT/benches/feeds.py" drive --kulturnetz "http://127.0.0.1:$KN_PORT" \
-  --oxigraph "http://127.0.0.1:$OX_PORT/query" --clients $CLIENTS --seconds "$SECONDS_EACH"
+  --oxigraph "http://127.0.0.1:$OX_PORT/query" --clients $CLIENTS --seconds "$DURATION"

@@ -346,71 +346,103 @@ fn build(backend: &dyn Backend, base: &str, version: u64) -> Result<Arc<FeedInde
             located.entry(e.to_owned()).or_default().push(v.to_owned());
         }
     })?;
-    // Categories and texts: an event's and its series', a venue's.
-    let mut keywords: HashMap<String, Vec<String>> = HashMap::new();
+    // Categories and texts: an event's and its series', a venue's. Scans of the predicates,
+    // kept for the subjects that matter: joined to the events in SPARQL they took seconds.
+    let mut series_of: HashMap<String, Vec<String>> = HashMap::new();
+    {
+        let events: HashSet<&str> = starts.keys().map(|(_, e)| e.as_str()).collect();
+        each_row(backend, "SELECT ?e ?s { ?e schema:superEvent ?s }", |r| {
+            if let (Some(e), Some(s)) = (iri(r[0]), iri(r[1]))
+                && events.contains(e)
+            {
+                series_of
+                    .entry(e.to_owned())
+                    .or_default()
+                    .push(s.to_owned());
+            }
+        })?;
+    }
+    let relevant: HashSet<&str> = starts
+        .keys()
+        .map(|(_, e)| e.as_str())
+        .chain(series_of.values().flatten().map(String::as_str))
+        .chain(venues.keys().map(String::as_str))
+        .collect();
+    // Per subject: (0 keywords, 1 genre, 2 additionalType; the value in lower case).
+    let mut categories: HashMap<String, Vec<(u8, String)>> = HashMap::new();
+    each_row(
+        backend,
+        "SELECT ?s ?p ?k { VALUES ?p { schema:keywords schema:genre schema:additionalType } ?s ?p ?k }",
+        |r| {
+            let (Some(s), Some(Term::NamedNode(p)), Some(k)) = (iri(r[0]), r[1], text(r[2])) else {
+                return;
+            };
+            if !relevant.contains(s) {
+                return;
+            }
+            let kind = match p.as_str() {
+                "http://schema.org/keywords" => 0,
+                "http://schema.org/genre" => 1,
+                _ => 2,
+            };
+            let list = categories.entry(s.to_owned()).or_default();
+            let value = (kind, k.to_lowercase());
+            if !list.contains(&value) {
+                list.push(value);
+            }
+        },
+    )?;
     let mut texts: HashMap<String, String> = HashMap::new();
-    let keep = |map: &mut HashMap<String, Vec<String>>, s: &str, k: &str| {
-        let list = map.entry(s.to_owned()).or_default();
-        let k = k.to_lowercase();
-        if !list.contains(&k) {
-            list.push(k);
+    each_row(
+        backend,
+        "SELECT ?s ?t { ?s schema:name|schema:description ?t }",
+        |r| {
+            if let (Some(s), Some(t)) = (iri(r[0]), text(r[1]))
+                && relevant.contains(s)
+            {
+                let text = texts.entry(s.to_owned()).or_default();
+                text.push(' ');
+                text.push_str(&t.to_lowercase());
+            }
+        },
+    )?;
+    drop(relevant);
+    // The categories of `subjects` of the kinds `kinds`, each once.
+    let categories_of = |subjects: &[&str], kinds: &[u8]| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in subjects {
+            for (kind, value) in categories.get(*s).into_iter().flatten() {
+                if kinds.contains(kind) && !out.contains(value) {
+                    out.push(value.clone());
+                }
+            }
         }
+        out
     };
-    each_row(
-        backend,
-        "SELECT ?e ?k { ?e schema:startDate [] . { ?e schema:keywords|schema:genre ?k } UNION \
-         { ?e schema:superEvent/(schema:keywords|schema:genre) ?k } }",
-        |r| {
-            if let (Some(e), Some(k)) = (iri(r[0]), text(r[1])) {
-                keep(&mut keywords, e, k);
-            }
-        },
-    )?;
-    each_row(
-        backend,
-        "SELECT ?e ?t { ?e schema:startDate [] . { ?e schema:name|schema:description ?t } UNION \
-         { ?e schema:superEvent/(schema:name|schema:description) ?t } }",
-        |r| {
-            if let (Some(e), Some(t)) = (iri(r[0]), text(r[1])) {
-                let text = texts.entry(e.to_owned()).or_default();
-                text.push(' ');
-                text.push_str(&t.to_lowercase());
-            }
-        },
-    )?;
-    let mut venue_keywords: HashMap<String, Vec<String>> = HashMap::new();
-    let mut venue_texts: HashMap<String, String> = HashMap::new();
-    let venue_set = format!(
-        "{{ SELECT DISTINCT ?v {{ {{ ?v a ?type VALUES ?type {{ {VENUE_TYPES} }} }} UNION {{ [] schema:location ?v }} }} }}"
-    );
-    each_row(
-        backend,
-        &format!("SELECT ?v ?k {{ {venue_set} ?v schema:keywords|schema:additionalType ?k }}"),
-        |r| {
-            if let (Some(v), Some(k)) = (iri(r[0]), text(r[1])) {
-                keep(&mut venue_keywords, v, k);
-            }
-        },
-    )?;
-    each_row(
-        backend,
-        &format!("SELECT ?v ?t {{ {venue_set} ?v schema:name|schema:description ?t }}"),
-        |r| {
-            if let (Some(v), Some(t)) = (iri(r[0]), text(r[1])) {
-                let text = venue_texts.entry(v.to_owned()).or_default();
-                text.push(' ');
-                text.push_str(&t.to_lowercase());
-            }
-        },
-    )?;
+    let text_of = |subjects: &[&str]| -> String {
+        subjects
+            .iter()
+            .filter_map(|s| texts.get(*s))
+            .map(String::as_str)
+            .collect()
+    };
 
     let events = starts
         .into_iter()
         .map(|((at, iri), (start, source))| {
+            let subjects: Vec<&str> = std::iter::once(iri.as_str())
+                .chain(
+                    series_of
+                        .get(&iri)
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                )
+                .collect();
             let mut facts = Facts {
                 source,
-                keywords: keywords.get(&iri).cloned().unwrap_or_default(),
-                text: texts.get(&iri).cloned().unwrap_or_default(),
+                keywords: categories_of(&subjects, &[0, 1]),
+                text: text_of(&subjects),
                 ..Facts::default()
             };
             for v in located.get(&iri).into_iter().flatten() {
@@ -432,8 +464,8 @@ fn build(backend: &dyn Backend, base: &str, version: u64) -> Result<Arc<FeedInde
                 source,
                 points: points_of(&iri),
                 needs: needs_of(&iri),
-                keywords: venue_keywords.remove(&iri).unwrap_or_default(),
-                text: venue_texts.remove(&iri).unwrap_or_default(),
+                keywords: categories_of(&[iri.as_str()], &[0, 2]),
+                text: text_of(&[iri.as_str()]),
             };
             VenueEntry { iri, facts }
         })

@@ -197,22 +197,8 @@ SELECT ?rule ?reason { GRAPH <https://daten.kultur.example/graph/links> {
 #[test]
 fn link_quality_on_the_bundled_data_is_measured_against_a_hand_checked_sample() {
     let repo = repo();
-    let site = Site::new("");
     // The shipped configuration, with every file it names read from the repository.
-    let shipped = std::fs::read_to_string(repo.join("kulturnetz.toml")).expect("config");
-    let root = repo.display().to_string();
-    let config = shipped
-        .replace("path = \"data/store\"", "path = \"store\"")
-        .replace("\"datasets/", &format!("\"{root}/datasets/"))
-        .replace("\"ontologies/", &format!("\"{root}/ontologies/"))
-        + &format!("\n[pipeline]\nshapes = \"{root}/ontologies/shapes\"\n");
-    let config = config
-        .split_once("[store]")
-        .map(|(_, rest)| {
-            format!("[site]\nbase_iri = \"{BASE}\"\ntitle = \"Test\"\n\n[store]{rest}")
-        })
-        .expect("a [store] section");
-    std::fs::write(site.config(), config).expect("config");
+    let site = crate::feeds::bundled_site();
     let (code, _, stderr) = site.run(&["ingest"]);
     assert_eq!(code, 0, "{stderr}");
 

@@ -108,6 +108,61 @@ fn issue_16_every_shipped_query_answers_with_rows_in_each_format() {
         assert!(audiences.contains(audience), "{audiences:?}");
     }
 
+    // The sample data's two questions. What can be borrowed in Berlin on 15 June 2026: only
+    // the sound system 6.2 km from the centre (the Erfurt, Weimar and Jena lenders are far off;
+    // the Jena crates are out of stock).
+    let r = get(
+        &server,
+        "/api/queries/borrow-near?near_lat=52.52&near_lon=13.405&radius_km=50",
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rows: Value = serde_json::from_str(&r.body).unwrap();
+    let rows = rows["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0]["resource"]
+            .as_str()
+            .unwrap()
+            .ends_with("/id/resource/berlin-ton")
+    );
+    assert_eq!(rows[0]["distance_km"].as_f64(), Some(6.2), "{rows:?}");
+    // Around Erfurt, nearest first; a day outside every lending period gives none.
+    let r = get(&server, "/api/queries/borrow-near.geojson", None);
+    let g: Value = serde_json::from_str(&r.body).unwrap();
+    let distances: Vec<f64> = g["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["distance_km"].as_f64().unwrap())
+        .collect();
+    assert!(distances.len() >= 4, "{distances:?}");
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    assert!(distances.iter().all(|d| *d <= 30.0), "{distances:?}");
+    let r = get(&server, "/api/queries/borrow-near?on=2027-03-01", None);
+    let rows: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(rows["rows"].as_array().unwrap().len(), 0, "{rows}");
+    // Matchmaking: the one pair who can help each other comes first, with both directions
+    // in its reason, and no pair is proposed twice.
+    let r = get(&server, "/api/queries/matchmaking", None);
+    let rows: Value = serde_json::from_str(&r.body).unwrap();
+    let rows = rows["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["mutual"], true, "{rows:?}");
+    assert_eq!(
+        rows[0]["reason"],
+        "Anna Beispiel → Kulturverein West (Beispiel): Lichttechnik; \
+         Kulturverein West (Beispiel) → Anna Beispiel: Fördermittelanträge"
+    );
+    assert!(rows[1..].iter().all(|r| r["mutual"] == false), "{rows:?}");
+    let pairs: std::collections::BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            let (a, b) = (r["a"].as_str().unwrap(), r["b"].as_str().unwrap());
+            (a.min(b).to_owned(), a.max(b).to_owned())
+        })
+        .collect();
+    assert_eq!(pairs.len(), rows.len(), "{rows:?}");
+
     // Paging with limit and offset.
     let all = get(&server, "/api/queries/who-made-what?limit=20", None);
     let all: Value = serde_json::from_str(&all.body).unwrap();

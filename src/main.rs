@@ -4,6 +4,7 @@ mod background;
 mod catalog;
 mod cli;
 mod init;
+mod ldes;
 mod refresh;
 mod search;
 mod validate;
@@ -577,6 +578,7 @@ fn serve(args: &cli::ServeArgs, log: LogFormat) -> Result<()> {
     let token = std::env::var("KULTURNETZ_WRITE_TOKEN").ok();
     let mut options = kulturnetz_server::ServerOptions::from_config(&config.server, token);
     options.dumps = Some(dumps_dir(&config));
+    options.ldes = Some(ldes::dir(&config));
     options.queries = Some(config.resolve(Path::new("queries")));
     let read_only = options.write_token.is_none();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -656,6 +658,8 @@ pub(crate) fn write_dumps(
         .with_context(|| format!("{}: cannot write the VoID description", dir.display()))?;
     catalog::write(config, &manifest, dir)
         .with_context(|| format!("{}: cannot write the DCAT catalogue", dir.display()))?;
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    ldes::record(config, store, &now).with_context(|| "cannot write the event stream")?;
     Ok(manifest)
 }
 

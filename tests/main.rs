@@ -10,6 +10,7 @@ mod feeds;
 mod gate;
 mod http;
 mod init;
+mod ldes;
 mod links;
 mod map;
 mod metrics;

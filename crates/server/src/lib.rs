@@ -36,6 +36,7 @@ mod graph;
 mod graph_store;
 mod health;
 mod lang;
+mod ldes;
 mod listen;
 mod metrics;
 mod negotiate;
@@ -55,6 +56,7 @@ mod watchdog;
 
 pub use admin::{IngestOutcome, IngestRequest, Ingester, NotStarted, Trigger};
 pub use dumps::{CATALOG_FILE, VOID_FILE};
+pub use ldes::{LOG_FILE as LDES_FILE, Member as LdesMember, PAGE as LDES_PAGE};
 pub use listen::{STACK_SIZE, serve};
 pub use state::AppState;
 
@@ -96,6 +98,9 @@ pub struct ServerOptions {
     /// The folder of the dumps served at `/dumps/` (what `kulturnetz_store::dump` writes);
     /// `None`: no dumps.
     pub dumps: Option<std::path::PathBuf>,
+    /// The folder of the event stream served at `/ldes/events` (its `events.jsonl`, written
+    /// after each ingest); `None`: no stream (404).
+    pub ldes: Option<std::path::PathBuf>,
     /// The folder of the site's named queries (`queries/*.rq`), the landing page's examples;
     /// `None`: no examples.
     pub queries: Option<std::path::PathBuf>,
@@ -128,6 +133,7 @@ impl ServerOptions {
             max_connections: config.max_connections.max(1),
             header_read_timeout: config.header_read_timeout,
             dumps: None,
+            ldes: None,
             queries: None,
         }
     }
@@ -149,6 +155,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(ontology::routes())
         .merge(graph::routes())
         .merge(feeds::routes())
+        .merge(ldes::routes())
         .merge(queries::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

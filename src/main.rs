@@ -658,8 +658,6 @@ pub(crate) fn write_dumps(
         .with_context(|| format!("{}: cannot write the VoID description", dir.display()))?;
     catalog::write(config, &manifest, dir)
         .with_context(|| format!("{}: cannot write the DCAT catalogue", dir.display()))?;
-    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    ldes::record(config, store, &now).with_context(|| "cannot write the event stream")?;
     Ok(manifest)
 }
 
@@ -672,6 +670,10 @@ pub(crate) fn refresh_dumps(config: &Config, store: &Embedded, report: &Report) 
         return Ok(false);
     }
     write_dumps(config, store, &dir)?;
+    // The event stream follows what the ingests publish (not `kulturnetz dump`, which may
+    // write elsewhere).
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    ldes::record(config, store, &now).with_context(|| "cannot write the event stream")?;
     Ok(true)
 }
 

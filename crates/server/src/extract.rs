@@ -146,6 +146,22 @@ impl FromRequestParts<Arc<AppState>> for WriteAccess {
 /// The token of a `Bearer` credential (RFC 6750 §2.1: the scheme is case-insensitive and
 /// followed by one or more spaces; the token itself has no spaces, so trailing ones are part
 /// of a wrong token).
+/// `N` comma-separated finite numbers of the parameter `key` (`near=lat,lon`,
+/// `bbox=south,west,north,east`), or a 400 naming it and the `form` expected.
+pub(crate) fn numbers<const N: usize>(
+    key: &str,
+    value: &str,
+    form: &str,
+) -> Result<[f64; N], ApiError> {
+    let wrong = || ApiError::BadRequest(format!("{key}={value:?}: expected {form}"));
+    let parts: Vec<f64> = value
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect::<Option<_>>()
+        .ok_or_else(wrong)?;
+    parts.try_into().map_err(|_| wrong())
+}
+
 fn bearer(value: &str) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;
     scheme

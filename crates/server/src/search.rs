@@ -63,17 +63,6 @@ fn bad(message: impl Into<String>) -> ApiError {
     ApiError::BadRequest(message.into())
 }
 
-fn numbers<const N: usize>(key: &str, value: &str, form: &str) -> Result<[f64; N], ApiError> {
-    let parts: Vec<f64> = value
-        .split(',')
-        .map(|p| p.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| bad(format!("{key}={value:?}: expected {form}")))?;
-    parts
-        .try_into()
-        .map_err(|_| bad(format!("{key}={value:?}: expected {form}")))
-}
-
 /// Reads the parameters into a search.
 fn request(params: &Params, state: &AppState) -> Result<Request, ApiError> {
     for (key, _) in &params.0 {
@@ -98,7 +87,8 @@ fn request(params: &Params, state: &AppState) -> Result<Request, ApiError> {
     let near = params
         .one("near")?
         .map(|v| {
-            let [lat, lon] = numbers::<2>("near", v, "lat,lon in degrees, as near=50.98,11.03")?;
+            let [lat, lon] =
+                crate::extract::numbers::<2>("near", v, "lat,lon in degrees, as near=50.98,11.03")?;
             Point::new(lat, lon).ok_or_else(|| {
                 bad(format!(
                     "near={v:?}: latitude must be within ±90 and longitude within ±180"
@@ -123,7 +113,7 @@ fn request(params: &Params, state: &AppState) -> Result<Request, ApiError> {
         .one("bbox")?
         .map(|v| {
             let [south, west, north, east] =
-                numbers::<4>("bbox", v, "south,west,north,east in degrees")?;
+                crate::extract::numbers::<4>("bbox", v, "south,west,north,east in degrees")?;
             if !(-90.0..=90.0).contains(&south)
                 || !(-90.0..=90.0).contains(&north)
                 || !(-180.0..=180.0).contains(&west)

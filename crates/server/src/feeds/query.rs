@@ -164,17 +164,6 @@ fn instant(key: &str, value: &str, end_of_day: bool) -> Result<(String, bool), A
     )))
 }
 
-fn numbers<const N: usize>(key: &str, value: &str, form: &str) -> Result<[f64; N], ApiError> {
-    let parts: Vec<f64> = value
-        .split(',')
-        .map(|p| p.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| bad(format!("{key}={value:?}: expected {form}")))?;
-    parts
-        .try_into()
-        .map_err(|_| bad(format!("{key}={value:?}: expected {form}")))
-}
-
 /// Encodes the key of the last item of a page as an opaque cursor.
 pub(crate) fn cursor_of(parts: &[&str]) -> String {
     parts
@@ -267,7 +256,7 @@ impl Request {
             })
             .transpose()?;
         if let Some(v) = params.one("near")? {
-            let [lat, lon] = numbers::<2>("near", v, "lat,lon (e.g. 52.52,13.40)")?;
+            let [lat, lon] = crate::extract::numbers::<2>("near", v, "lat,lon (e.g. 52.52,13.40)")?;
             if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                 return Err(bad(format!(
                     "near={v:?}: latitude must be within -90..90 and longitude within -180..180"
@@ -278,7 +267,7 @@ impl Request {
             return Err(bad("radius_km needs near=lat,lon"));
         }
         if let Some(v) = params.one("bbox")? {
-            let [s, w, n, e] = numbers::<4>("bbox", v, "south,west,north,east")?;
+            let [s, w, n, e] = crate::extract::numbers::<4>("bbox", v, "south,west,north,east")?;
             if !(-90.0..=90.0).contains(&s)
                 || !(-90.0..=90.0).contains(&n)
                 || !(-180.0..=180.0).contains(&w)

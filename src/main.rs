@@ -876,7 +876,7 @@ fn init(args: &cli::InitArgs) -> Result<()> {
 const SHOWN_REJECTS: usize = 20;
 
 /// Standard output, or the file `path`, written on a thread of its own (see `background`).
-fn background_output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
+fn background_output(path: Option<&Path>) -> Result<background::BackgroundWriter> {
     Ok(match path {
         Some(path) => {
             // Opened here, so that an error names the file at once; emptied on the thread.
@@ -886,13 +886,9 @@ fn background_output(path: Option<&Path>) -> Result<Box<dyn std::io::Write>> {
                 .truncate(false)
                 .open(path)
                 .with_context(|| format!("{}", path.display()))?;
-            Box::new(background::BackgroundWriter::new(file, |file| {
-                background::empty(file)
-            }))
+            background::BackgroundWriter::new(file, |file| background::empty(file))
         }
-        None => Box::new(background::BackgroundWriter::new(std::io::stdout(), |_| {
-            Ok(())
-        })),
+        None => background::BackgroundWriter::new(std::io::stdout(), |_| Ok(())),
     })
 }
 
@@ -975,27 +971,29 @@ fn map(args: &cli::MapArgs) -> Result<()> {
 
 /// Writes accepted quads as N-Quads, keeps the first rejected records to show and writes every
 /// one to the rejected-records file if there is one.
-struct ConvertSink<W: std::io::Write> {
-    serializer: kulturnetz_model::nquads::NQuadsWriter<W>,
+struct ConvertSink {
+    /// The N-Quads are written straight into the output's blocks.
+    out: background::BackgroundWriter,
     first: Vec<kulturnetz_model::Diagnostic>,
     log: Option<kulturnetz_pipeline::RejectLog>,
     notes: Vec<kulturnetz_model::Diagnostic>,
     counts: kulturnetz_connectors::Counts,
 }
 
-impl<W: std::io::Write> kulturnetz_connectors::RecordSink for ConvertSink<W> {
+impl kulturnetz_connectors::RecordSink for ConvertSink {
     fn accept(
         &mut self,
         at: &kulturnetz_model::Location,
         quads: &[oxrdf::QuadRef<'_>],
     ) -> Result<(), kulturnetz_connectors::SinkError> {
         self.counts.accept(at, quads)?;
-        for q in quads {
-            self.serializer
-                .write_quad(*q)
-                .map_err(kulturnetz_connectors::SinkError::from)?;
-        }
-        Ok(())
+        self.out
+            .append(|block| {
+                for q in quads {
+                    kulturnetz_model::nquads::push_quad(block, *q);
+                }
+            })
+            .map_err(kulturnetz_connectors::SinkError::from)
     }
 
     fn reject(
@@ -1069,7 +1067,7 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
     let file = std::fs::File::open(&args.input).with_context(|| name.clone())?;
     let out = background_output(args.out.as_deref())?;
     let mut sink = ConvertSink {
-        serializer: kulturnetz_model::nquads::NQuadsWriter::new(out),
+        out,
         first: Vec::new(),
         log: args
             .rejected
@@ -1087,13 +1085,13 @@ fn convert(args: &cli::ConvertArgs) -> Result<()> {
         &mut sink,
     );
     let ConvertSink {
-        serializer,
+        mut out,
         first,
         log,
         notes,
         counts,
     } = sink;
-    serializer.finish()?.flush()?;
+    out.flush()?;
     if let (Some(mut log), Some(path)) = (log, args.rejected.as_deref()) {
         log.finish()
             .with_context(|| format!("{}", path.display()))?;

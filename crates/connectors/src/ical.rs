@@ -54,6 +54,7 @@ use deferred::Deferred;
 use kulturnetz_model::{Diagnostic, Location, OptionSpec};
 use lines::Property;
 use std::collections::{HashMap, HashSet};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use time::{When, WhenError, Zone, ZoneError, Zones};
 
 /// The `ical` connector.
@@ -264,40 +265,163 @@ impl Connector for Ical {
                 uids: Uids::default(),
                 deferred: Deferred::default(),
             };
-            let mut calendar = Calendar::new(&mut *input.reader);
-            // The quads of the event being converted, reused from event to event.
-            let mut record = Record::default();
-            loop {
-                let component = match calendar.next() {
-                    Ok(Some(component)) => component,
-                    Ok(None) => break,
-                    Err(calendar::Error::Io(source)) => return Err(io(source)),
-                    Err(calendar::Error::NotCalendar(line)) => {
-                        return Err(ConnectorError::Format(Box::new(Diagnostic::new(
-                            Location {
-                                line: Some(line),
-                                ..Location::file(input.name)
-                            },
-                            "not iCalendar: expected BEGIN:VCALENDAR",
-                        ))));
-                    }
-                };
-                match component {
-                    Component::Event(draft) => {
-                        let buffer = state.read(draft, &mut record, out)?;
-                        calendar.recycle(buffer);
-                    }
-                    Component::Unclosed(draft) => {
-                        state.not_closed(&draft, out)?;
-                        calendar.recycle(draft.raw);
-                    }
-                    Component::Timezone(tzid, vtz) => {
-                        state.zones.vtimezones.entry(tzid).or_insert(vtz);
+            let reader = &mut *input.reader;
+            std::thread::scope(|scope| {
+                // The lines are read, unfolded and split into properties on a thread of their
+                // own (a fifth of the work), while this one converts what it hands over.
+                let (batches, incoming) = sync_channel::<Batch>(BATCHES);
+                let (give_back, spare) = sync_channel::<Vec<u8>>(BATCH * BATCHES);
+                scope.spawn(move || read_components(reader, &batches, &spare));
+                // The quads of the event being converted, reused from event to event.
+                let mut record = Record::default();
+                for batch in incoming {
+                    for component in batch {
+                        let component = match component {
+                            Ok(component) => component,
+                            Err(calendar::Error::Io(source)) => return Err(io(source)),
+                            Err(calendar::Error::NotCalendar(line)) => {
+                                return Err(ConnectorError::Format(Box::new(Diagnostic::new(
+                                    Location {
+                                        line: Some(line),
+                                        ..Location::file(input.name)
+                                    },
+                                    "not iCalendar: expected BEGIN:VCALENDAR",
+                                ))));
+                            }
+                        };
+                        match component {
+                            Component::Event(draft) => {
+                                let buffer = state.read(draft, &mut record, out)?;
+                                let _ = give_back.try_send(buffer);
+                            }
+                            Component::Unclosed(draft) => {
+                                state.not_closed(&draft, out)?;
+                                let _ = give_back.try_send(draft.raw);
+                            }
+                            Component::Timezone(tzid, vtz) => {
+                                state.zones.vtimezones.entry(tzid).or_insert(vtz);
+                            }
+                        }
                     }
                 }
-            }
-            state.finish(&mut record, out)
+                state.finish(&mut record, out)
+            })
         })
+    }
+}
+
+/// Components handed from the reading thread to the converting one, with the error that
+/// stopped the reading last.
+type Batch = Vec<Result<Component, calendar::Error>>;
+
+/// Components a batch holds: enough that handing them over costs little beside their
+/// conversion.
+const BATCH: usize = 64;
+
+/// Batches that may wait for the converting thread, which bounds what is read ahead.
+const BATCHES: usize = 4;
+
+/// Reads the components of `reader` and sends them in batches until the input ends, reading
+/// fails or the converting thread stops listening; takes back the buffers of converted events.
+fn read_components(
+    reader: &mut (dyn std::io::BufRead + Send),
+    batches: &SyncSender<Batch>,
+    spare: &Receiver<Vec<u8>>,
+) {
+    let mut calendar = Calendar::new(reader);
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        if let Ok(buffer) = spare.try_recv() {
+            calendar.recycle(buffer);
+        }
+        let next = calendar.next();
+        let last = !matches!(next, Ok(Some(_)));
+        if let Some(component) = next.transpose() {
+            batch.push(component);
+        }
+        if last || batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if batches.send(full).is_err() || last {
+                return;
+            }
+        }
+    }
+}
+
+/// One series converted on a worker thread: its quads and where they come from, or why it
+/// was rejected.
+type Converted = Result<(Location, Box<Record>), Diagnostic>;
+
+/// A worker thread's batches in, results out, and the records it may use again.
+type Worker = (
+    Sender<Vec<Draft>>,
+    Receiver<Vec<Converted>>,
+    Sender<Box<Record>>,
+);
+
+/// Hands batches of kept series to worker threads in turn and takes their results back in
+/// the same turn, so that they reach the sink in their order.
+struct Pool {
+    workers: Vec<Worker>,
+    batch: Vec<Draft>,
+    sent: usize,
+    received: usize,
+}
+
+/// Series a batch for a worker holds.
+const SERIES_BATCH: usize = 16;
+
+impl Pool {
+    fn push(&mut self, draft: Draft, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
+        self.batch.push(draft);
+        if self.batch.len() == SERIES_BATCH {
+            self.send(out)?;
+        }
+        Ok(())
+    }
+
+    /// Sends the batch to the next worker, after taking the oldest results if each worker has
+    /// two batches already (which bounds what is held in memory).
+    fn send(&mut self, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
+        if self.sent - self.received == 2 * self.workers.len() {
+            self.receive(out)?;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(SERIES_BATCH));
+        // A worker stops only when this side stops sending, or when it panicked (which the
+        // scope then reports).
+        let _ = self.workers[self.sent % self.workers.len()].0.send(batch);
+        self.sent += 1;
+        Ok(())
+    }
+
+    /// Hands the oldest results to `out`.
+    fn receive(&mut self, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
+        let (_, results, give_back) = &self.workers[self.received % self.workers.len()];
+        self.received += 1;
+        let Ok(converted) = results.recv() else {
+            return Ok(());
+        };
+        for result in converted {
+            match result {
+                Ok((at, record)) => {
+                    record.accept(&at, out)?;
+                    let _ = give_back.send(record);
+                }
+                Err(diagnostic) => out.reject(diagnostic)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends what is left and hands every result to `out`.
+    fn finish(mut self, out: &mut dyn RecordSink) -> Result<(), ConnectorError> {
+        if !self.batch.is_empty() {
+            self.send(out)?;
+        }
+        while self.received < self.sent {
+            self.receive(out)?;
+        }
+        Ok(())
     }
 }
 
@@ -332,14 +456,16 @@ impl State<'_, '_> {
         message: &str,
         out: &mut dyn RecordSink,
     ) -> Result<(), ConnectorError> {
-        out.reject(
-            Diagnostic::new(
-                self.at(draft, field, line),
-                format!("{}: {message}", draft.label()),
-            )
-            .with_raw(&draft.raw_text()),
-        )?;
+        out.reject(self.diagnostic(draft, field, line, message))?;
         Ok(())
+    }
+
+    fn diagnostic(&self, draft: &Draft, field: &str, line: u64, message: &str) -> Diagnostic {
+        Diagnostic::new(
+            self.at(draft, field, line),
+            format!("{}: {message}", draft.label()),
+        )
+        .with_raw(&draft.raw_text())
     }
 
     /// A VEVENT has been read: convert it now (into `record`), or keep it for the end of the
@@ -394,7 +520,10 @@ impl State<'_, '_> {
     ) -> Result<bool, ConnectorError> {
         record.clear();
         match self.event(draft, last, record) {
-            Ok(()) => {
+            Ok(replaced) => {
+                if let Some((uid, key)) = replaced {
+                    self.overrides.entry(uid).or_default().insert(key);
+                }
                 let at = Location {
                     line: Some(draft.line),
                     ..Location::file(self.name).with_record(draft.record)
@@ -428,11 +557,70 @@ impl State<'_, '_> {
                 |d| self.emit(d, true, record, out).map(drop),
             )?;
         }
-        deferred.each(
-            |d| !d.is_override(),
-            |e| deferred_io(name, e),
-            |d| self.emit(d, true, record, out).map(drop),
-        )
+        // The series, most of what waited: converted on worker threads, handed to `out` here
+        // in their order (so the output is the same as one thread's).
+        let state = &self;
+        std::thread::scope(|scope| {
+            let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            let mut pool = Pool {
+                workers: (0..workers)
+                    .map(|_| {
+                        let (batches, incoming) = channel::<Vec<Draft>>();
+                        let (results, converted) = channel::<Vec<Converted>>();
+                        let (give_back, spare) = channel::<Box<Record>>();
+                        scope.spawn(move || state.convert_series(&incoming, &results, &spare));
+                        (batches, converted, give_back)
+                    })
+                    .collect(),
+                batch: Vec::with_capacity(BATCH),
+                sent: 0,
+                received: 0,
+            };
+            deferred.into_each(
+                |d| !d.is_override(),
+                |e| deferred_io(name, e),
+                |d| pool.push(d, out),
+            )?;
+            pool.finish(out)
+        })
+    }
+
+    /// Converts the batches of kept series that come in, until they stop coming or nobody
+    /// listens for the results; records come back through `spare` to be used again.
+    fn convert_series(
+        &self,
+        incoming: &Receiver<Vec<Draft>>,
+        results: &Sender<Vec<Converted>>,
+        spare: &Receiver<Box<Record>>,
+    ) {
+        for batch in incoming {
+            let converted = batch
+                .iter()
+                .filter_map(|draft| {
+                    let mut record = spare.try_recv().unwrap_or_default();
+                    record.clear();
+                    match self.event(draft, true, &mut record) {
+                        Ok(_) => Some(Ok((
+                            Location {
+                                line: Some(draft.line),
+                                ..Location::file(self.name).with_record(draft.record)
+                            },
+                            record,
+                        ))),
+                        // Every time zone is known at the end of the input.
+                        Err(Failure::Later) => None,
+                        Err(Failure::Bad {
+                            field,
+                            line,
+                            message,
+                        }) => Some(Err(self.diagnostic(draft, &field, line, &message))),
+                    }
+                })
+                .collect();
+            if results.send(converted).is_err() {
+                return;
+            }
+        }
     }
 
     fn when(&self, prop: &Property, value: &str, last: bool) -> Result<When, Failure> {

@@ -112,7 +112,7 @@ pub struct Input<'a> {
     /// The input's name as the user knows it (used in diagnostics).
     pub name: &'a str,
     /// The bytes.
-    pub reader: &'a mut dyn BufRead,
+    pub reader: &'a mut (dyn BufRead + Send),
 }
 
 /// What a connector may know besides its input.

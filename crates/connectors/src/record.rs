@@ -305,6 +305,20 @@ pub(crate) struct Record {
     hasher: foldhash::fast::FixedState,
     /// A record for a part of this one, kept for reuse (see [`Record::take_part`]).
     part: Option<Box<Record>>,
+    /// The buffers [`Record::accept`] lends its terms and quads in, kept empty between calls:
+    /// a series of a thousand occurrences needs a megabyte, and fresh memory costs the
+    /// system's zeroing of its pages.
+    lent: std::cell::Cell<(Vec<TermRef<'static>>, Vec<QuadRef<'static>>)>,
+}
+
+/// An empty vector of `T` in the memory of `v` (which the standard library's in-place
+/// collection reuses when `T` and `U` have the same layout, as here the same type with
+/// another lifetime does).
+fn emptied<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
 }
 
 impl Record {
@@ -589,7 +603,9 @@ impl Record {
             self.iris.len() + self.blanks.len(),
             self.iris.len() + self.blanks.len() + self.literals.len(),
         ];
-        let mut own: Vec<TermRef<'_>> = Vec::with_capacity(starts[3] + self.typed.len());
+        let (own, quads) = self.lent.take();
+        let (mut own, mut quads): (Vec<TermRef<'_>>, Vec<QuadRef<'_>>) = (own, quads);
+        own.reserve(starts[3] + self.typed.len());
         own.extend(self.iris.iter().map(|n| TermRef::from(n.as_ref())));
         own.extend(self.blanks.iter().map(|b| TermRef::from(b.as_ref())));
         own.extend(self.literals.iter().map(|l| TermRef::from(l.as_ref())));
@@ -603,22 +619,20 @@ impl Record {
                 None => self.vocabulary.terms[place].into(),
             }
         };
-        let quads: Vec<QuadRef<'_>> = self
-            .triples
-            .iter()
-            .map(|&[s, p, o]| {
-                let subject = match term(s) {
-                    TermRef::NamedNode(n) => NamedOrBlankNodeRef::from(n),
-                    TermRef::BlankNode(b) => b.into(),
-                    TermRef::Literal(_) => unreachable!("subjects are nodes"),
-                };
-                let TermRef::NamedNode(predicate) = term(p) else {
-                    unreachable!("predicates are IRIs")
-                };
-                QuadRef::new(subject, predicate, term(o), GraphNameRef::DefaultGraph)
-            })
-            .collect();
-        out.accept(at, &quads)
+        quads.extend(self.triples.iter().map(|&[s, p, o]| {
+            let subject = match term(s) {
+                TermRef::NamedNode(n) => NamedOrBlankNodeRef::from(n),
+                TermRef::BlankNode(b) => b.into(),
+                TermRef::Literal(_) => unreachable!("subjects are nodes"),
+            };
+            let TermRef::NamedNode(predicate) = term(p) else {
+                unreachable!("predicates are IRIs")
+            };
+            QuadRef::new(subject, predicate, term(o), GraphNameRef::DefaultGraph)
+        }));
+        let accepted = out.accept(at, &quads);
+        self.lent.set((emptied(own), emptied(quads)));
+        accepted
     }
 
     /// Empties the record, keeping its buffers and its vocabulary.

@@ -140,7 +140,7 @@ fn convert(
         .and_then(|s| s.to_str())
         .unwrap_or("case");
     let cx = Context::new(id, &minter).with_options(options.clone());
-    let mut reader: Box<dyn BufRead> = if chunk == 0 {
+    let mut reader: Box<dyn BufRead + Send> = if chunk == 0 {
         Box::new(bytes)
     } else {
         Box::new(BufReader::with_capacity(

@@ -8,11 +8,11 @@ use kulturnetz_connectors::{Connector, ConnectorError, Context, Input, RecordSin
 use kulturnetz_model::{Diagnostic, Location};
 use kulturnetz_store::{Staging, StoreError};
 use oxrdf::{QuadRef, TripleRef};
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How many rejected records a report keeps in memory (all go to the rejected file).
@@ -62,7 +62,7 @@ pub(crate) fn convert(
             });
         }
     };
-    let read = Rc::new(Cell::new(0));
+    let read = Arc::new(AtomicU64::new(0));
     let total = file.metadata().ok().map(|m| m.len());
     let mut sink = StagingSink {
         staging,
@@ -73,7 +73,7 @@ pub(crate) fn convert(
         first: Vec::new(),
         notes: Vec::new(),
         progress: Reporter {
-            read: Rc::clone(&read),
+            read: Arc::clone(&read),
             total,
             last: None,
             callback: progress,
@@ -118,13 +118,13 @@ pub(crate) fn convert(
 /// A reader that counts the bytes read through it, for the progress of a conversion.
 struct Counting<R> {
     inner: R,
-    read: Rc<Cell<u64>>,
+    read: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read.set(self.read.get() + n as u64);
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -132,7 +132,7 @@ impl<R: Read> Read for Counting<R> {
 /// Hands the progress on: after the first records, then at most every [`PROGRESS_EVERY`], and
 /// once at the end.
 struct Reporter<'p> {
-    read: Rc<Cell<u64>>,
+    read: Arc<AtomicU64>,
     total: Option<u64>,
     last: Option<Instant>,
     callback: &'p mut dyn FnMut(&Progress),
@@ -174,7 +174,7 @@ impl StagingSink<'_, '_> {
         (self.progress.callback)(&Progress {
             records,
             rejected: self.rejected_count,
-            bytes: self.progress.read.get(),
+            bytes: self.progress.read.load(Ordering::Relaxed),
             total: self.progress.total,
         });
     }

@@ -108,7 +108,7 @@ pub(super) struct Calendar<'a> {
 }
 
 impl<'a> Calendar<'a> {
-    pub(super) fn new(reader: &'a mut dyn BufRead) -> Self {
+    pub(super) fn new(reader: &'a mut (dyn BufRead + Send)) -> Self {
         Self {
             lines: Unfolder::new(reader),
             stack: Vec::new(),

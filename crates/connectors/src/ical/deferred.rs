@@ -81,6 +81,34 @@ impl Deferred {
     }
 }
 
+impl Deferred {
+    /// Calls `f` with each kept draft for which `pick` holds, in the order they were kept,
+    /// handing it over.
+    pub(super) fn into_each<E>(
+        self,
+        pick: impl Fn(&Draft) -> bool,
+        io: impl Fn(io::Error) -> E,
+        mut f: impl FnMut(Draft) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for draft in self.memory.into_iter().filter(|d| pick(d)) {
+            f(draft)?;
+        }
+        let Some(mut file) = self.file else {
+            return Ok(());
+        };
+        file.flush().map_err(&io)?;
+        let mut reader = BufReader::with_capacity(1 << 16, file.get_ref());
+        reader.rewind().map_err(&io)?;
+        for _ in 0..self.spilled {
+            let draft = decode(&mut reader).map_err(&io)?;
+            if pick(&draft) {
+                f(draft)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// About what a draft takes in memory.
 fn size(draft: &Draft) -> usize {
     draft

@@ -46,7 +46,7 @@ const KNOWN: &[&str] = &[
 /// Folding may split a UTF-8 sequence, so lines are joined as bytes and decoded afterwards.
 /// The buffers are reused from line to line.
 pub(super) struct Unfolder<'a> {
-    reader: &'a mut dyn BufRead,
+    reader: &'a mut (dyn BufRead + Send),
     /// The logical line last returned, as bytes.
     line: Vec<u8>,
     /// The next physical line (with its line break), already read to see whether it continues
@@ -91,7 +91,7 @@ fn physical(
 }
 
 impl<'a> Unfolder<'a> {
-    pub(super) fn new(reader: &'a mut dyn BufRead) -> Self {
+    pub(super) fn new(reader: &'a mut (dyn BufRead + Send)) -> Self {
         Self {
             reader,
             line: Vec::new(),

@@ -28,13 +28,14 @@ use oxrdf::vocab::{rdf, xsd};
 use oxrdf::{Literal, NamedNode};
 
 impl State<'_, '_> {
-    /// The quads of one VEVENT, into `record`.
+    /// The quads of one VEVENT, into `record`; for an override, the UID and recurrence key
+    /// it replaces, for the caller to note.
     pub(super) fn event(
-        &mut self,
+        &self,
         draft: &Draft,
         last: bool,
         record: &mut Record,
-    ) -> Result<(), Failure> {
+    ) -> Result<Option<(String, String)>, Failure> {
         let floating = self.options.floating;
         let Some(dtstart) = draft.first("DTSTART") else {
             return Err(Failure::Bad {
@@ -92,14 +93,11 @@ impl State<'_, '_> {
                 record.add(node, schema::NAME, name);
             }
         }
+        let replaced = recurrence
+            .as_ref()
+            .and_then(|key| Some((uid.clone()?, key.clone())));
         let occurrences: Vec<(When, Option<When>, Option<String>)> = if let Some(key) = &recurrence
         {
-            if let Some(uid) = &uid {
-                self.overrides
-                    .entry(uid.clone())
-                    .or_default()
-                    .insert(key.clone());
-            }
             vec![(start, end.map(|e| last_day(start, e)), Some(key.clone()))]
         } else if draft.is_series() {
             self.occurrences(draft, start, end, uid.as_deref(), last)?
@@ -139,7 +137,7 @@ impl State<'_, '_> {
             }
             details.add(node, record);
         }
-        Ok(())
+        Ok(replaced)
     }
     /// DTEND, or DTSTART plus DURATION; checked against DTSTART.
     fn end(&self, draft: &Draft, start: When, last: bool) -> Result<Option<When>, Failure> {

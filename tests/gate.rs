@@ -115,6 +115,12 @@ fn a_gated_source_that_breaks_its_shapes_keeps_its_old_graph() {
         (&"gate".into(), &1.into(), &3.into()),
         "{validation}"
     );
+    // Its time is reported apart, as part of the source's.
+    let seconds = validation["seconds"].as_f64().expect("validation.seconds");
+    assert!(
+        seconds <= source["seconds"].as_f64().expect("seconds"),
+        "{source}"
+    );
     let result = &validation["results"][0];
     assert_eq!(result["focus_node"], "<https://m.example/2>", "{result}");
     assert_eq!(result["path"], "<http://schema.org/name>", "{result}");

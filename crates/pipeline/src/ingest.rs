@@ -355,7 +355,9 @@ fn ingest_source(
 
     // A graph is a set: statements the connector wrote twice count once.
     let triples = staging.seal()?;
+    let validating = std::time::Instant::now();
     let mut checked = validate::validate(&*staging, source, shapes, &minter)?;
+    checked.validation.seconds = validating.elapsed().as_secs_f64();
     if options.dry_run {
         // A dry run writes no report into the store.
         checked.validation.report = None;

@@ -93,10 +93,12 @@ impl SourceReport {
 }
 
 /// What validating a staged graph found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Validation {
     /// The source's `validate`: `gate`, `warn` or `off`.
     pub mode: String,
+    /// How long validating took, in seconds (part of the source's).
+    pub seconds: f64,
     /// SHACL shapes checked.
     pub shapes: u64,
     /// Focus nodes the shapes' targets selected, counted once per shape.

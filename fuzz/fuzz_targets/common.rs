@@ -110,7 +110,7 @@ fn run(kind: &str, data: &[u8], chunk: Option<usize>) -> (Collect, bool) {
     let mut out = Collect::default();
     let mut whole = data;
     let mut trickled;
-    let reader: &mut dyn std::io::BufRead = match chunk {
+    let reader: &mut (dyn std::io::BufRead + Send) = match chunk {
         None => &mut whole,
         Some(chunk) => {
             trickled = BufReader::with_capacity(chunk, Trickle(data, chunk));

@@ -2,7 +2,7 @@
 //! `SHA256SUMS`), written so that nobody ever reads a half-written file.
 
 use crate::{Backend, StoreError};
-use oxrdf::{GraphName, GraphNameRef, NamedNode};
+use oxrdf::{GraphName, GraphNameRef, NamedNode, Triple};
 use oxrdfio::{RdfFormat, RdfSerializer};
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -125,7 +125,8 @@ fn source_files(id: &str) -> [String; 2] {
 ///
 /// The same graphs give the same bytes: a graph is written in the order of the store's index,
 /// which on the embedded store follows from the terms alone (Oxigraph keys terms by their
-/// hash), not from the order they were written in; gzip writes no time stamp. `all.nq.gz` is
+/// hash), not from the order they were written in, and its triples with blank nodes last,
+/// labelled canonically (RDFC-1.0) and sorted; gzip writes no time stamp. `all.nq.gz` is
 /// the sources' N-Quads members followed by one for the rest of the store (the default graph,
 /// the meta graph, graphs written over the Graph Store Protocol): a gzip file may hold several
 /// members, and every gzip reader decompresses them as one stream, so nothing is compressed twice.
@@ -157,13 +158,16 @@ pub fn dump(
         let mut nquads = write_atomically(dir, &nq, |out| {
             gzip(out, &dir.join(&nq), |gz| {
                 let mut writer = RdfSerializer::from_format(RdfFormat::NQuads).for_writer(gz);
-                for triple in backend.graph_triples(graph)? {
-                    let triple = triple?;
-                    writer
-                        .serialize_quad(triple.as_ref().in_graph(graph))
-                        .map_err(failed(&dir.join(&nq)))?;
-                    counter.add(&triple);
-                }
+                in_dump_order(
+                    backend,
+                    graph,
+                    |triple| counter.add(triple),
+                    |triple| {
+                        writer
+                            .serialize_quad(triple.as_ref().in_graph(graph))
+                            .map_err(failed(&dir.join(&nq)))
+                    },
+                )?;
                 writer.finish().map_err(failed(&dir.join(&nq)))?;
                 Ok(())
             })
@@ -183,11 +187,16 @@ pub fn dump(
                         .unwrap_or_else(|e| unreachable!("the prefixes are IRIs: {e}"));
                 }
                 let mut writer = serializer.for_writer(gz);
-                for triple in backend.graph_triples(graph)? {
-                    writer
-                        .serialize_triple(triple?.as_ref())
-                        .map_err(failed(&dir.join(&ttl)))?;
-                }
+                in_dump_order(
+                    backend,
+                    graph,
+                    |_| {},
+                    |triple| {
+                        writer
+                            .serialize_triple(triple.as_ref())
+                            .map_err(failed(&dir.join(&ttl)))
+                    },
+                )?;
                 writer.finish().map_err(failed(&dir.join(&ttl)))?;
                 Ok(())
             })
@@ -210,12 +219,16 @@ pub fn dump(
                     .map(|g| GraphName::NamedNode(g.name)),
             );
             for graph in &rest_graphs {
-                for triple in backend.graph_triples(graph.as_ref())? {
-                    quads += 1;
-                    writer
-                        .serialize_quad(triple?.as_ref().in_graph(graph.as_ref()))
-                        .map_err(failed(&dir.join(ALL)))?;
-                }
+                in_dump_order(
+                    backend,
+                    graph.as_ref(),
+                    |_| quads += 1,
+                    |triple| {
+                        writer
+                            .serialize_quad(triple.as_ref().in_graph(graph.as_ref()))
+                            .map_err(failed(&dir.join(ALL)))
+                    },
+                )?;
             }
             writer.finish().map_err(failed(&dir.join(ALL)))?;
             Ok(())
@@ -258,6 +271,40 @@ pub fn dump(
     })?;
     remove_stale(dir, &manifest);
     Ok(manifest)
+}
+
+/// Hands each triple of `graph` to `seen` in the store's order and to `write` in the dump's:
+/// the triples without blank nodes in the store's order, which follows from the terms alone,
+/// then those with blank nodes, labelled by RDFC-1.0 and sorted (see [`crate::canon`]). The
+/// latter are held in memory until the graph has been read.
+fn in_dump_order(
+    backend: &dyn Backend,
+    graph: GraphNameRef<'_>,
+    mut seen: impl FnMut(&Triple),
+    mut write: impl FnMut(&Triple) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut blank = Vec::new();
+    for triple in backend.graph_triples(graph)? {
+        let triple = triple?;
+        seen(&triple);
+        if crate::canon::has_blank_node(&triple) {
+            blank.push(triple);
+        } else {
+            write(&triple)?;
+        }
+    }
+    if blank.is_empty() {
+        return Ok(());
+    }
+    let canonical = crate::canon::canonical(&blank).map_err(|e| {
+        StoreError::Storage(format!(
+            "while labelling the blank nodes of {graph} canonically: {e}"
+        ))
+    })?;
+    for triple in &canonical {
+        write(triple)?;
+    }
+    Ok(())
 }
 
 /// Removes the files of sources that are no longer dumped: `*.nq.gz` and `*.ttl.gz` that the
@@ -419,6 +466,63 @@ mod tests {
             graph: ga,
         }];
         (store, sources)
+    }
+
+    /// A graph with blank nodes, parsed anew (so with new blank node labels) into a fresh store.
+    fn store_with_blank_nodes(dir: &Path) -> (Embedded, Vec<DumpSource>) {
+        let turtle = r#"@prefix s: <http://schema.org/> .
+            <https://x.example/m> s:name "Dom" ;
+                s:address [ s:streetAddress "Domplatz 1" ; s:postalCode "99084" ] ;
+                s:geo [ s:latitude 50.97 ; s:longitude 11.02 ] .
+            [] s:about <https://x.example/m> ; s:name "Führung" ."#;
+        let store = Embedded::open(dir, &EmbeddedOptions::default()).unwrap();
+        let ga = NamedNode::new_unchecked("https://x.example/graph/a");
+        let quads: Vec<Quad> = oxrdfio::RdfParser::from_format(RdfFormat::Turtle)
+            .for_reader(turtle.as_bytes())
+            .map(|q| {
+                let q = q.unwrap();
+                Quad::new(q.subject, q.predicate, q.object, ga.clone())
+            })
+            .collect();
+        let mut loader = store.loader().unwrap();
+        for q in &quads {
+            loader.insert(&[q.as_ref()]).unwrap();
+        }
+        loader.finish().unwrap();
+        let sources = vec![DumpSource {
+            id: "a".into(),
+            graph: ga,
+        }];
+        (store, sources)
+    }
+
+    /// Blank nodes get the labels RDFC-1.0 gives them: the same graph loaded twice, with other
+    /// labels in the store, dumps to the same bytes, and the counts are those of the graph.
+    #[test]
+    fn blank_nodes_are_labelled_canonically() {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, sources) = store_with_blank_nodes(&dir.path().join("one"));
+        let (two, _) = store_with_blank_nodes(&dir.path().join("two"));
+        let first = dump(&one, &dir.path().join("d1"), &sources).unwrap();
+        let second = dump(&two, &dir.path().join("d2"), &sources).unwrap();
+        assert_eq!(first, second);
+        let stats = &first.graphs[0];
+        assert_eq!((stats.triples, stats.subjects), (9, 4));
+        let text = gunzip(&std::fs::read(dir.path().join("d1/a.nq.gz")).unwrap());
+        assert_eq!(text.lines().count(), 9, "{text}");
+        for label in ["_:c14n0", "_:c14n1", "_:c14n2"] {
+            assert!(text.contains(label), "{text}");
+        }
+        assert!(!text.contains("_:c14n3"), "{text}");
+        // The triples without blank nodes come first, in the store's order; those with blank
+        // nodes after them, sorted.
+        let lines: Vec<&str> = text.lines().collect();
+        let first_blank = lines.iter().position(|l| l.contains("_:")).unwrap();
+        assert!(
+            lines[first_blank..].iter().all(|l| l.contains("_:")),
+            "{text}"
+        );
+        assert!(lines[first_blank..].is_sorted(), "{text}");
     }
 
     /// The same graphs give the same bytes, whatever order they were written in; every file

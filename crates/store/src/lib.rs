@@ -39,6 +39,7 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod canon;
 mod dump;
 mod embedded;
 mod error;

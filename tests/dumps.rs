@@ -407,9 +407,21 @@ fn issue_15_resources_are_dereferenceable() {
          <https://daten.kultur.example/id/venue/stadtmuseum> a schema:Museum ;\n\
            schema:name \"Stadtmuseum\"@de , \"City Museum\"@en ;\n\
            schema:url <https://stadtmuseum.example/> .\n\
-         <https://daten.kultur.example/id/event/1> schema:location <https://daten.kultur.example/id/venue/stadtmuseum> .\n",
+         <https://daten.kultur.example/id/event/1> schema:location <https://daten.kultur.example/id/venue/stadtmuseum> .\n\
+         <https://daten.kultur.example/id/event/ev-7%40kalender.example> schema:name \"Führung\" .\n\
+         <https://daten.kultur.example/id/venue/müllerhaus> schema:name \"Müllerhaus\" .\n",
     );
     let server = site.serve(&[], &[]);
+    // An IRI with `%40` in it is asked for as it is spelled (decoding it would name another
+    // IRI); one with `ü` is asked for encoded, as a browser sends it.
+    for path in ["event/ev-7%40kalender.example", "venue/m%C3%BCllerhaus"] {
+        let reply = get(
+            &format!("{}/id/{path}", server.url),
+            &[("Accept", "text/turtle")],
+        );
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(!reply.body.is_empty(), "{path}");
+    }
     let url = format!("{}/id/venue/stadtmuseum", server.url);
     let browser = "text/html,application/xhtml+xml,*/*;q=0.8";
     let german = get(

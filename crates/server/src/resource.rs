@@ -13,7 +13,7 @@ use crate::page::escape;
 use crate::page::wants_html;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::{OriginalUri, Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -41,11 +41,17 @@ struct Described {
 
 async fn resource(
     State(state): State<Arc<AppState>>,
-    UrlPath(path): UrlPath<String>,
+    OriginalUri(uri): OriginalUri,
+    UrlPath(decoded): UrlPath<String>,
     headers: HeaderMap,
     params: Params,
 ) -> Response {
-    match respond(&state, &path, &headers, &params).await {
+    // The IRI as the request spells it: an IRI minted with `%40` in it is that text, and
+    // decoding it would ask for another IRI. A request that encodes what the IRI does not
+    // (a browser sends `ü` as `%C3%BC`) is answered for the decoded IRI when the other names
+    // nothing.
+    let raw = uri.path().strip_prefix("/id/").unwrap_or(&decoded);
+    match respond(&state, [raw, &decoded], &headers, &params).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
@@ -53,13 +59,15 @@ async fn resource(
 
 async fn respond(
     state: &Arc<AppState>,
-    path: &str,
+    [raw, decoded]: [&str; 2],
     headers: &HeaderMap,
     params: &Params,
 ) -> Result<Response, ApiError> {
     let base = &state.site.base_iri;
-    let iri = NamedNode::new(format!("{base}id/{path}"))
-        .map_err(|e| ApiError::NotFound(format!("/id/{path} names no resource: {e}")))?;
+    let iri_of = |path: &str| {
+        NamedNode::new(format!("{base}id/{path}"))
+            .map_err(|e| ApiError::NotFound(format!("/id/{path} names no resource: {e}")))
+    };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let html = wants_html(accept);
     let format = if html {
@@ -67,7 +75,26 @@ async fn respond(
     } else {
         Some(choose(RDF_FORMATS, accept, params.one("format")?)?)
     };
-    let described = describe(state, &iri).await?;
+    let (mut iri, mut described) = match iri_of(raw) {
+        Ok(iri) => {
+            let described = describe(state, &iri).await?;
+            (iri, described)
+        }
+        Err(e) if raw == decoded => return Err(e),
+        Err(_) => {
+            let iri = iri_of(decoded)?;
+            let described = describe(state, &iri).await?;
+            (iri, described)
+        }
+    };
+    if described.outgoing.is_empty() && described.incoming.is_empty() && raw != decoded {
+        if let Ok(other) = iri_of(decoded) {
+            let other_described = describe(state, &other).await?;
+            if !(other_described.outgoing.is_empty() && other_described.incoming.is_empty()) {
+                (iri, described) = (other, other_described);
+            }
+        }
+    }
     let mut response = if described.outgoing.is_empty() && described.incoming.is_empty() {
         let mut response = ApiError::NotFound(format!("{iri} is not known here")).into_response();
         if html {

@@ -87,12 +87,14 @@ async fn respond(
             (iri, described)
         }
     };
-    if described.outgoing.is_empty() && described.incoming.is_empty() && raw != decoded {
-        if let Ok(other) = iri_of(decoded) {
-            let other_described = describe(state, &other).await?;
-            if !(other_described.outgoing.is_empty() && other_described.incoming.is_empty()) {
-                (iri, described) = (other, other_described);
-            }
+    if described.outgoing.is_empty()
+        && described.incoming.is_empty()
+        && raw != decoded
+        && let Ok(other) = iri_of(decoded)
+    {
+        let other_described = describe(state, &other).await?;
+        if !(other_described.outgoing.is_empty() && other_described.incoming.is_empty()) {
+            (iri, described) = (other, other_described);
         }
     }
     let mut response = if described.outgoing.is_empty() && described.incoming.is_empty() {

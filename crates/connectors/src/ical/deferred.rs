@@ -68,16 +68,9 @@ impl Deferred {
         let Some(file) = &mut self.file else {
             return Ok(());
         };
-        file.flush().map_err(&io)?;
-        let mut reader = BufReader::with_capacity(1 << 16, file.get_ref());
-        reader.rewind().map_err(&io)?;
-        for _ in 0..self.spilled {
-            let draft = decode(&mut reader).map_err(&io)?;
-            if pick(&draft) {
-                f(&draft)?;
-            }
-        }
-        Ok(())
+        read_back(file, self.spilled, io, |draft| {
+            if pick(&draft) { f(&draft) } else { Ok(()) }
+        })
     }
 }
 
@@ -96,17 +89,26 @@ impl Deferred {
         let Some(mut file) = self.file else {
             return Ok(());
         };
-        file.flush().map_err(&io)?;
-        let mut reader = BufReader::with_capacity(1 << 16, file.get_ref());
-        reader.rewind().map_err(&io)?;
-        for _ in 0..self.spilled {
-            let draft = decode(&mut reader).map_err(&io)?;
-            if pick(&draft) {
-                f(draft)?;
-            }
-        }
-        Ok(())
+        read_back(&mut file, self.spilled, io, |draft| {
+            if pick(&draft) { f(draft) } else { Ok(()) }
+        })
     }
+}
+
+/// Reads the `spilled` drafts written to `file` back in their order, handing each to `f`.
+fn read_back<E>(
+    file: &mut BufWriter<File>,
+    spilled: usize,
+    io: impl Fn(io::Error) -> E,
+    mut f: impl FnMut(Draft) -> Result<(), E>,
+) -> Result<(), E> {
+    file.flush().map_err(&io)?;
+    let mut reader = BufReader::with_capacity(1 << 16, file.get_ref());
+    reader.rewind().map_err(&io)?;
+    for _ in 0..spilled {
+        f(decode(&mut reader).map_err(&io)?)?;
+    }
+    Ok(())
 }
 
 /// About what a draft takes in memory.

@@ -519,25 +519,36 @@ impl State<'_, '_> {
         out: &mut dyn RecordSink,
     ) -> Result<bool, ConnectorError> {
         record.clear();
-        match self.event(draft, last, record) {
-            Ok(replaced) => {
+        let converted = self.event(draft, last, record);
+        match self.settled(draft, converted) {
+            Some(Ok((replaced, at))) => {
                 if let Some((uid, key)) = replaced {
                     self.overrides.entry(uid).or_default().insert(key);
                 }
-                let at = Location {
-                    line: Some(draft.line),
-                    ..Location::file(self.name).with_record(draft.record)
-                };
                 record.accept(&at, out)?;
             }
-            Err(Failure::Later) => return Ok(false),
+            Some(Err(rejected)) => out.reject(rejected)?,
+            None => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// What the conversion of `draft` came to: its value and the location to accept the record
+    /// at, the reason to reject it, or `None` if it has to wait for the end of the input.
+    fn settled<T>(
+        &self,
+        draft: &Draft,
+        converted: Result<T, Failure>,
+    ) -> Option<Result<(T, Location), Diagnostic>> {
+        match converted {
+            Ok(value) => Some(Ok((value, self.at(draft, "", draft.line)))),
+            Err(Failure::Later) => None,
             Err(Failure::Bad {
                 field,
                 line,
                 message,
-            }) => self.reject(draft, &field, line, &message, out)?,
+            }) => Some(Err(self.diagnostic(draft, &field, line, &message))),
         }
-        Ok(true)
     }
 
     /// Emits what waited for the end: overrides first, so that each series knows them.
@@ -599,22 +610,12 @@ impl State<'_, '_> {
                 .filter_map(|draft| {
                     let mut record = spare.try_recv().unwrap_or_default();
                     record.clear();
-                    match self.event(draft, true, &mut record) {
-                        Ok(_) => Some(Ok((
-                            Location {
-                                line: Some(draft.line),
-                                ..Location::file(self.name).with_record(draft.record)
-                            },
-                            record,
-                        ))),
-                        // Every time zone is known at the end of the input.
-                        Err(Failure::Later) => None,
-                        Err(Failure::Bad {
-                            field,
-                            line,
-                            message,
-                        }) => Some(Err(self.diagnostic(draft, &field, line, &message))),
-                    }
+                    // Every time zone is known at the end of the input: nothing waits more.
+                    let converted = self.event(draft, true, &mut record);
+                    Some(match self.settled(draft, converted)? {
+                        Ok((_, at)) => Ok((at, record)),
+                        Err(rejected) => Err(rejected),
+                    })
                 })
                 .collect();
             if results.send(converted).is_err() {

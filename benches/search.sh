@@ -13,7 +13,8 @@
 # Knobs: KULTURNETZ (the binary; default: built with cargo), SHARED (../shared), WORK (scratch,
 # default ${TMPDIR:-/tmp}/kulturnetz-bench), OXIGRAPH (default: the pinned version of
 # ../shared/bench/requirements-peers.txt in a venv under WORK), DATA (the generated data, with
-# all.nq; default WORK/SCALE), SCALE, RUNS, WARMUP.
+# all.nq, made by ../shared/bench/gen.py and `kulturnetz map` if missing; default WORK/SCALE),
+# SCALE, RUNS, WARMUP.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
@@ -38,8 +39,14 @@ command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install t
 
 DATA=${DATA:-$WORK/$SCALE}
 if [[ ! -f $DATA/all.nq ]]; then
-  echo "no $DATA/all.nq: ../shared/bench/run.sh $SCALE generates and converts it" >&2
-  exit 2
+  # The shared benchmark's data, made by its generator and mapped by its mapping.
+  echo "generating the $SCALE data into $DATA" >&2
+  mkdir -p "$DATA"
+  grep -qs "\"scale\": \"$SCALE\"" "$DATA/manifest.json" ||
+    python3 "$SHARED/bench/gen.py" --scale "$SCALE" --out "$DATA" >&2
+  cp "$SHARED/bench/mapping/kulturnetz-bench.rml.ttl" "$DATA/kn-mapping.rml.ttl"
+  "$KULTURNETZ" map "$DATA/kn-mapping.rml.ttl" --out "$DATA/all.nq.part" --format nq
+  mv "$DATA/all.nq.part" "$DATA/all.nq"
 fi
 QUADS=$(wc -l <"$DATA/all.nq")
 RUN=$WORK/search-$SCALE

@@ -57,9 +57,10 @@ fn skipped(config: &Config) -> Vec<NamedNode> {
 
 fn said(stats: Stats, started: Instant) -> String {
     format!(
-        "{} documents ({} with a point) from {} graphs in {:.2} s",
+        "{} documents ({} with a point, {} with a start or a location) from {} graphs in {:.2} s",
         stats.documents,
         stats.points,
+        stats.dated,
         stats.graphs,
         started.elapsed().as_secs_f64()
     )

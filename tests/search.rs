@@ -542,7 +542,9 @@ fn issue_14_the_index_follows_each_ingest() {
     let (code, _, stderr) = site.run(&["ingest"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("search index: 1 documents (0 with a point) from 1 graphs"),
+        stderr.contains(
+            "search index: 1 documents (0 with a point, 0 with a start or a location) from 1 graphs"
+        ),
         "{stderr}"
     );
     let server = site.serve(&["--no-ingest"], &[]);
@@ -562,7 +564,9 @@ fn issue_14_the_index_follows_each_ingest() {
     let (code, _, stderr) = site.run(&["reindex"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("rebuilt: 11 documents (4 with a point) from 4 graphs"),
+        stderr.contains(
+            "rebuilt: 11 documents (4 with a point, 0 with a start or a location) from 4 graphs"
+        ),
         "{stderr}"
     );
     std::fs::write(site.path().join("search/FORMAT"), "0\n").expect("write");
@@ -590,3 +594,210 @@ fn issue_14_the_index_follows_each_ingest() {
 
 /// A graph of a client's own (outside the pipeline's `{base}graph/`).
 const CLIENT_GRAPH: &str = "https://other.example/graph";
+
+#[test]
+fn issue_14_events_by_date_and_place_equal_brute_force() {
+    // 60 venues over Thuringia in one source, 400 events in another: starts around June 2025
+    // with offsets +02:00, +01:00, Z, none, and whole days; each at one venue (a few nowhere).
+    let mut seed = 1414u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut orte = String::from("@prefix schema: <http://schema.org/> .\n");
+    let mut venues = Vec::new();
+    for i in 0..60 {
+        let (lat, lon) = (50.2 + 1.4 * next(), 9.9 + 2.6 * next());
+        let (lat, lon) = ((lat * 1e5_f64).round() / 1e5, (lon * 1e5_f64).round() / 1e5);
+        orte.push_str(&format!(
+            "<{BASE}id/venue/v{i}> a schema:Place ; schema:name \"Spielstätte {i}\" ; \
+             schema:latitude {lat} ; schema:longitude {lon} .\n"
+        ));
+        venues.push((lat, lon));
+    }
+    let mut termine = String::from(
+        "@prefix schema: <http://schema.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n",
+    );
+    // (IRI, start in ms since 1970 UTC, venue)
+    let mut events: Vec<(String, i64, Option<usize>)> = Vec::new();
+    for i in 0..400 {
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 5, 20).expect("a day")
+            + chrono::Days::new((next() * 50.0) as u64);
+        let hour = (next() * 24.0) as u32;
+        let (lexical, datatype, at) = match i % 5 {
+            4 => {
+                let at = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+                (day.to_string(), "date", at)
+            }
+            k => {
+                let offset = ["+02:00", "+01:00", "Z", ""][k];
+                let lexical = format!("{day}T{hour:02}:30:00{offset}");
+                let at = chrono::DateTime::parse_from_rfc3339(&format!(
+                    "{lexical}{}",
+                    if offset.is_empty() { "Z" } else { "" }
+                ))
+                .expect("a date-time")
+                .to_utc();
+                (lexical, "dateTime", at)
+            }
+        };
+        let venue = (i % 37 != 0).then(|| (next() * 60.0) as usize);
+        let iri = format!("id/event/e{i}");
+        termine.push_str(&format!(
+            "<{BASE}{iri}> a schema:Event ; schema:name \"Konzert {i}\" ; \
+             schema:startDate \"{lexical}\"^^xsd:{datatype}"
+        ));
+        if let Some(v) = venue {
+            termine.push_str(&format!(" ; schema:location <{BASE}id/venue/v{v}>"));
+        }
+        termine.push_str(" .\n");
+        events.push((iri, at.timestamp_millis(), venue));
+    }
+    let site = Site::new(
+        "[[source]]\nid = \"orte\"\nkind = \"rdf\"\npath = \"orte.ttl\"\nvalidate = \"off\"\n\n\
+         [[source]]\nid = \"termine\"\nkind = \"rdf\"\npath = \"termine.ttl\"\nvalidate = \"off\"\n",
+    );
+    site.write("orte.ttl", &orte);
+    site.write("termine.ttl", &termine);
+    let server = site.serve(&[], &[("KULTURNETZ_WRITE_TOKEN", TOKEN)]);
+    let june = (
+        chrono::DateTime::parse_from_rfc3339("2025-06-01T00:00:00+02:00")
+            .expect("from")
+            .timestamp_millis(),
+        chrono::DateTime::parse_from_rfc3339("2025-07-01T00:00:00+02:00")
+            .expect("to")
+            .timestamp_millis(),
+    );
+    let near = |v: &Option<usize>, km: f64| {
+        v.is_some_and(|v| metres((50.98, 11.03), venues[v]) <= km * 1000.0)
+    };
+    let brute = |from: i64, to: i64, km: Option<f64>, events: &[(String, i64, Option<usize>)]| {
+        let mut out: Vec<String> = events
+            .iter()
+            .filter(|(_, at, v)| (from..to).contains(at) && km.is_none_or(|km| near(v, km)))
+            .map(|(iri, _, _)| iri.clone())
+            .collect();
+        out.sort();
+        out
+    };
+    let prefixes = "PREFIX kn: <https://w3id.org/kulturnetz/ontology/kulturnetz#>\n\
+                    PREFIX schema: <http://schema.org/>\n\
+                    PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n";
+    let sorted = |r: &Reply, var: &str| {
+        let mut c = column(r, var);
+        c.sort();
+        c
+    };
+    let in_june = "\"2025-06-01T00:00:00+02:00 2025-07-01T00:00:00+02:00\"";
+
+    // In June, within 60 km: both patterns on one variable, intersected in the index.
+    let r = sparql(
+        &server,
+        &format!(
+            "{prefixes}SELECT ?e {{ ?e kn:startsBetween {in_june} ; kn:locatedNear \"50.98 11.03 60\" }}"
+        ),
+    );
+    let expected = brute(june.0, june.1, Some(60.0), &events);
+    assert!(
+        expected.len() > 20 && expected.len() < 200,
+        "{}",
+        expected.len()
+    );
+    assert_eq!(sorted(&r, "e"), expected);
+    // The same question in plain SPARQL (the evaluator's date comparison and the kn:withinRadius
+    // function, row by row): the same events whose start is an xsd:dateTime.
+    let r = sparql(
+        &server,
+        &format!(
+            "{prefixes}SELECT ?e {{ ?e schema:startDate ?start ; schema:location ?v . \
+             FILTER(?start >= \"2025-06-01T00:00:00+02:00\"^^xsd:dateTime && ?start < \"2025-07-01T00:00:00+02:00\"^^xsd:dateTime) \
+             FILTER(kn:withinRadius(?v, \"POINT(11.03 50.98)\", 60000)) }}"
+        ),
+    );
+    let whole_days: Vec<String> = (0..400)
+        .filter(|i| i % 5 == 4)
+        .map(|i| format!("id/event/e{i}"))
+        .collect();
+    let timed: Vec<String> = expected
+        .iter()
+        .filter(|e| !whole_days.contains(e))
+        .cloned()
+        .collect();
+    assert_eq!(sorted(&r, "e"), timed);
+    // Earliest first, with the rest of the query joined in the store.
+    let r = sparql(
+        &server,
+        &format!(
+            "{prefixes}SELECT ?e ?name {{ ?e kn:startsBetween {in_june} ; schema:name ?name }}"
+        ),
+    );
+    assert_eq!(sorted(&r, "e"), brute(june.0, june.1, None, &events));
+    let mut by_start: Vec<&(String, i64, Option<usize>)> = events
+        .iter()
+        .filter(|(_, at, _)| (june.0..june.1).contains(at))
+        .collect();
+    by_start.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    let r = sparql(
+        &server,
+        &format!("{prefixes}SELECT ?e {{ ?e kn:startsBetween {in_june} }}"),
+    );
+    assert_eq!(
+        column(&r, "e"),
+        by_start.iter().map(|e| e.0.clone()).collect::<Vec<_>>()
+    );
+    // Only a start: everything from then on; only a place: every event at a venue near.
+    let r = sparql(
+        &server,
+        &format!("{prefixes}SELECT ?e {{ ?e kn:startsBetween \"2025-07-01\" }}"),
+    );
+    let july = chrono::DateTime::parse_from_rfc3339("2025-07-01T00:00:00Z")
+        .expect("july")
+        .timestamp_millis();
+    assert_eq!(sorted(&r, "e"), brute(july, i64::MAX, None, &events));
+    let r = sparql(
+        &server,
+        &format!("{prefixes}SELECT ?e {{ ?e kn:locatedNear \"50.98 11.03 30\" }}"),
+    );
+    let mut at_near: Vec<String> = events
+        .iter()
+        .filter(|(_, _, v)| near(v, 30.0))
+        .map(|e| e.0.clone())
+        .collect();
+    at_near.sort();
+    assert_eq!(sorted(&r, "e"), at_near);
+    // Written wrongly: a 400 that says how.
+    let r = sparql(
+        &server,
+        &format!("{prefixes}SELECT * {{ ?e kn:startsBetween \"June\" }}"),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("kn:startsBetween takes"), "{}", r.body);
+
+    // The calendar follows an ingest: an event moved from June to August is found in August only.
+    let moved = by_start[0].0.clone();
+    let n: usize = moved.trim_start_matches("id/event/e").parse().expect("n");
+    let old_line = termine
+        .lines()
+        .find(|l| l.contains(&format!("/id/event/e{n}>")))
+        .expect("the event's line");
+    let new_line = old_line
+        .replace("2025-06-", "2025-08-")
+        .replace("2025-05-", "2025-08-");
+    site.write("termine.ttl", &termine.replace(old_line, &new_line));
+    let run = ingest_now(&server);
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let r = sparql(
+        &server,
+        &format!("{prefixes}SELECT ?e {{ ?e kn:startsBetween {in_june} }}"),
+    );
+    let got = column(&r, "e");
+    assert!(!got.contains(&moved), "{got:?}");
+    assert_eq!(got.len(), by_start.len() - 1);
+    let r = sparql(
+        &server,
+        &format!("{prefixes}SELECT ?e {{ ?e kn:startsBetween \"2025-07-25 2025-09-05\" }}"),
+    );
+    assert_eq!(column(&r, "e"), [moved]);
+}

@@ -1,6 +1,7 @@
-//! What of a graph is searchable: its subjects with names, descriptions, types and a point
-//! (docs/search.md, "Documents").
+//! What of a graph is searchable: its subjects with names, descriptions, types, a point, starts
+//! and locations (docs/search.md, "Documents").
 
+use crate::calendar::millis;
 use crate::geo::{Point, parse_wkt};
 use oxrdf::{Literal, NamedOrBlankNode, Term, Triple};
 use std::collections::{BTreeMap, HashMap};
@@ -54,6 +55,10 @@ pub struct Document {
     pub descriptions: Vec<Literal>,
     /// Where it is.
     pub point: Option<Point>,
+    /// When it starts (`schema:startDate`, milliseconds since 1970 in UTC), sorted.
+    pub starts: Vec<i64>,
+    /// Where it happens (`schema:location`, IRIs), sorted.
+    pub locations: Vec<String>,
 }
 
 fn is(iri: &str, list: &[(&str, &str)]) -> Option<usize> {
@@ -69,10 +74,12 @@ struct Subject {
     descriptions: Vec<(usize, Literal)>,
     geometries: Vec<Term>,
     geo: Vec<Term>,
+    starts: Vec<i64>,
+    locations: Vec<String>,
 }
 
 /// The documents of a graph, given its triples, sorted by IRI. A subject is a document if it
-/// is an IRI with a name, a description or a point. Points come from `geo:hasGeometry/geo:asWKT`
+/// is an IRI with a name, a description, a point, a start or a location. Points come from `geo:hasGeometry/geo:asWKT`
 /// (a point, or the centroid of another geometry's vertices), `schema:geo` with
 /// `schema:latitude`/`schema:longitude`, or those two on the subject itself.
 pub fn documents<E>(triples: impl Iterator<Item = Result<Triple, E>>) -> Result<Vec<Document>, E> {
@@ -127,6 +134,20 @@ pub fn documents<E>(triples: impl Iterator<Item = Result<Triple, E>>) -> Result<
                 }
             }
             (_, Some("geo")) => subjects.entry(t.subject).or_default().geo.push(t.object),
+            (_, Some("startDate")) => {
+                if let Some(start) = literal.and_then(|l| millis(l.value())) {
+                    subjects.entry(t.subject).or_default().starts.push(start);
+                }
+            }
+            (_, Some("location")) => {
+                if let Term::NamedNode(n) = t.object {
+                    subjects
+                        .entry(t.subject)
+                        .or_default()
+                        .locations
+                        .push(n.into_string());
+                }
+            }
             (_, Some("latitude")) => {
                 if let Some(v) = number() {
                     lat.insert(t.subject, v);
@@ -166,6 +187,8 @@ pub fn documents<E>(triples: impl Iterator<Item = Result<Triple, E>>) -> Result<
             .or_else(|| lat_lon(&subject));
         if s.names.is_empty()
             && s.descriptions.is_empty()
+            && s.starts.is_empty()
+            && s.locations.is_empty()
             && (point.is_none() || parts.contains(&subject))
         {
             continue;
@@ -176,6 +199,10 @@ pub fn documents<E>(triples: impl Iterator<Item = Result<Triple, E>>) -> Result<
             .sort_by(|a, b| (a.0, a.1.value()).cmp(&(b.0, b.1.value())));
         s.types.sort();
         s.types.dedup();
+        s.starts.sort_unstable();
+        s.starts.dedup();
+        s.locations.sort();
+        s.locations.dedup();
         docs.insert(
             iri.as_str().to_owned(),
             Document {
@@ -184,6 +211,8 @@ pub fn documents<E>(triples: impl Iterator<Item = Result<Triple, E>>) -> Result<
                 names: s.names.into_iter().map(|(_, l)| l).collect(),
                 descriptions: s.descriptions.into_iter().map(|(_, l)| l).collect(),
                 point,
+                starts: s.starts,
+                locations: s.locations,
             },
         );
     }
@@ -267,5 +296,46 @@ mod tests {
         assert_eq!(docs[0].point, Point::new(51.0, 11.0));
         assert_eq!(docs[1].iri, "https://x.example/id/venue/2");
         assert_eq!(docs[1].point, Point::new(50.5, 11.25));
+    }
+
+    #[test]
+    fn starts_and_locations_of_events() {
+        let event = iri("https://x.example/id/event/1");
+        let venue = iri("https://x.example/id/venue/1");
+        let triples = vec![
+            triple(
+                event.clone(),
+                "http://schema.org/startDate",
+                Literal::new_typed_literal(
+                    "2025-06-01T20:00:00+02:00",
+                    iri("http://www.w3.org/2001/XMLSchema#dateTime"),
+                ),
+            ),
+            triple(
+                event.clone(),
+                "http://schema.org/startDate",
+                Literal::new_simple_literal("not a date"),
+            ),
+            triple(event.clone(), "http://schema.org/location", venue.clone()),
+            triple(
+                event.clone(),
+                "http://schema.org/location",
+                Literal::new_simple_literal("Theater Erfurt"),
+            ),
+            // Only a location: still a document (an offer, a performance without a name).
+            triple(
+                iri("https://x.example/id/offer/1"),
+                "http://schema.org/location",
+                venue.clone(),
+            ),
+        ];
+        let docs = documents(triples.into_iter().map(Ok::<_, ()>)).unwrap();
+        assert_eq!(docs.len(), 2, "{docs:?}");
+        assert_eq!(docs[0].iri, event.as_str());
+        assert_eq!(docs[0].starts, [1_748_800_800_000]);
+        assert_eq!(docs[0].locations, [venue.as_str()]);
+        assert!(docs[0].names.is_empty());
+        assert_eq!(docs[1].locations, [venue.as_str()]);
+        assert!(docs[1].starts.is_empty());
     }
 }

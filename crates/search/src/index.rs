@@ -2,6 +2,7 @@
 
 use crate::SearchError;
 use crate::analysis::{Analyzers, Lang, QueryWord, Terms};
+use crate::calendar::{Calendar, Dated, GraphCalendar};
 use crate::extract::{Document, documents};
 use crate::geo::{BoundingBox, GraphPlaces, Places, Point};
 use kulturnetz_store::Backend;
@@ -20,7 +21,7 @@ use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// The format of the index on disk; an index of another format is rebuilt at start.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// The file in the index's folder that holds its [`FORMAT`], written after a whole build.
 pub const FORMAT_FILE: &str = "FORMAT";
 const TERMS: &str = "kn_terms";
@@ -45,6 +46,9 @@ struct Fields {
     descriptions: Field,
     lat: Field,
     lon: Field,
+    has_when: Field,
+    start: Field,
+    location: Field,
     name_stems: Field,
     name_words: Field,
     name_reversed: Field,
@@ -69,6 +73,9 @@ fn schema() -> (Schema, Fields) {
         descriptions: b.add_text_field("description", STORED),
         lat: b.add_f64_field("lat", STORED),
         lon: b.add_f64_field("lon", STORED),
+        has_when: b.add_text_field("has_when", STRING),
+        start: b.add_i64_field("start", STORED),
+        location: b.add_text_field("location", STRING | STORED),
         name_stems: b.add_text_field("name_stems", terms.clone()),
         name_words: b.add_text_field("name_words", terms.clone()),
         name_reversed: b.add_text_field("name_reversed", terms.clone()),
@@ -142,9 +149,18 @@ pub struct Stats {
     pub documents: usize,
     /// Of those, with a point.
     pub points: usize,
+    /// Of those, with a start or a location.
+    pub dated: usize,
 }
 
-/// The search indexes of a store: full text on disk, points in memory.
+/// What is kept in memory, swapped as one after each write.
+#[derive(Clone, Default)]
+struct Memory {
+    places: Arc<Places>,
+    calendar: Arc<Calendar>,
+}
+
+/// The search indexes of a store: full text on disk, points and starts in memory.
 ///
 /// Readers see the last committed state: while an update or a rebuild runs, searches answer
 /// from the index as it was before it.
@@ -153,7 +169,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    places: RwLock<Arc<Places>>,
+    memory: RwLock<Memory>,
     /// One writer at a time.
     writing: Mutex<()>,
     analyzers: Analyzers,
@@ -219,13 +235,13 @@ impl SearchIndex {
             index,
             reader,
             fields,
-            places: RwLock::default(),
+            memory: RwLock::default(),
             writing: Mutex::new(()),
             analyzers: Analyzers::default(),
             scores: Mutex::default(),
         };
         if rebuild.is_none() {
-            this.load_places()?;
+            this.load_memory()?;
         }
         Ok((this, rebuild))
     }
@@ -242,19 +258,25 @@ impl SearchIndex {
             .ok()
     }
 
-    /// Reads every point from the index into the spatial index (at start).
-    fn load_places(&self) -> Result<(), SearchError> {
+    /// Reads every point, start and location from the index into memory (at start).
+    fn load_memory(&self) -> Result<(), SearchError> {
         let searcher = self.reader.searcher();
         let f = self.fields;
-        let query = TermQuery::new(
-            Term::from_field_text(f.has_point, "1"),
-            IndexRecordOption::Basic,
-        );
+        let marked = |field| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, "1"),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let query = BooleanQuery::new(vec![
+            (Occur::Should, marked(f.has_point)),
+            (Occur::Should, marked(f.has_when)),
+        ]);
         let docs = searcher
             .search(&query, &DocSetCollector)
             .map_err(tantivy_error(&self.dir))?;
-        let mut by_graph: std::collections::HashMap<String, Vec<(String, Point)>> =
-            std::collections::HashMap::new();
+        let mut points: HashMap<String, Vec<(String, Point)>> = HashMap::new();
+        let mut dated: HashMap<String, Vec<Dated>> = HashMap::new();
         let mut docs: Vec<DocAddress> = docs.into_iter().collect();
         docs.sort();
         for address in docs {
@@ -265,25 +287,66 @@ impl SearchIndex {
                     .map(str::to_owned)
             };
             let number = |field| doc.get_first(field).and_then(|v| v.as_f64());
-            if let (Some(iri), Some(graph), Some(lat), Some(lon)) =
-                (text(f.iri), text(f.graph), number(f.lat), number(f.lon))
+            let (Some(iri), Some(graph)) = (text(f.iri), text(f.graph)) else {
+                continue;
+            };
+            if let (Some(lat), Some(lon)) = (number(f.lat), number(f.lon))
                 && let Some(p) = Point::new(lat, lon)
             {
-                by_graph.entry(graph).or_default().push((iri, p));
+                points
+                    .entry(graph.clone())
+                    .or_default()
+                    .push((iri.clone(), p));
+            }
+            let starts: Vec<i64> = doc.get_all(f.start).filter_map(|v| v.as_i64()).collect();
+            let locations: Vec<String> = doc
+                .get_all(f.location)
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            if !starts.is_empty() || !locations.is_empty() {
+                dated
+                    .entry(graph)
+                    .or_default()
+                    .push((iri, starts, locations));
             }
         }
         let mut places = Places::default();
-        for (graph, mut points) in by_graph {
+        for (graph, mut points) in points {
             points.sort_by(|a, b| a.0.cmp(&b.0));
             places.set(&graph, GraphPlaces::new(points));
         }
-        *self.places.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(places);
+        let mut calendar = Calendar::default();
+        for (graph, mut subjects) in dated {
+            subjects.sort_by(|a, b| a.0.cmp(&b.0));
+            calendar.set(&graph, GraphCalendar::new(subjects));
+        }
+        *self.memory.write().unwrap_or_else(PoisonError::into_inner) = Memory {
+            places: Arc::new(places),
+            calendar: Arc::new(calendar),
+        };
         Ok(())
     }
 
     /// The spatial index as it is now.
     pub fn places(&self) -> Arc<Places> {
-        Arc::clone(&self.places.read().unwrap_or_else(PoisonError::into_inner))
+        Arc::clone(
+            &self
+                .memory
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .places,
+        )
+    }
+
+    /// The starts and locations as they are now.
+    pub fn calendar(&self) -> Arc<Calendar> {
+        Arc::clone(
+            &self
+                .memory
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .calendar,
+        )
     }
 
     /// Rebuilds the whole index from the named graphs of `backend`, leaving out `skip` (the
@@ -380,10 +443,15 @@ impl SearchIndex {
         let err = tantivy_error(&self.dir);
         let mut writer: tantivy::IndexWriter<TantivyDocument> =
             self.index.writer(WRITER_MEMORY).map_err(&err)?;
-        let mut places = if all {
-            Places::default()
+        let old = self
+            .memory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let (mut places, mut calendar) = if all {
+            (Places::default(), Calendar::default())
         } else {
-            (*self.places()).clone()
+            ((*old.places).clone(), (*old.calendar).clone())
         };
         if all {
             writer.delete_all_documents().map_err(&err)?;
@@ -399,6 +467,7 @@ impl SearchIndex {
                 Vec::new()
             };
             let mut points = Vec::new();
+            let mut dated = Vec::new();
             for d in &docs {
                 writer
                     .add_document(self.document(graph.as_str(), d))
@@ -406,15 +475,23 @@ impl SearchIndex {
                 if let Some(p) = d.point {
                     points.push((d.iri.clone(), p));
                 }
+                if !d.starts.is_empty() || !d.locations.is_empty() {
+                    dated.push((d.iri.clone(), d.starts.clone(), d.locations.clone()));
+                }
             }
             stats.graphs += usize::from(!docs.is_empty());
             stats.documents += docs.len();
             stats.points += points.len();
+            stats.dated += dated.len();
             places.set(graph.as_str(), GraphPlaces::new(points));
+            calendar.set(graph.as_str(), GraphCalendar::new(dated));
         }
         writer.commit().map_err(&err)?;
         self.reader.reload().map_err(&err)?;
-        *self.places.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(places);
+        *self.memory.write().unwrap_or_else(PoisonError::into_inner) = Memory {
+            places: Arc::new(places),
+            calendar: Arc::new(calendar),
+        };
         self.scores
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -457,6 +534,15 @@ impl SearchIndex {
             doc.add_text(f.has_point, "1");
             doc.add_f64(f.lat, p.lat);
             doc.add_f64(f.lon, p.lon);
+        }
+        if !d.starts.is_empty() || !d.locations.is_empty() {
+            doc.add_text(f.has_when, "1");
+        }
+        for s in &d.starts {
+            doc.add_i64(f.start, *s);
+        }
+        for l in &d.locations {
+            doc.add_text(f.location, l);
         }
         doc
     }

@@ -6,7 +6,8 @@
 //! ingest by writing the changed graphs' documents again (cost in proportion to them), and a
 //! search during either answers from the index as it was. This crate knows no HTTP, no
 //! pipeline and no configuration. [`sparql`] gives the `kn:` extension functions and the
-//! rewrite of `kn:textSearch`/`kn:nearby` patterns into `VALUES` from the index.
+//! rewrite of `kn:textSearch`/`kn:nearby`/`kn:startsBetween`/… patterns into `VALUES` from the
+//! index; [`calendar`] keeps when and where things happen.
 //!
 //! ```
 //! use kulturnetz_search::{Request, SearchIndex};
@@ -40,6 +41,7 @@
 //! ```
 
 mod analysis;
+pub mod calendar;
 pub mod extract;
 pub mod geo;
 mod index;

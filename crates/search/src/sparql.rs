@@ -9,16 +9,21 @@
 //!
 //! Search patterns, which [`rewrite`] replaces by `VALUES` from the index before the query is
 //! evaluated, so the store is not scanned: `?hit kn:textSearch "words"` (the best hits, best
-//! first), `?hit kn:nearby "lat lon km"` (within a radius, nearest first) and
-//! `?hit kn:nearest "lat lon k"` (the `k` nearest).
+//! first), `?hit kn:nearby "lat lon km"` (within a radius, nearest first),
+//! `?hit kn:nearest "lat lon k"` (the `k` nearest), `?e kn:startsBetween "from to"` (a
+//! `schema:startDate` in `[from, to)`, earliest first) and `?e kn:locatedNear "lat lon km"` (a
+//! `schema:location` within a radius, nearest first). Several on one variable in one group are
+//! intersected in the index: "in June, near Erfurt" is one `VALUES` of the events that are both.
 
 use crate::SearchIndex;
+use crate::calendar::millis;
 use crate::geo::{Point, parse_wkt};
 use crate::index::MAX_CANDIDATES;
 use oxrdf::{Literal, NamedNode, Term};
 use spargebra::Query;
 use spargebra::algebra::GraphPattern;
-use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern};
+use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern, Variable};
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 /// The namespace of the functions and patterns (the ontology's).
@@ -102,10 +107,11 @@ fn place(index: &SearchIndex, term: &Term) -> Option<Point> {
 #[error("{0}")]
 pub struct RewriteError(String);
 
-/// Replaces each search pattern (`?hit kn:textSearch "words"`, `kn:nearby "lat lon km"`,
-/// `kn:nearest "lat lon k"`) in the basic graph patterns of `query` by `VALUES ?hit { … }` from
-/// the index: at most [`MAX_CANDIDATES`] hits, best or nearest first. A query without them is
-/// returned as it was.
+/// Replaces the search patterns (`?hit kn:textSearch "words"`, `kn:nearby "lat lon km"`,
+/// `kn:nearest "lat lon k"`, `kn:startsBetween "from to"`, `kn:locatedNear "lat lon km"`) in the
+/// basic graph patterns of `query` by `VALUES ?hit { … }` from the index: one table per
+/// variable, the hits of all its patterns (in the order of its first), at most
+/// [`MAX_CANDIDATES`]. A query without them is returned as it was.
 pub fn rewrite(query: Query, index: &SearchIndex) -> Result<Query, RewriteError> {
     Ok(match query {
         Query::Select {
@@ -164,14 +170,21 @@ pub fn has_search_pattern(query: &Query) -> bool {
     .is_break()
 }
 
-/// The search a predicate stands for (`textSearch`, `nearby`, `nearest`), if any.
+/// The local names of the search patterns' predicates.
+const SEARCHES: [&str; 5] = [
+    "textSearch",
+    "nearby",
+    "nearest",
+    "startsBetween",
+    "locatedNear",
+];
+
+/// The search a predicate stands for (one of [`SEARCHES`]), if any.
 fn search_kind(predicate: &NamedNodePattern) -> Option<&str> {
     let NamedNodePattern::NamedNode(p) = predicate else {
         return None;
     };
-    p.as_str()
-        .strip_prefix(KN)
-        .filter(|l| ["textSearch", "nearby", "nearest"].contains(l))
+    p.as_str().strip_prefix(KN).filter(|l| SEARCHES.contains(l))
 }
 
 fn sub(p: GraphPattern, index: &SearchIndex) -> Result<Box<GraphPattern>, RewriteError> {
@@ -271,7 +284,8 @@ fn pattern_rewrite(p: GraphPattern, index: &SearchIndex) -> Result<GraphPattern,
 
 fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern, RewriteError> {
     let mut rest = Vec::new();
-    let mut tables = Vec::new();
+    // Each variable with search patterns, in the order first written, and its hits so far.
+    let mut bound: Vec<(Variable, Vec<String>)> = Vec::new();
     for t in patterns {
         let Some(kind) = search_kind(&t.predicate).map(str::to_owned) else {
             rest.push(t);
@@ -287,24 +301,32 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
                 "kn:{kind} needs a literal as its object, as in ?hit kn:{kind} \"…\""
             )));
         };
-        let iris = hits(&kind, arg.value(), index)?;
-        tables.push(GraphPattern::Values {
-            variables: vec![v.clone()],
+        let found = hits(&kind, arg.value(), index)?;
+        match bound.iter_mut().find(|(w, _)| w == v) {
+            Some((_, hits)) => {
+                let keep: HashSet<&str> = found.iter().map(String::as_str).collect();
+                hits.retain(|h| keep.contains(h.as_str()));
+            }
+            None => bound.push((v.clone(), found)),
+        }
+    }
+    let mut tables = bound.into_iter().map(|(v, mut iris)| {
+        iris.truncate(MAX_CANDIDATES);
+        GraphPattern::Values {
+            variables: vec![v],
             bindings: iris
                 .into_iter()
                 .map(|i| vec![Some(GroundTerm::NamedNode(NamedNode::new_unchecked(i)))])
                 .collect(),
-        });
-    }
-    let Some(mut hits) = tables.pop() else {
+        }
+    });
+    let Some(first) = tables.next() else {
         return Ok(GraphPattern::Bgp { patterns: rest });
     };
-    for table in tables.into_iter().rev() {
-        hits = GraphPattern::Join {
-            left: Box::new(table),
-            right: Box::new(hits),
-        };
-    }
+    let hits = tables.fold(first, |left, table| GraphPattern::Join {
+        left: Box::new(left),
+        right: Box::new(table),
+    });
     if rest.is_empty() {
         return Ok(hits);
     }
@@ -314,14 +336,29 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
     })
 }
 
-/// The IRIs a search pattern stands for, best or nearest first: from the index's columns and
-/// the R-tree, without loading documents.
+/// The IRIs a search pattern stands for, best, nearest or earliest first: from the index's
+/// columns, the R-tree and the calendar, without loading documents.
 fn hits(kind: &str, arg: &str, index: &SearchIndex) -> Result<Vec<String>, RewriteError> {
     if kind == "textSearch" {
         let ranked = index
             .ranked(arg, MAX_CANDIDATES)
             .map_err(|e| RewriteError(e.to_string()))?;
         return Ok(ranked.into_iter().map(|(iri, _)| iri).collect());
+    }
+    if kind == "startsBetween" {
+        let parsed: Vec<Option<i64>> = arg.split_whitespace().map(millis).collect();
+        let (from, to) = match parsed[..] {
+            [Some(from)] => (Some(from), None),
+            [Some(from), Some(to)] => (Some(from), Some(to)),
+            _ => {
+                return Err(RewriteError(format!(
+                    "kn:startsBetween takes \"from to\" or \"from\" (each an xsd:date or \
+                     xsd:dateTime), not {arg:?}"
+                )));
+            }
+        };
+        let starting = index.calendar().starting(from, to);
+        return Ok(starting.into_iter().map(|(iri, _)| iri).collect());
     }
     let n: Vec<f64> = arg
         .split_whitespace()
@@ -330,7 +367,7 @@ fn hits(kind: &str, arg: &str, index: &SearchIndex) -> Result<Vec<String>, Rewri
     let [lat, lon, x] = n[..] else {
         return Err(RewriteError(format!(
             "kn:{kind} takes \"lat lon {}\", not {arg:?}",
-            if kind == "nearby" { "km" } else { "k" }
+            if kind == "nearest" { "k" } else { "km" }
         )));
     };
     let centre = Point::new(lat, lon).ok_or_else(|| {
@@ -344,11 +381,13 @@ fn hits(kind: &str, arg: &str, index: &SearchIndex) -> Result<Vec<String>, Rewri
         )));
     }
     let places = index.places();
-    let mut found = if kind == "nearby" {
-        places.within(centre, x * 1000.0)
-    } else {
-        places.nearest(centre, (x as usize).min(MAX_CANDIDATES))
+    let found = match kind {
+        "nearest" => places.nearest(centre, (x as usize).min(MAX_CANDIDATES)),
+        _ => places.within(centre, x * 1000.0),
     };
-    found.truncate(MAX_CANDIDATES);
+    if kind == "locatedNear" {
+        let calendar = index.calendar();
+        return Ok(calendar.located_at(found.iter().map(|f| f.iri.as_str())));
+    }
     Ok(found.into_iter().map(|f| f.iri).collect())
 }

@@ -15,7 +15,7 @@
 use super::query::{KM_PER_DEGREE, Need};
 use crate::error::ApiError;
 use crate::state::AppState;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use kulturnetz_store::{Backend, Dataset, QueryOutcome, QueryRequest};
 use oxrdf::Term;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -200,29 +200,7 @@ fn number(term: Option<&Term>) -> Option<f64> {
         .filter(|v: &f64| v.is_finite())
 }
 
-/// A start as the feeds compare it: a date at midnight UTC, a date-time with its offset
-/// (`+0200` read as `+02:00`), a date-time without one as UTC.
-pub(crate) fn instant(lexical: &str) -> Option<DateTime<Utc>> {
-    let lexical = lexical.trim();
-    if lexical.len() == 10 {
-        let day = NaiveDate::parse_from_str(lexical, "%Y-%m-%d").ok()?;
-        return Some(day.and_hms_opt(0, 0, 0)?.and_utc());
-    }
-    let mut fixed = lexical.to_owned();
-    let n = fixed.len();
-    if n > 5
-        && matches!(fixed.as_bytes()[n - 5], b'+' | b'-')
-        && fixed.as_bytes()[n - 4..].iter().all(u8::is_ascii_digit)
-    {
-        fixed.insert(n - 2, ':');
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(&fixed) {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDateTime::parse_from_str(lexical, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|t| t.and_utc())
-}
+pub(crate) use kulturnetz_search::calendar::instant;
 
 /// Reads the index from the store.
 fn build(backend: &dyn Backend, base: &str, version: u64) -> Result<Arc<FeedIndex>, ApiError> {

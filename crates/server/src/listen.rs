@@ -6,7 +6,10 @@
 //! Each connection is served on a thread of its own, by a single-threaded runtime: a query is
 //! evaluated on the thread that read its request and writes its answer, with no hand-over to
 //! another thread and back on the path of every request (what a SPARQL query needs is CPU on
-//! one thread, as in Oxigraph's and Fuseki's servers). `max_connections` bounds the threads.
+//! one thread, as in Oxigraph's and Fuseki's servers). `max_connections` bounds the threads
+//! busy with a connection. A thread whose connection ends waits a minute for the next one
+//! ([`Threads`]): starting a thread, its allocator's heap and its runtime for every connection
+//! cost more than answering a small query.
 
 use crate::ServerOptions;
 use axum::Router;
@@ -15,8 +18,9 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::pin::pin;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -47,6 +51,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let max = options.max_connections.max(1);
     let connections = Arc::new(Semaphore::new(max));
+    let threads = Arc::new(Threads::default());
     let (closing, closed) = watch::channel(false);
     let mut stop = pin!(shutdown_signal());
     loop {
@@ -85,11 +90,7 @@ pub async fn serve(
             closed: closed.clone(),
             _permit: permit,
         };
-        let spawned = std::thread::Builder::new()
-            .name("kulturnetz-connection".into())
-            .stack_size(STACK_SIZE)
-            .spawn(move || connection.serve(stream));
-        if let Err(e) = spawned {
+        if let Err(e) = threads.serve(connection, stream) {
             // Out of threads or memory: the connection is closed; wait a little for others to end.
             tracing::warn!("cannot start a thread for a connection: {e}");
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -104,6 +105,88 @@ pub async fn serve(
     Ok(())
 }
 
+/// How long a thread whose connection ended waits for another before it ends.
+const IDLE_THREAD: Duration = Duration::from_secs(60);
+
+/// The threads that serve connections, and the connections handed to those waiting for one.
+#[derive(Default)]
+struct Threads {
+    waiting: Mutex<Waiting>,
+    handed: Condvar,
+}
+
+#[derive(Default)]
+struct Waiting {
+    connections: VecDeque<(Connection, std::net::TcpStream)>,
+    /// Threads waiting for a connection; never fewer than `connections`.
+    idle: usize,
+}
+
+impl Threads {
+    /// Serves `stream` on a waiting thread, or on a new one if none waits.
+    fn serve(
+        self: &Arc<Self>,
+        connection: Connection,
+        stream: std::net::TcpStream,
+    ) -> std::io::Result<()> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        if waiting.idle > waiting.connections.len() {
+            waiting.connections.push_back((connection, stream));
+            drop(waiting);
+            self.handed.notify_one();
+            return Ok(());
+        }
+        drop(waiting);
+        let threads = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("kulturnetz-connection".into())
+            .stack_size(STACK_SIZE)
+            .spawn(move || threads.run(connection, stream))
+            .map(drop)
+    }
+
+    /// A thread's life: its first connection, then those handed to it, until none comes for
+    /// [`IDLE_THREAD`].
+    fn run(&self, connection: Connection, stream: std::net::TcpStream) {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                tracing::warn!("cannot serve a connection: {e}");
+                return;
+            }
+        };
+        let mut next = Some((connection, stream));
+        while let Some((connection, stream)) = next {
+            connection.serve(&runtime, stream);
+            next = self.next();
+        }
+    }
+
+    /// The next connection handed to this thread, or `None` when none came in time.
+    fn next(&self) -> Option<(Connection, std::net::TcpStream)> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        waiting.idle += 1;
+        loop {
+            if let Some(handed) = waiting.connections.pop_front() {
+                waiting.idle -= 1;
+                return Some(handed);
+            }
+            let (guard, wait) = self
+                .handed
+                .wait_timeout(waiting, IDLE_THREAD)
+                .unwrap_or_else(PoisonError::into_inner);
+            waiting = guard;
+            if wait.timed_out() && waiting.connections.is_empty() {
+                waiting.idle -= 1;
+                return None;
+            }
+        }
+    }
+}
+
 /// One accepted connection and what serving it needs.
 struct Connection {
     app: Router,
@@ -115,18 +198,8 @@ struct Connection {
 }
 
 impl Connection {
-    /// Serves the connection's requests on this thread until it closes.
-    fn serve(mut self, stream: std::net::TcpStream) {
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(e) => {
-                tracing::warn!("cannot serve a connection: {e}");
-                return;
-            }
-        };
+    /// Serves the connection's requests on this thread, with its `runtime`, until it closes.
+    fn serve(mut self, runtime: &tokio::runtime::Runtime, stream: std::net::TcpStream) {
         match stream.try_clone() {
             Ok(socket) => CONNECTION.with(|c| *c.borrow_mut() = Some(Arc::new(socket))),
             Err(e) => tracing::warn!("a connection's queries go to the blocking pool: {e}"),
@@ -181,5 +254,60 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read as _, Write as _};
+
+    /// Sends one request on a new connection and reads the answer's body (the connection
+    /// closes after it).
+    fn ask(address: std::net::SocketAddr) -> String {
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("write");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        answer.split("\r\n\r\n").nth(1).expect("a body").to_owned()
+    }
+
+    #[test]
+    fn a_thread_serves_the_next_connection_when_its_own_ends() {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let listener = runtime
+            .block_on(TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        // Each answer names the thread that served it. Between two connections one after the
+        // other, the first's thread has time to be waiting again.
+        let app = Router::new().route(
+            "/",
+            axum::routing::get(|| async { format!("{:?}", std::thread::current().id()) }),
+        );
+        let options = ServerOptions::default();
+        runtime.spawn(async move { serve(listener, app, &options).await });
+        let first = ask(address);
+        std::thread::sleep(Duration::from_millis(200));
+        let second = ask(address);
+        assert_eq!(first, second, "a new thread for the second connection");
+        // Two connections at once: two threads. The first, kept open, is the waiting thread's.
+        std::thread::sleep(Duration::from_millis(200));
+        let mut open = std::net::TcpStream::connect(address).expect("connect");
+        open.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("write");
+        let mut answer = Vec::new();
+        let mut buffer = [0u8; 256];
+        while !answer.ends_with(b")") {
+            let n = open.read(&mut buffer).expect("read");
+            assert!(n > 0, "{}", String::from_utf8_lossy(&answer));
+            answer.extend_from_slice(&buffer[..n]);
+        }
+        let answer = String::from_utf8_lossy(&answer);
+        let kept = answer.split("\r\n\r\n").nth(1).expect("a body");
+        assert_eq!(kept, first);
+        assert_ne!(ask(address), first);
     }
 }

@@ -10,8 +10,10 @@
 //! nowhere). Whichever of the two answers first is the only one ([`Late::answer`]).
 //!
 //! Watching a query takes a lock and an insertion into an ordered map; the watchdog's thread is
-//! woken only when a new deadline comes before every other, so a steady flow of queries with
-//! the same time limit wakes it once per limit that actually runs out.
+//! woken only when a new deadline comes before the time it wakes by itself anyway, so a steady
+//! flow of queries with the same time limit, one after another or overlapping, wakes it about
+//! once per time limit, not once per query (waking another thread costs more than a small
+//! query, on a machine whose cores were idle).
 
 use crate::error::ApiError;
 use kulturnetz_store::Cancel;
@@ -40,6 +42,8 @@ struct Inner {
 struct Running {
     next: u64,
     deadlines: BTreeMap<(Instant, u64), Action>,
+    /// When the watchdog's thread wakes by itself next (`None`: only when woken).
+    wake_at: Option<Instant>,
 }
 
 enum Action {
@@ -134,13 +138,13 @@ impl Watchdog {
         let mut running = self.inner.lock();
         let key = (deadline, running.next);
         running.next += 1;
-        let first = running
-            .deadlines
-            .first_key_value()
-            .is_none_or(|(first, _)| key < *first);
+        let sooner = running.wake_at.is_none_or(|wake| deadline < wake);
+        if sooner {
+            running.wake_at = Some(deadline);
+        }
         running.deadlines.insert(key, Action::Cancel(cancel, late));
         drop(running);
-        if first {
+        if sooner {
             self.inner.earlier.notify_one();
         }
         Watched {
@@ -186,8 +190,9 @@ impl Inner {
                 running = self.lock();
                 continue;
             }
-            running = match running.deadlines.first_key_value() {
-                Some(((deadline, _), _)) => {
+            running.wake_at = running.deadlines.first_key_value().map(|((at, _), _)| *at);
+            running = match running.wake_at {
+                Some(deadline) => {
                     let wait = deadline.saturating_duration_since(now);
                     self.earlier
                         .wait_timeout(running, wait)

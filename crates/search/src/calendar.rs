@@ -3,7 +3,7 @@
 //! binary search and a set intersection instead of thousands of lookups in the store.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 /// An instant as the index and the feeds compare starts: a date is its midnight in UTC, a
@@ -47,7 +47,7 @@ pub struct GraphCalendar {
     /// Each subject's IRI, by number.
     subjects: Vec<String>,
     /// The subjects at each location, by number.
-    at: HashMap<String, Vec<u32>>,
+    at: FxHashMap<String, Vec<u32>>,
 }
 
 impl GraphCalendar {
@@ -80,7 +80,7 @@ impl GraphCalendar {
 /// Every graph's calendar. Cheap to clone (graphs are shared), like [`crate::geo::Places`].
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
-    graphs: HashMap<String, Arc<GraphCalendar>>,
+    graphs: FxHashMap<String, Arc<GraphCalendar>>,
 }
 
 impl Calendar {
@@ -105,50 +105,57 @@ impl Calendar {
 
     /// The subjects with a start in `[from, to)` (milliseconds; `None`: open), each once with its
     /// first start there, earliest first, then by IRI.
-    pub fn starting(&self, from: Option<i64>, to: Option<i64>) -> Vec<(String, i64)> {
+    pub fn starting(&self, from: Option<i64>, to: Option<i64>) -> Vec<(&str, i64)> {
         let (from, to) = (from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX));
         let mut found: Vec<(i64, &str)> = Vec::new();
+        let mut graphs = 0;
         for g in self.graphs.values() {
             let first = g.starts.partition_point(|(s, _)| *s < from);
-            let mut seen = HashSet::new();
+            let before = found.len();
+            let mut seen = vec![false; g.subjects.len()];
             for &(start, n) in g.starts[first..].iter().take_while(|(s, _)| *s < to) {
-                if seen.insert(n) {
+                if !std::mem::replace(&mut seen[n as usize], true) {
                     found.push((start, g.subjects[n as usize].as_str()));
                 }
             }
+            graphs += usize::from(found.len() > before);
         }
         found.sort_unstable();
-        // A subject in two graphs is kept at its earliest start.
-        let mut seen = HashSet::new();
-        found
-            .into_iter()
-            .filter(|(_, iri)| seen.insert(*iri))
-            .map(|(start, iri)| (iri.to_owned(), start))
-            .collect()
+        if graphs > 1 {
+            // A subject in two graphs is kept at its earliest start.
+            let mut seen = FxHashSet::default();
+            found.retain(|(_, iri)| seen.insert(*iri));
+        }
+        found.into_iter().map(|(start, iri)| (iri, start)).collect()
     }
 
     /// The subjects whose `schema:location` is one of `places`, in the order of `places` (a
     /// subject at two of them comes at the first), then by IRI.
-    pub fn located_at<'a>(&self, places: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-        let mut seen = HashSet::new();
+    pub fn located_at<'a>(&self, places: impl IntoIterator<Item = &'a str>) -> Vec<&str> {
+        let graphs: Vec<&GraphCalendar> = self
+            .graphs
+            .values()
+            .filter(|g| !g.at.is_empty())
+            .map(Arc::as_ref)
+            .collect();
+        let mut seen: Vec<Vec<bool>> = graphs.iter().map(|g| vec![false; g.len()]).collect();
         let mut out = Vec::new();
+        let mut here = Vec::new();
         for place in places {
-            let mut here: Vec<&str> = self
-                .graphs
-                .values()
-                .flat_map(|g| {
-                    g.at.get(place)
-                        .into_iter()
-                        .flatten()
-                        .map(|n| g.subjects[*n as usize].as_str())
-                })
-                .collect();
-            here.sort_unstable();
-            for s in here {
-                if seen.insert(s) {
-                    out.push(s.to_owned());
+            here.clear();
+            for (g, seen) in graphs.iter().zip(&mut seen) {
+                for &n in g.at.get(place).into_iter().flatten() {
+                    if !std::mem::replace(&mut seen[n as usize], true) {
+                        here.push(g.subjects[n as usize].as_str());
+                    }
                 }
             }
+            here.sort_unstable();
+            out.extend_from_slice(&here);
+        }
+        if graphs.len() > 1 {
+            let mut once = FxHashSet::default();
+            out.retain(|s| once.insert(*s));
         }
         out
     }
@@ -204,7 +211,7 @@ mod tests {
             )]),
         );
         let june = c.starting(Some(at("2025-06-01")), Some(at("2025-07-01")));
-        let iris: Vec<&str> = june.iter().map(|(i, _)| i.as_str()).collect();
+        let iris: Vec<&str> = june.iter().map(|(i, _)| *i).collect();
         // e1 once, at its first start in June; e3 starts on 30 June at 22:00 UTC.
         assert_eq!(iris, ["e1", "e4", "e3"]);
         assert_eq!(june[0].1, at("2025-06-02"));

@@ -219,18 +219,36 @@ impl Places {
 
     /// The places within `metres` of `centre`, nearest first.
     pub fn within(&self, centre: Point, metres: f64) -> Vec<Found> {
+        self.around(centre, metres)
+            .into_iter()
+            .map(|(distance_m, iri, point)| Found {
+                iri: iri.to_owned(),
+                point,
+                distance_m: Some(distance_m),
+            })
+            .collect()
+    }
+
+    /// [`Places::within`] without copying the IRIs: (metres, IRI, point), nearest first, then
+    /// by IRI.
+    pub fn around(&self, centre: Point, metres: f64) -> Vec<(f64, &str, Point)> {
         let c = centre.unit();
-        let mut found: Vec<Found> = self
+        let mut found: Vec<(f64, &str, Point)> = self
             .graphs
             .values()
             .flat_map(|g| {
-                g.tree
-                    .locate_within_distance(c, chord_2(metres))
-                    .map(|e| found_at(g, e.data, Some(centre)))
+                g.tree.locate_within_distance(c, chord_2(metres)).map(|e| {
+                    let (iri, point) = &g.places[e.data as usize];
+                    (centre.distance_m(*point), iri.as_str(), *point)
+                })
             })
-            .filter(|f| f.distance_m.is_some_and(|d| d <= metres))
+            .filter(|(d, _, _)| *d <= metres)
             .collect();
-        sort_by_distance(&mut found);
+        found.sort_by(|a, b| {
+            a.0.partial_cmp(&b.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.1.cmp(b.1))
+        });
         found
     }
 

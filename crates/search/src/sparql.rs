@@ -20,10 +20,11 @@ use crate::calendar::millis;
 use crate::geo::{Point, parse_wkt};
 use crate::index::MAX_CANDIDATES;
 use oxrdf::{Literal, NamedNode, Term};
+use rustc_hash::FxHashSet;
 use spargebra::Query;
 use spargebra::algebra::GraphPattern;
 use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern, Variable};
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 /// The namespace of the functions and patterns (the ontology's).
@@ -284,8 +285,14 @@ fn pattern_rewrite(p: GraphPattern, index: &SearchIndex) -> Result<GraphPattern,
 
 fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern, RewriteError> {
     let mut rest = Vec::new();
+    // The in-memory indexes as they are now; hits borrow their IRIs until the VALUES are made.
+    let now = Snapshot {
+        index,
+        places: index.places(),
+        calendar: index.calendar(),
+    };
     // Each variable with search patterns, in the order first written, and its hits so far.
-    let mut bound: Vec<(Variable, Vec<String>)> = Vec::new();
+    let mut bound: Vec<(Variable, Vec<Cow<'_, str>>)> = Vec::new();
     for t in patterns {
         let Some(kind) = search_kind(&t.predicate).map(str::to_owned) else {
             rest.push(t);
@@ -301,11 +308,11 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
                 "kn:{kind} needs a literal as its object, as in ?hit kn:{kind} \"…\""
             )));
         };
-        let found = hits(&kind, arg.value(), index)?;
+        let found = now.hits(&kind, arg.value())?;
         match bound.iter_mut().find(|(w, _)| w == v) {
             Some((_, hits)) => {
-                let keep: HashSet<&str> = found.iter().map(String::as_str).collect();
-                hits.retain(|h| keep.contains(h.as_str()));
+                let keep: FxHashSet<&str> = found.iter().map(AsRef::as_ref).collect();
+                hits.retain(|h| keep.contains(h.as_ref()));
             }
             None => bound.push((v.clone(), found)),
         }
@@ -316,7 +323,11 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
             variables: vec![v],
             bindings: iris
                 .into_iter()
-                .map(|i| vec![Some(GroundTerm::NamedNode(NamedNode::new_unchecked(i)))])
+                .map(|i| {
+                    vec![Some(GroundTerm::NamedNode(NamedNode::new_unchecked(
+                        i.into_owned(),
+                    )))]
+                })
                 .collect(),
         }
     });
@@ -336,58 +347,72 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
     })
 }
 
-/// The IRIs a search pattern stands for, best, nearest or earliest first: from the index's
-/// columns, the R-tree and the calendar, without loading documents.
-fn hits(kind: &str, arg: &str, index: &SearchIndex) -> Result<Vec<String>, RewriteError> {
-    if kind == "textSearch" {
-        let ranked = index
-            .ranked(arg, MAX_CANDIDATES)
-            .map_err(|e| RewriteError(e.to_string()))?;
-        return Ok(ranked.into_iter().map(|(iri, _)| iri).collect());
-    }
-    if kind == "startsBetween" {
-        let parsed: Vec<Option<i64>> = arg.split_whitespace().map(millis).collect();
-        let (from, to) = match parsed[..] {
-            [Some(from)] => (Some(from), None),
-            [Some(from), Some(to)] => (Some(from), Some(to)),
-            _ => {
-                return Err(RewriteError(format!(
-                    "kn:startsBetween takes \"from to\" or \"from\" (each an xsd:date or \
-                     xsd:dateTime), not {arg:?}"
-                )));
-            }
+/// The search index and its in-memory parts at one moment.
+struct Snapshot<'i> {
+    index: &'i SearchIndex,
+    places: Arc<crate::geo::Places>,
+    calendar: Arc<crate::calendar::Calendar>,
+}
+
+impl Snapshot<'_> {
+    /// The IRIs a search pattern stands for, best, nearest or earliest first: from the index's
+    /// columns, the R-tree and the calendar, without loading documents.
+    fn hits(&self, kind: &str, arg: &str) -> Result<Vec<Cow<'_, str>>, RewriteError> {
+        if kind == "textSearch" {
+            let ranked = self
+                .index
+                .ranked(arg, MAX_CANDIDATES)
+                .map_err(|e| RewriteError(e.to_string()))?;
+            return Ok(ranked.into_iter().map(|(iri, _)| iri.into()).collect());
+        }
+        if kind == "startsBetween" {
+            let parsed: Vec<Option<i64>> = arg.split_whitespace().map(millis).collect();
+            let (from, to) = match parsed[..] {
+                [Some(from)] => (Some(from), None),
+                [Some(from), Some(to)] => (Some(from), Some(to)),
+                _ => {
+                    return Err(RewriteError(format!(
+                        "kn:startsBetween takes \"from to\" or \"from\" (each an xsd:date or \
+                         xsd:dateTime), not {arg:?}"
+                    )));
+                }
+            };
+            let starting = self.calendar.starting(from, to);
+            return Ok(starting.into_iter().map(|(iri, _)| iri.into()).collect());
+        }
+        let n: Vec<f64> = arg
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let [lat, lon, x] = n[..] else {
+            return Err(RewriteError(format!(
+                "kn:{kind} takes \"lat lon {}\", not {arg:?}",
+                if kind == "nearest" { "k" } else { "km" }
+            )));
         };
-        let starting = index.calendar().starting(from, to);
-        return Ok(starting.into_iter().map(|(iri, _)| iri).collect());
+        let centre = Point::new(lat, lon).ok_or_else(|| {
+            RewriteError(format!(
+                "kn:{kind}: {lat} {lon} is not a point on the earth"
+            ))
+        })?;
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(RewriteError(format!(
+                "kn:{kind}: {x} must be a number, 0 or more"
+            )));
+        }
+        if kind == "nearest" {
+            let nearest = self
+                .places
+                .nearest(centre, (x as usize).min(MAX_CANDIDATES));
+            return Ok(nearest.into_iter().map(|f| f.iri.into()).collect());
+        }
+        let around = self.places.around(centre, x * 1000.0);
+        let places = around.into_iter().map(|(_, iri, _)| iri);
+        Ok(if kind == "locatedNear" {
+            let located = self.calendar.located_at(places);
+            located.into_iter().map(Cow::Borrowed).collect()
+        } else {
+            places.map(Cow::Borrowed).collect()
+        })
     }
-    let n: Vec<f64> = arg
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    let [lat, lon, x] = n[..] else {
-        return Err(RewriteError(format!(
-            "kn:{kind} takes \"lat lon {}\", not {arg:?}",
-            if kind == "nearest" { "k" } else { "km" }
-        )));
-    };
-    let centre = Point::new(lat, lon).ok_or_else(|| {
-        RewriteError(format!(
-            "kn:{kind}: {lat} {lon} is not a point on the earth"
-        ))
-    })?;
-    if !(x.is_finite() && x >= 0.0) {
-        return Err(RewriteError(format!(
-            "kn:{kind}: {x} must be a number, 0 or more"
-        )));
-    }
-    let places = index.places();
-    let found = match kind {
-        "nearest" => places.nearest(centre, (x as usize).min(MAX_CANDIDATES)),
-        _ => places.within(centre, x * 1000.0),
-    };
-    if kind == "locatedNear" {
-        let calendar = index.calendar();
-        return Ok(calendar.located_at(found.iter().map(|f| f.iri.as_str())));
-    }
-    Ok(found.into_iter().map(|f| f.iri).collect())
 }

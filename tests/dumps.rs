@@ -409,12 +409,18 @@ fn issue_15_resources_are_dereferenceable() {
            schema:url <https://stadtmuseum.example/> .\n\
          <https://daten.kultur.example/id/event/1> schema:location <https://daten.kultur.example/id/venue/stadtmuseum> .\n\
          <https://daten.kultur.example/id/event/ev-7%40kalender.example> schema:name \"Führung\" .\n\
-         <https://daten.kultur.example/id/venue/müllerhaus> schema:name \"Müllerhaus\" .\n",
+         <https://daten.kultur.example/id/venue/müllerhaus> schema:name \"Müllerhaus\" .\n\
+         <https://daten.kultur.example/id/person/Lotte%20Schröder> schema:name \"Lotte Schröder\" .\n",
     );
     let server = site.serve(&[], &[]);
     // An IRI with `%40` in it is asked for as it is spelled (decoding it would name another
-    // IRI); one with `ü` is asked for encoded, as a browser sends it.
-    for path in ["event/ev-7%40kalender.example", "venue/m%C3%BCllerhaus"] {
+    // IRI); one with `ü` is asked for encoded, as a browser sends it, also beside an escape
+    // the IRI has itself.
+    for path in [
+        "event/ev-7%40kalender.example",
+        "venue/m%C3%BCllerhaus",
+        "person/Lotte%20Schr%C3%B6der",
+    ] {
         let reply = get(
             &format!("{}/id/{path}", server.url),
             &[("Accept", "text/turtle")],

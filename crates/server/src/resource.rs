@@ -47,19 +47,60 @@ async fn resource(
     params: Params,
 ) -> Response {
     // The IRI as the request spells it: an IRI minted with `%40` in it is that text, and
-    // decoding it would ask for another IRI. A request that encodes what the IRI does not
-    // (a browser sends `ü` as `%C3%BC`) is answered for the decoded IRI when the other names
+    // decoding it would ask for another IRI. A request that encodes what the IRI does not (a
+    // browser sends `ü` as `%C3%BC`, also in `Lotte%20Schröder`) is answered for the IRI
+    // form of its path (RFC 3987, 3.2), then for the path decoded whole, when the first names
     // nothing.
     let raw = uri.path().strip_prefix("/id/").unwrap_or(&decoded);
-    match respond(&state, [raw, &decoded], &headers, &params).await {
+    let iri = iri_form(raw);
+    let mut spellings = vec![raw, iri.as_str(), decoded.as_str()];
+    spellings.dedup();
+    match respond(&state, &spellings, &headers, &params).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
 }
 
+/// The IRI form of a URI's path (RFC 3987, 3.2): each run of percent-encoded octets of 0x80 and
+/// above that is UTF-8 is decoded; the rest (`%20`, `%40`, stray octets) stays as written.
+fn iri_form(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let octet = |i: usize| -> Option<u8> {
+        if *bytes.get(i)? != b'%' {
+            return None;
+        }
+        let value = hex(*bytes.get(i + 1)?)? * 16 + hex(*bytes.get(i + 2)?)?;
+        u8::try_from(value).ok().filter(|v| *v >= 0x80)
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let mut run = Vec::new();
+        let mut end = i;
+        while let Some(v) = octet(end) {
+            run.push(v);
+            end += 3;
+        }
+        if run.is_empty() {
+            out.push(bytes[i]);
+            i += 1;
+        } else {
+            if std::str::from_utf8(&run).is_ok() {
+                out.extend_from_slice(&run);
+            } else {
+                out.extend_from_slice(&bytes[i..end]);
+            }
+            i = end;
+        }
+    }
+    // Only whole UTF-8 sequences were put in place of their escapes.
+    String::from_utf8(out).unwrap_or_else(|_| path.to_owned())
+}
+
 async fn respond(
     state: &Arc<AppState>,
-    [raw, decoded]: [&str; 2],
+    spellings: &[&str],
     headers: &HeaderMap,
     params: &Params,
 ) -> Result<Response, ApiError> {
@@ -75,28 +116,31 @@ async fn respond(
     } else {
         Some(choose(RDF_FORMATS, accept, params.one("format")?)?)
     };
-    let (mut iri, mut described) = match iri_of(raw) {
-        Ok(iri) => {
-            let described = describe(state, &iri).await?;
-            (iri, described)
+    // The first spelling that names a resource known here; else the first that is an IRI.
+    let mut found: Option<(NamedNode, Described)> = None;
+    let mut first_error = None;
+    for spelling in spellings {
+        let iri = match iri_of(spelling) {
+            Ok(iri) => iri,
+            Err(e) => {
+                first_error.get_or_insert(e);
+                continue;
+            }
+        };
+        let described = describe(state, &iri).await?;
+        let known = !(described.outgoing.is_empty() && described.incoming.is_empty());
+        if known || found.is_none() {
+            found = Some((iri, described));
         }
-        Err(e) if raw == decoded => return Err(e),
-        Err(_) => {
-            let iri = iri_of(decoded)?;
-            let described = describe(state, &iri).await?;
-            (iri, described)
-        }
-    };
-    if described.outgoing.is_empty()
-        && described.incoming.is_empty()
-        && raw != decoded
-        && let Ok(other) = iri_of(decoded)
-    {
-        let other_described = describe(state, &other).await?;
-        if !(other_described.outgoing.is_empty() && other_described.incoming.is_empty()) {
-            (iri, described) = (other, other_described);
+        if known {
+            break;
         }
     }
+    let Some((iri, described)) = found else {
+        return Err(
+            first_error.unwrap_or_else(|| ApiError::NotFound("/id/ names no resource".into()))
+        );
+    };
     let mut response = if described.outgoing.is_empty() && described.incoming.is_empty() {
         let mut response = ApiError::NotFound(format!("{iri} is not known here")).into_response();
         if html {
@@ -382,4 +426,25 @@ fn page_not_found(iri: &NamedNode) -> String {
          <p><a href=\"/\">Home</a></p></main></body></html>\n",
         escape(iri.as_str())
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iri_form_decodes_only_what_is_beyond_ascii() {
+        assert_eq!(
+            iri_form("person/Lotte%20Schr%C3%B6der"),
+            "person/Lotte%20Schröder"
+        );
+        assert_eq!(iri_form("event/ev-7%40x.example"), "event/ev-7%40x.example");
+        assert_eq!(iri_form("a%E2%82%AC%e2%82%ACb"), "a€€b");
+        // Stray or cut escapes stay as written; nothing panics on a short or odd tail.
+        assert_eq!(iri_form("x%C3"), "x%C3");
+        assert_eq!(iri_form("x%FF%FE"), "x%FF%FE");
+        assert_eq!(iri_form("x%"), "x%");
+        assert_eq!(iri_form("x%C"), "x%C");
+        assert_eq!(iri_form("ü%zz"), "ü%zz");
+    }
 }

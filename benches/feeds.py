@@ -12,10 +12,10 @@ then p50 and p99 latency and requests per second, as a markdown table.
 import argparse
 import http.client
 import random
-import statistics
-import threading
 import time
 import urllib.parse
+
+from common import load
 
 BASE = "https://daten.kultur.example/"
 S = "http://schema.org/"
@@ -90,46 +90,6 @@ SELECT ?event ?start ?name ?venue ?lat ?lon WHERE {{
 }} ORDER BY ?start ?event LIMIT 50"""
 
 
-def load(host, port, path, headers, clients, seconds):
-    latencies = []
-    errors = []
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def client():
-        conn = http.client.HTTPConnection(host, port, timeout=60)
-        mine = []
-        while time.monotonic() < stop:
-            t0 = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            r = conn.getresponse()
-            body = r.read()
-            mine.append(time.perf_counter() - t0)
-            if r.status != 200 or not body:
-                errors.append(r.status)
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - t0
-    latencies.sort()
-    if len(latencies) < 2:
-        raise SystemExit(f"{path[:60]}…: {len(latencies)} answers in {seconds} s")
-    q = statistics.quantiles(latencies, n=100)
-    return {
-        "requests": len(latencies),
-        "p50": q[49] * 1000,
-        "p99": q[98] * 1000,
-        "rps": len(latencies) / wall,
-        "errors": len(errors),
-    }
-
-
 def first(host, port, path, headers):
     conn = http.client.HTTPConnection(host, port, timeout=600)
     t0 = time.perf_counter()
@@ -152,8 +112,8 @@ def drive(args):
     ox_rows = len(json.loads(body)["results"]["bindings"])
     rows = []
     for clients in args.clients:
-        k = load(kn.hostname, kn.port, FEED, {}, clients, args.seconds)
-        o = load(ox.hostname, ox.port, ox_path, ox_headers, clients, args.seconds)
+        k = load(kn.hostname, kn.port, [FEED], {}, clients, args.seconds)
+        o = load(ox.hostname, ox.port, [ox_path], ox_headers, clients, args.seconds)
         rows.append((clients, k, o))
     print(f"- first request (Kulturnetz reads its feed index): {kn_first * 1000:.0f} ms; "
           f"Oxigraph's first: {ox_first * 1000:.0f} ms")

@@ -23,17 +23,8 @@ CLIENTS=${CLIENTS:-1 4}
 DURATION=${DURATION:-15}
 mkdir -p "$WORK"
 
-if [[ -z ${KULTURNETZ:-} ]]; then
-  (cd "$ROOT" && cargo build --release --quiet)
-  KULTURNETZ=${CARGO_TARGET_DIR:-$ROOT/target}/release/kulturnetz
-fi
-if [[ -z ${OXIGRAPH:-} ]]; then
-  if [[ ! -x $WORK/venv/bin/oxigraph ]]; then
-    python3 -m venv "$WORK/venv"
-    "$WORK/venv/bin/pip" install --quiet "$(grep '^oxigraph==' "$SHARED/bench/requirements-peers.txt")"
-  fi
-  OXIGRAPH=$WORK/venv/bin/oxigraph
-fi
+# shellcheck source=benches/common.sh
+source "$ROOT/benches/common.sh"
 
 RUN=$WORK/feeds-$EVENTS
 rm -rf "$RUN"
@@ -44,18 +35,7 @@ echo "loading $QUADS quads into both stores" >&2
 "$KULTURNETZ" load "$RUN/feeds.nq" --store "$RUN/kn/store" 2>"$RUN/kn-load.log"
 "$OXIGRAPH" load --location "$RUN/oxigraph" --file "$RUN/feeds.nq" 2>"$RUN/ox-load.log"
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-KN_PORT=$(port)
-OX_PORT=$(port)
-"$KULTURNETZ" serve --no-ingest --store "$RUN/kn/store" --bind "127.0.0.1:$KN_PORT" 2>"$RUN/kn.log" &
-KN_PID=$!
-"$OXIGRAPH" serve-read-only --location "$RUN/oxigraph" --bind "127.0.0.1:$OX_PORT" \
-  --union-default-graph 2>"$RUN/oxigraph.log" &
-OX_PID=$!
-trap 'kill $KN_PID $OX_PID 2>/dev/null || true' EXIT
-for url in "http://127.0.0.1:$KN_PORT/health" "http://127.0.0.1:$OX_PORT/query"; do
-  for _ in $(seq 600); do curl -fs -o /dev/null "$url" 2>/dev/null && break; sleep 0.1; done
-done
+start_servers "$RUN/kn/store" "$RUN/oxigraph" "$RUN"
 
 echo "# /feeds/events against SPARQL on Oxigraph ($EVENTS events, $VENUES venues, $QUADS quads), $(date -u +%Y-%m-%d)"
 echo

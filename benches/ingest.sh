@@ -25,17 +25,8 @@ EVENTS=${EVENTS:-100000}
 VALIDATE=${VALIDATE:-off}
 mkdir -p "$WORK"
 
-if [[ -z ${KULTURNETZ:-} ]]; then
-  (cd "$ROOT" && cargo build --release --quiet)
-  KULTURNETZ=${CARGO_TARGET_DIR:-$ROOT/target}/release/kulturnetz
-fi
-if [[ -z ${OXIGRAPH:-} ]]; then
-  if [[ ! -x $WORK/venv/bin/oxigraph ]]; then
-    python3 -m venv "$WORK/venv"
-    "$WORK/venv/bin/pip" install --quiet "$(grep '^oxigraph==' "$SHARED/bench/requirements-peers.txt")"
-  fi
-  OXIGRAPH=$WORK/venv/bin/oxigraph
-fi
+# shellcheck source=benches/common.sh
+source "$ROOT/benches/common.sh"
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 
 DATA=$WORK/data-$INSTITUTIONS-$OBJECTS-$EVENTS

@@ -7,12 +7,10 @@ as a markdown table.
 """
 
 import argparse
-import http.client
 import random
-import statistics
-import threading
-import time
 import urllib.parse
+
+from common import load
 
 BASE = "https://daten.kultur.example/"
 
@@ -28,49 +26,12 @@ def iris(nq, count):
     return random.Random(15).sample(subjects, min(count, len(subjects)))
 
 
-def load(host, port, paths, headers, clients, seconds):
-    latencies, errors, lock = [], [], threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def client(seed):
-        rnd = random.Random(seed)
-        conn = http.client.HTTPConnection(host, port, timeout=60)
-        mine = []
-        while time.monotonic() < stop:
-            path = rnd.choice(paths)
-            t0 = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            r = conn.getresponse()
-            body = r.read()
-            mine.append(time.perf_counter() - t0)
-            if r.status != 200 or not body:
-                errors.append(r.status)
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - t0
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100)
-    return {
-        "requests": len(latencies),
-        "p50": q[49] * 1000,
-        "p99": q[98] * 1000,
-        "rps": len(latencies) / wall,
-        "errors": len(errors),
-    }
-
-
 def drive(args):
     chosen = iris(args.nq, 500)
     kn = urllib.parse.urlsplit(args.kulturnetz)
     ox = urllib.parse.urlsplit(args.oxigraph)
-    kn_paths = [urllib.parse.urlsplit(i).path for i in chosen]
+    # A request line is ASCII: what an IRI has beyond it goes percent-encoded (as a browser sends it).
+    kn_paths = [urllib.parse.quote(urllib.parse.urlsplit(i).path, safe="/%:@!$&'()*+,;=") for i in chosen]
     ox_paths = [f"{ox.path}?query={urllib.parse.quote(f'DESCRIBE <{i}>')}" for i in chosen]
     runs = [
         ("Kulturnetz `/id/…` HTML", kn, kn_paths, {"Accept": "text/html"}),

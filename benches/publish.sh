@@ -21,32 +21,17 @@ RUNS=${RUNS:-3}
 CLIENTS=${CLIENTS:-1 4}
 DURATION=${DURATION:-10}
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
-if [[ -z ${KULTURNETZ:-} ]]; then
-  (cd "$ROOT" && cargo build --release --quiet)
-  KULTURNETZ=${CARGO_TARGET_DIR:-$ROOT/target}/release/kulturnetz
-fi
-if [[ -z ${OXIGRAPH:-} ]]; then
-  if [[ ! -x $WORK/venv/bin/oxigraph ]]; then
-    python3 -m venv "$WORK/venv"
-    "$WORK/venv/bin/pip" install --quiet "$(grep '^oxigraph==' "$SHARED/bench/requirements-peers.txt")"
-  fi
-  OXIGRAPH=$WORK/venv/bin/oxigraph
-fi
+# shellcheck source=benches/common.sh
+source "$ROOT/benches/common.sh"
 
-DATA=$WORK/$SCALE
-mkdir -p "$DATA"
-[[ -f $DATA/manifest.json ]] || python3 "$SHARED/bench/gen.py" --scale "$SCALE" --out "$DATA" >/dev/null
-if [[ ! -f $DATA/publish.nq ]]; then
-  cp "$SHARED/bench/mapping/kulturnetz-bench.rml.ttl" "$DATA/publish-mapping.rml.ttl"
-  "$KULTURNETZ" map "$DATA/publish-mapping.rml.ttl" --out "$DATA/publish.nq" --format nq
-fi
+NQ=$(shared_data "$SCALE")
 RUN=$WORK/publish-$SCALE
 rm -rf "$RUN"
 mkdir -p "$RUN"
-QUADS=$(wc -l <"$DATA/publish.nq")
+QUADS=$(wc -l <"$NQ")
 echo "loading $QUADS quads into both stores" >&2
-"$KULTURNETZ" load "$DATA/publish.nq" --store "$RUN/kn/store" 2>"$RUN/kn-load.log"
-"$OXIGRAPH" load --location "$RUN/oxigraph" --file "$DATA/publish.nq" 2>"$RUN/ox-load.log"
+"$KULTURNETZ" load "$NQ" --store "$RUN/kn/store" 2>"$RUN/kn-load.log"
+"$OXIGRAPH" load --location "$RUN/oxigraph" --file "$NQ" 2>"$RUN/ox-load.log"
 # The four graphs as sources, for the dumps per source (nothing is ingested from them).
 cat >"$RUN/kn/kulturnetz.toml" <<TOML
 [site]
@@ -56,7 +41,7 @@ title = "publish bench"
 path = "store"
 TOML
 for id in institutions objects events a11y; do
-  printf '[[source]]\nid = "%s"\nkind = "rdf"\npath = "%s"\n' "$id" "$DATA/publish.nq" >>"$RUN/kn/kulturnetz.toml"
+  printf '[[source]]\nid = "%s"\nkind = "rdf"\npath = "%s"\n' "$id" "$NQ" >>"$RUN/kn/kulturnetz.toml"
 done
 
 echo "# Publishing against Oxigraph ($SCALE, $QUADS quads), $(date -u +%Y-%m-%d)"
@@ -73,21 +58,10 @@ echo
 echo "- sizes: oxigraph $(stat -c %s "$RUN/ox.nq.gz") bytes; kulturnetz all.nq.gz $(stat -c %s "$RUN/kn-all/all.nq.gz") bytes"
 echo
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-KN_PORT=$(port)
-OX_PORT=$(port)
-"$KULTURNETZ" serve --no-ingest --store "$RUN/kn/store" --bind "127.0.0.1:$KN_PORT" 2>"$RUN/kn.log" &
-KN_PID=$!
-"$OXIGRAPH" serve-read-only --location "$RUN/oxigraph" --bind "127.0.0.1:$OX_PORT" \
-  --union-default-graph 2>"$RUN/oxigraph.log" &
-OX_PID=$!
-trap 'kill $KN_PID $OX_PID 2>/dev/null || true' EXIT
-for url in "http://127.0.0.1:$KN_PORT/health" "http://127.0.0.1:$OX_PORT/query"; do
-  for _ in $(seq 600); do curl -fs -o /dev/null "$url" 2>/dev/null && break; sleep 0.1; done
-done
+start_servers "$RUN/kn/store" "$RUN/oxigraph" "$RUN"
 echo "## \`/id/\` pages"
 echo
 # shellcheck disable=SC2086
-python3 "$ROOT/benches/publish.py" drive --nq "$DATA/publish.nq" \
+python3 "$ROOT/benches/publish.py" drive --nq "$NQ" \
   --kulturnetz "http://127.0.0.1:$KN_PORT" --oxigraph "http://127.0.0.1:$OX_PORT/query" \
   --clients $CLIENTS --seconds "$DURATION"

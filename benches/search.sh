@@ -12,9 +12,8 @@
 #
 # Knobs: KULTURNETZ (the binary; default: built with cargo), SHARED (../shared), WORK (scratch,
 # default ${TMPDIR:-/tmp}/kulturnetz-bench), OXIGRAPH (default: the pinned version of
-# ../shared/bench/requirements-peers.txt in a venv under WORK), DATA (the generated data, with
-# all.nq, made by ../shared/bench/gen.py and `kulturnetz map` if missing; default WORK/SCALE),
-# SCALE, RUNS, WARMUP.
+# ../shared/bench/requirements-peers.txt in a venv under WORK), SCALE, RUNS, WARMUP. The data,
+# WORK/SCALE/all.nq, is made by ../shared/bench/gen.py and `kulturnetz map` if missing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
@@ -24,31 +23,12 @@ RUNS=${RUNS:-20}
 WARMUP=${WARMUP:-3}
 mkdir -p "$WORK"
 
-if [[ -z ${KULTURNETZ:-} ]]; then
-  (cd "$ROOT" && cargo build --release --quiet)
-  KULTURNETZ=${CARGO_TARGET_DIR:-$ROOT/target}/release/kulturnetz
-fi
-if [[ -z ${OXIGRAPH:-} ]]; then
-  if [[ ! -x $WORK/venv/bin/oxigraph ]]; then
-    python3 -m venv "$WORK/venv"
-    "$WORK/venv/bin/pip" install --quiet "$(grep '^oxigraph==' "$SHARED/bench/requirements-peers.txt")"
-  fi
-  OXIGRAPH=$WORK/venv/bin/oxigraph
-fi
+# shellcheck source=benches/common.sh
+source "$ROOT/benches/common.sh"
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 
-DATA=${DATA:-$WORK/$SCALE}
-if [[ ! -f $DATA/all.nq ]]; then
-  # The shared benchmark's data, made by its generator and mapped by its mapping.
-  echo "generating the $SCALE data into $DATA" >&2
-  mkdir -p "$DATA"
-  grep -qs "\"scale\": \"$SCALE\"" "$DATA/manifest.json" ||
-    python3 "$SHARED/bench/gen.py" --scale "$SCALE" --out "$DATA" >&2
-  cp "$SHARED/bench/mapping/kulturnetz-bench.rml.ttl" "$DATA/kn-mapping.rml.ttl"
-  "$KULTURNETZ" map "$DATA/kn-mapping.rml.ttl" --out "$DATA/all.nq.part" --format nq
-  mv "$DATA/all.nq.part" "$DATA/all.nq"
-fi
-QUADS=$(wc -l <"$DATA/all.nq")
+NQ=$(shared_data "$SCALE")
+QUADS=$(wc -l <"$NQ")
 RUN=$WORK/search-$SCALE
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -61,24 +41,13 @@ timed() {
 }
 
 echo "loading $QUADS quads into both stores" >&2
-read -r KN_LOAD _ < <(timed "$KULTURNETZ" load "$DATA/all.nq" --store "$RUN/kn/store")
-read -r OX_LOAD _ < <(timed "$OXIGRAPH" load --location "$RUN/oxigraph" --file "$DATA/all.nq")
+read -r KN_LOAD _ < <(timed "$KULTURNETZ" load "$NQ" --store "$RUN/kn/store")
+read -r OX_LOAD _ < <(timed "$OXIGRAPH" load --location "$RUN/oxigraph" --file "$NQ")
 read -r INDEX_S INDEX_MB < <(timed "$KULTURNETZ" reindex --store "$RUN/kn/store")
 INDEX_LINE=$(grep 'rebuilt' "$RUN/err")
 INDEX_BYTES=$(du -sb "$RUN/kn/search" | cut -f1)
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-KN_PORT=$(port)
-OX_PORT=$(port)
-"$KULTURNETZ" serve --no-ingest --store "$RUN/kn/store" --bind "127.0.0.1:$KN_PORT" 2>"$RUN/kn.log" &
-KN_PID=$!
-"$OXIGRAPH" serve-read-only --location "$RUN/oxigraph" --bind "127.0.0.1:$OX_PORT" \
-  --union-default-graph 2>"$RUN/oxigraph.log" &
-OX_PID=$!
-trap 'kill $KN_PID $OX_PID 2>/dev/null || true' EXIT
-for url in "http://127.0.0.1:$KN_PORT/health" "http://127.0.0.1:$OX_PORT/query"; do
-  for _ in $(seq 600); do curl -fs -o /dev/null "$url" 2>/dev/null && break; sleep 0.1; done
-done
+start_servers "$RUN/kn/store" "$RUN/oxigraph" "$RUN"
 
 python3 "$ROOT/benches/search.py" --kulturnetz "http://127.0.0.1:$KN_PORT" \
   --oxigraph "http://127.0.0.1:$OX_PORT/query" --runs "$RUNS" --warmup "$WARMUP" >"$RUN/queries.md"

@@ -162,6 +162,10 @@ async fn write(
     let backend = Arc::clone(&state.backend);
     match target {
         Target::Graph(graph) => {
+            let named: Vec<NamedNode> = match &graph {
+                GraphName::NamedNode(g) => vec![g.clone()],
+                _ => Vec::new(),
+            };
             let created = tokio::task::spawn_blocking(move || {
                 // The default graph always exists; "created" means it held nothing.
                 let existed = match &graph {
@@ -182,7 +186,7 @@ async fn write(
                 Ok::<_, ApiError>(!existed)
             })
             .await??;
-            crate::state::refresh_counts(&state);
+            crate::state::written(&state, Some(named));
             Ok(if created {
                 StatusCode::CREATED
             } else {
@@ -196,11 +200,12 @@ async fn write(
         Target::Store => {
             let graph = new_graph_iri(&url)?;
             let location = graph.as_str().to_owned();
+            let written = graph.clone();
             tokio::task::spawn_blocking(move || {
                 backend.extend_graph(graph.as_ref().into(), &mut triples.into_iter())
             })
             .await??;
-            crate::state::refresh_counts(&state);
+            crate::state::written(&state, Some(vec![written]));
             let mut response = StatusCode::CREATED.into_response();
             response.headers_mut().insert(
                 header::LOCATION,
@@ -221,14 +226,16 @@ async fn delete(
             "DELETE needs a graph: ?graph=IRI or ?default".into(),
         ));
     };
+    let mut named = Vec::new();
     if let GraphName::NamedNode(graph) = &graph {
         crate::state::check_writable(&state, graph.as_str())?;
+        named.push(graph.clone());
     }
     let backend = Arc::clone(&state.backend);
     let name = graph.to_string();
     let existed = tokio::task::spawn_blocking(move || backend.drop_graph(graph.as_ref())).await??;
     if existed {
-        crate::state::refresh_counts(&state.0);
+        crate::state::written(&state.0, Some(named));
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::NotFound(format!("there is no graph {name}")))

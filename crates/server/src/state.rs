@@ -18,6 +18,8 @@ pub struct AppState {
     recounting: std::sync::atomic::AtomicBool,
     /// The search indexes (`/api/search`, the SPARQL search patterns), once handed over.
     pub(crate) search: std::sync::OnceLock<Arc<kulturnetz_search::SearchIndex>>,
+    /// The graphs written over HTTP that the search indexes have yet to follow.
+    reindexing: std::sync::Mutex<Reindexing>,
     /// What `/metrics` reports.
     pub(crate) metrics: crate::metrics::Metrics,
     /// Counts the writes and ingests this server made: what is derived from the data and kept
@@ -38,6 +40,7 @@ impl AppState {
             runs: crate::admin::Runs::default(),
             recounting: std::sync::atomic::AtomicBool::new(false),
             search: std::sync::OnceLock::new(),
+            reindexing: std::sync::Mutex::default(),
             metrics: crate::metrics::Metrics::default(),
             data_version: std::sync::atomic::AtomicU64::new(0),
             feeds: crate::feeds::Cache::default(),
@@ -150,6 +153,93 @@ pub(crate) async fn check_update_writable(
 
 /// The state as handlers extract it.
 pub(crate) type State = axum::extract::State<Arc<AppState>>;
+
+/// The graphs written over HTTP that the search indexes have yet to follow.
+#[derive(Default)]
+struct Reindexing {
+    graphs: std::collections::BTreeSet<oxrdf::NamedNode>,
+    /// Named graphs not known by name were written (`GRAPH ?g`, `DROP ALL`, …).
+    any: bool,
+    /// Whether an update of the indexes runs.
+    running: bool,
+}
+
+/// The named graphs `update` writes, `None` when it may write graphs it does not name.
+pub(crate) fn graphs_written(update: &spargebra::Update) -> Option<Vec<oxrdf::NamedNode>> {
+    use kulturnetz_sparql::Written;
+    kulturnetz_sparql::written_graphs(update)
+        .into_iter()
+        .filter_map(|w| match w {
+            Written::Graph(g) => Some(Some(g.clone())),
+            Written::Default => None,
+            Written::AnyNamed => Some(None),
+        })
+        .collect()
+}
+
+/// After a write over HTTP into `graphs` (`None`: named graphs not known by name): the graph
+/// counts ([`refresh_counts`]) and the search indexes follow, in the background. The indexes
+/// write those graphs' documents again (a graph gone is removed from them); writes in a row
+/// share an update, and none is missed: what is written while one runs is taken by the next.
+pub(crate) fn written(state: &Arc<AppState>, graphs: Option<Vec<oxrdf::NamedNode>>) {
+    refresh_counts(state);
+    let Some(index) = state.search.get() else {
+        return;
+    };
+    let mut pending = lock(&state.reindexing);
+    match graphs {
+        Some(graphs) => pending.graphs.extend(graphs),
+        None => pending.any = true,
+    }
+    if std::mem::replace(&mut pending.running, true) {
+        return;
+    }
+    drop(pending);
+    let state = Arc::clone(state);
+    let index = Arc::clone(index);
+    tokio::task::spawn_blocking(move || {
+        let skip = oxrdf::NamedNode::new(format!("{}graph/meta", state.site.base_iri))
+            .into_iter()
+            .collect::<Vec<_>>();
+        loop {
+            let (graphs, any) = {
+                let mut pending = lock(&state.reindexing);
+                if pending.graphs.is_empty() && !pending.any {
+                    pending.running = false;
+                    return;
+                }
+                (
+                    std::mem::take(&mut pending.graphs),
+                    std::mem::take(&mut pending.any),
+                )
+            };
+            let mut changed: Vec<oxrdf::NamedNode> = graphs.into_iter().collect();
+            if any {
+                match state.backend.graphs() {
+                    Ok(all) => changed.extend(all.into_iter().map(|g| g.name)),
+                    Err(e) => tracing::warn!("cannot list the graphs for the search index: {e}"),
+                }
+            }
+            let started = std::time::Instant::now();
+            match index.update(state.backend.as_ref(), &changed, &skip) {
+                Ok(stats) => tracing::info!(
+                    graphs = stats.graphs,
+                    removed = stats.removed,
+                    documents = stats.documents,
+                    "the search index follows a write in {:?}",
+                    started.elapsed()
+                ),
+                Err(e) => tracing::warn!("the search index cannot follow a write: {e}"),
+            }
+        }
+    });
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Counts the graphs again in the background after a write, so that the next service
 /// description answers from the backend's kept counts instead of counting on the request path.

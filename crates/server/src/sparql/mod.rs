@@ -324,6 +324,7 @@ async fn run_update(
         ));
     }
     crate::state::check_update_writable(state, &update).await?;
+    let written = crate::state::graphs_written(&update);
     let permit = state.queue.enter().await?;
     let backend = Arc::clone(&state.backend);
     tokio::task::spawn_blocking(move || {
@@ -331,7 +332,7 @@ async fn run_update(
         backend.update(&UpdateRequest { update, dataset })
     })
     .await??;
-    crate::state::refresh_counts(state);
+    crate::state::written(state, written);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

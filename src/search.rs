@@ -50,9 +50,7 @@ pub(crate) fn functions(slot: &kulturnetz_search::sparql::Slot) -> Functions {
 
 /// The graphs the index leaves out: the pipeline's meta graph.
 fn skipped(config: &Config) -> Vec<NamedNode> {
-    NamedNode::new(format!("{}graph/meta", config.site.base_iri))
-        .into_iter()
-        .collect()
+    vec![config.minter().meta_graph()]
 }
 
 fn said(stats: Stats, started: Instant) -> String {

@@ -61,6 +61,13 @@ pub struct Document {
     pub locations: Vec<String>,
 }
 
+impl Document {
+    /// Whether it has a start or a location (is in the calendar).
+    pub fn is_dated(&self) -> bool {
+        !self.starts.is_empty() || !self.locations.is_empty()
+    }
+}
+
 fn is(iri: &str, list: &[(&str, &str)]) -> Option<usize> {
     list.iter().position(|(ns, local)| {
         iri.len() == ns.len() + local.len() && iri.starts_with(ns) && iri.ends_with(local)

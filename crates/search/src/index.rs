@@ -155,9 +155,9 @@ pub struct Stats {
 
 /// What is kept in memory, swapped as one after each write.
 #[derive(Clone, Default)]
-struct Memory {
-    places: Arc<Places>,
-    calendar: Arc<Calendar>,
+pub(crate) struct Memory {
+    pub(crate) places: Arc<Places>,
+    pub(crate) calendar: Arc<Calendar>,
 }
 
 /// The search indexes of a store: full text on disk, points and starts in memory.
@@ -327,26 +327,22 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// The points, starts and locations as they are now, from one write.
+    pub(crate) fn memory(&self) -> Memory {
+        self.memory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// The spatial index as it is now.
     pub fn places(&self) -> Arc<Places> {
-        Arc::clone(
-            &self
-                .memory
-                .read()
-                .unwrap_or_else(PoisonError::into_inner)
-                .places,
-        )
+        self.memory().places
     }
 
     /// The starts and locations as they are now.
     pub fn calendar(&self) -> Arc<Calendar> {
-        Arc::clone(
-            &self
-                .memory
-                .read()
-                .unwrap_or_else(PoisonError::into_inner)
-                .calendar,
-        )
+        self.memory().calendar
     }
 
     /// Rebuilds the whole index from the named graphs of `backend`, leaving out `skip` (the
@@ -443,11 +439,7 @@ impl SearchIndex {
         let err = tantivy_error(&self.dir);
         let mut writer: tantivy::IndexWriter<TantivyDocument> =
             self.index.writer(WRITER_MEMORY).map_err(&err)?;
-        let old = self
-            .memory
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let old = self.memory();
         let (mut places, mut calendar) = if all {
             (Places::default(), Calendar::default())
         } else {
@@ -475,7 +467,7 @@ impl SearchIndex {
                 if let Some(p) = d.point {
                     points.push((d.iri.clone(), p));
                 }
-                if !d.starts.is_empty() || !d.locations.is_empty() {
+                if d.is_dated() {
                     dated.push((d.iri.clone(), d.starts.clone(), d.locations.clone()));
                 }
             }
@@ -535,7 +527,7 @@ impl SearchIndex {
             doc.add_f64(f.lat, p.lat);
             doc.add_f64(f.lon, p.lon);
         }
-        if !d.starts.is_empty() || !d.locations.is_empty() {
+        if d.is_dated() {
             doc.add_text(f.has_when, "1");
         }
         for s in &d.starts {

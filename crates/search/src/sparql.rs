@@ -288,8 +288,7 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
     // The in-memory indexes as they are now; hits borrow their IRIs until the VALUES are made.
     let now = Snapshot {
         index,
-        places: index.places(),
-        calendar: index.calendar(),
+        memory: index.memory(),
     };
     // Each variable with search patterns, in the order first written, and its hits so far.
     let mut bound: Vec<(Variable, Vec<Cow<'_, str>>)> = Vec::new();
@@ -350,8 +349,7 @@ fn bgp(patterns: Vec<TriplePattern>, index: &SearchIndex) -> Result<GraphPattern
 /// The search index and its in-memory parts at one moment.
 struct Snapshot<'i> {
     index: &'i SearchIndex,
-    places: Arc<crate::geo::Places>,
-    calendar: Arc<crate::calendar::Calendar>,
+    memory: crate::index::Memory,
 }
 
 impl Snapshot<'_> {
@@ -377,7 +375,7 @@ impl Snapshot<'_> {
                     )));
                 }
             };
-            let starting = self.calendar.starting(from, to);
+            let starting = self.memory.calendar.starting(from, to);
             return Ok(starting.into_iter().map(|(iri, _)| iri.into()).collect());
         }
         let n: Vec<f64> = arg
@@ -402,14 +400,15 @@ impl Snapshot<'_> {
         }
         if kind == "nearest" {
             let nearest = self
+                .memory
                 .places
                 .nearest(centre, (x as usize).min(MAX_CANDIDATES));
             return Ok(nearest.into_iter().map(|f| f.iri.into()).collect());
         }
-        let around = self.places.around(centre, x * 1000.0);
+        let around = self.memory.places.around(centre, x * 1000.0);
         let places = around.into_iter().map(|(_, iri, _)| iri);
         Ok(if kind == "locatedNear" {
-            let located = self.calendar.located_at(places);
+            let located = self.memory.calendar.located_at(places);
             located.into_iter().map(Cow::Borrowed).collect()
         } else {
             places.map(Cow::Borrowed).collect()

@@ -198,9 +198,11 @@ pub(crate) fn written(state: &Arc<AppState>, graphs: Option<Vec<oxrdf::NamedNode
     let state = Arc::clone(state);
     let index = Arc::clone(index);
     tokio::task::spawn_blocking(move || {
-        let skip = oxrdf::NamedNode::new(format!("{}graph/meta", state.site.base_iri))
+        // The pipeline's meta graph is not indexed (as at an ingest).
+        let skip: Vec<oxrdf::NamedNode> = kulturnetz_model::Minter::new(&state.site.base_iri)
+            .map(|m| m.meta_graph())
             .into_iter()
-            .collect::<Vec<_>>();
+            .collect();
         loop {
             let (graphs, any) = {
                 let mut pending = lock(&state.reindexing);

@@ -4,7 +4,9 @@
 //! `KULTURNETZ_PY_ICAL=1`, the GeoJSON checked against RFC 7946), validators and CORS.
 
 use crate::util::{Server, Site, client, enc, reply, repo};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+// A start as the feed compares it: a date at midnight UTC, a time without offset as UTC.
+use kulturnetz_search::calendar::instant;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -85,27 +87,6 @@ struct Facts {
     needs: BTreeMap<String, BTreeSet<String>>,
     keywords: BTreeMap<String, BTreeSet<String>>,
     text: BTreeMap<String, String>,
-}
-
-/// A start as the feed compares it: a date at midnight, a time without offset as UTC.
-fn instant(lexical: &str) -> Option<DateTime<Utc>> {
-    if let Ok(d) = NaiveDate::parse_from_str(lexical, "%Y-%m-%d") {
-        return Some(d.and_hms_opt(0, 0, 0)?.and_utc());
-    }
-    let mut fixed = lexical.to_owned();
-    let n = fixed.len();
-    if n > 5
-        && matches!(fixed.as_bytes()[n - 5], b'+' | b'-')
-        && fixed[n - 4..].bytes().all(|b| b.is_ascii_digit())
-    {
-        fixed.insert(n - 2, ':');
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(&fixed) {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDateTime::parse_from_str(lexical, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|t| t.and_utc())
 }
 
 const PREFIXES: &str = "PREFIX schema: <http://schema.org/> PREFIX owl: <http://www.w3.org/2002/07/owl#> \

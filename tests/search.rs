@@ -197,6 +197,16 @@ fn issue_14_bad_parameters_are_400_with_a_reason() {
     assert_eq!(get(&server, &format!("/api/search?q={long}")).status, 400);
 }
 
+/// A fixed sequence of numbers in [0, 1) from `seed` (a linear congruential generator).
+fn sequence(mut seed: u64) -> impl FnMut() -> f64 {
+    move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 /// Haversine on the same sphere as the index.
 fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
@@ -208,13 +218,7 @@ fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
 #[test]
 fn issue_14_radius_nearest_and_box_equal_brute_force() {
     // 400 places spread over Thuringia by a fixed sequence, some with a point, some coordinates.
-    let mut seed = 14u64;
-    let mut next = || {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(14);
     let mut ttl = String::from(
         "@prefix schema: <http://schema.org/> .\n@prefix geo: <http://www.opengis.net/ont/geosparql#> .\n",
     );
@@ -628,13 +632,7 @@ const CLIENT_GRAPH: &str = "https://other.example/graph";
 fn issue_14_events_by_date_and_place_equal_brute_force() {
     // 60 venues over Thuringia in one source, 400 events in another: starts around June 2025
     // with offsets +02:00, +01:00, Z, none, and whole days; each at one venue (a few nowhere).
-    let mut seed = 1414u64;
-    let mut next = || {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = sequence(1414);
     let mut orte = String::from("@prefix schema: <http://schema.org/> .\n");
     let mut venues = Vec::new();
     for i in 0..60 {
